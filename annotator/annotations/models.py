@@ -1,0 +1,96 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Length
+
+
+class AssignmentStatus(models.TextChoices):
+    TODO = "todo", "To do"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    SKIPPED = "skipped", "Skipped"
+
+
+class Assignment(models.Model):
+    article = models.ForeignKey(
+        "corpus.Article", on_delete=models.CASCADE, related_name="assignments"
+    )
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    status = models.CharField(
+        max_length=20, choices=AssignmentStatus.choices, default=AssignmentStatus.TODO
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["article_id", "annotator_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "annotator"], name="one_assignment_per_article_and_annotator"
+            )
+        ]
+        # "My next article": an annotator's assignments filtered by status.
+        indexes = [models.Index(fields=["annotator", "status"], name="assignment_mine_by_status")]
+
+    def __str__(self):
+        return f"{self.article} -> {self.annotator} ({self.status})"
+
+
+class SpanOrigin(models.TextChoices):
+    MANUAL = "manual", "Manual"
+    SUGGESTION = "suggestion", "Accepted suggestion"
+    IMPORT = "import", "Imported"
+
+
+class Span(models.Model):
+    """A labelled range ``[start, end)`` of an article's text, in Unicode code points.
+
+    ``annotator`` is the layer: a user's own spans, or NULL for the project's gold layer.
+    ``text`` is a snapshot of ``article.text[start:end]`` that exports verify.
+    """
+
+    # The composite (article, annotator) index below serves article lookups; no second index.
+    article = models.ForeignKey(
+        "corpus.Article", on_delete=models.CASCADE, related_name="spans", db_index=False
+    )
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="spans",
+        help_text="Empty for the gold layer.",
+    )
+    # PROTECT: a label in use is never deleted; retire or merge it instead.
+    label = models.ForeignKey("schemas.Label", on_delete=models.PROTECT, related_name="spans")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.TextField()
+    note = models.TextField(blank=True)
+    client_id = models.UUIDField(null=True, blank=True, unique=True)
+    origin = models.CharField(max_length=20, choices=SpanOrigin.choices, default=SpanOrigin.MANUAL)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["article_id", "start", "end", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start__gte=0), name="span_start_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="span_start_before_end"
+            ),
+            # The snapshot has exactly end - start characters (code points in both SQLite and
+            # PostgreSQL): a span whose offsets and text disagree cannot be stored at all.
+            models.CheckConstraint(
+                condition=models.lookups.Exact(Length("text"), models.F("end") - models.F("start")),
+                name="span_text_length_matches_offsets",
+            ),
+        ]
+        indexes = [models.Index(fields=["article", "annotator"], name="span_article_layer")]
+
+    def __str__(self):
+        return f"{self.label.key} [{self.start}, {self.end})"

@@ -1,0 +1,125 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from annotator.core.text import text_checksum
+
+
+class Role(models.TextChoices):
+    ANNOTATOR = "annotator", "Annotator"
+    REVIEWER = "reviewer", "Reviewer"
+    RESEARCHER = "researcher", "Researcher"
+    MANAGER = "manager", "Manager"
+
+
+class Project(models.Model):
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    guidelines = models.TextField(blank=True, help_text="Markdown shown to annotators.")
+    # PROTECT: editing or deleting a schema never cascades into projects and their spans.
+    schema = models.ForeignKey(
+        "schemas.LabelSchema", on_delete=models.PROTECT, related_name="projects"
+    )
+    annotators_per_article = models.PositiveSmallIntegerField(default=2)
+    allow_overlap = models.BooleanField(
+        default=True, help_text="Allow spans of different labels or ranges to overlap."
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="projects"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.ANNOTATOR)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "project"], name="one_membership_per_project")
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.project} as {self.role}"
+
+
+class ArticleTextLocked(ValidationError):
+    pass
+
+
+class Article(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="articles")
+    external_id = models.CharField(max_length=200)
+    title = models.CharField(max_length=1000, blank=True)
+    # Stored as imported except CRLF/CR -> LF; offsets index this string in code points.
+    text = models.TextField()
+    original_text = models.TextField(blank=True, help_text="The unmanipulated source, if known.")
+    source_url = models.URLField(max_length=2000, blank=True)
+    published = models.DateField(null=True, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    text_sha256 = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "external_id"], name="external_id_unique_in_project"
+            )
+        ]
+
+    def __str__(self):
+        return self.title or self.external_id
+
+    def save(self, *args, **kwargs):
+        checksum = text_checksum(self.text)
+        if self.pk is not None and checksum != self.text_sha256 and self.text_sha256:
+            if self.spans.exists():
+                raise ArticleTextLocked(
+                    {
+                        "text": f"Article {self.external_id!r} already has spans; its text is "
+                        "immutable so that their offsets stay valid. Import a new article instead."
+                    }
+                )
+        self.text_sha256 = checksum
+        super().save(*args, **kwargs)
+
+
+class ArticleImage(models.Model):
+    """A picture of an article, with the range of its caption in the text (image miscaption)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images")
+    file = models.FileField(upload_to="images/%Y/%m/", blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    caption_start = models.PositiveIntegerField(null=True, blank=True)
+    caption_end = models.PositiveIntegerField(null=True, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["article", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(caption_start__isnull=True, caption_end__isnull=True)
+                | models.Q(caption_end__gt=models.F("caption_start")),
+                name="image_caption_range_valid",
+            )
+        ]
+
+    def __str__(self):
+        return self.url or self.file.name
+
+    @property
+    def caption(self) -> str:
+        if self.caption_start is None:
+            return ""
+        return self.article.text[self.caption_start : self.caption_end]
