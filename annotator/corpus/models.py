@@ -83,14 +83,14 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         checksum = text_checksum(self.text)
-        if self.pk is not None and checksum != self.text_sha256 and self.text_sha256:
-            if self.spans.exists():
-                raise ArticleTextLocked(
-                    {
-                        "text": f"Article {self.external_id!r} already has spans; its text is "
-                        "immutable so that their offsets stay valid. Import a new article instead."
-                    }
-                )
+        text_changed = self.pk is not None and self.text_sha256 and checksum != self.text_sha256
+        if text_changed and self.spans.exists():
+            raise ArticleTextLocked(
+                {
+                    "text": f"Article {self.external_id!r} already has spans; its text is "
+                    "immutable so that their offsets stay valid. Import a new article instead."
+                }
+            )
         self.text_sha256 = checksum
         super().save(*args, **kwargs)
 
