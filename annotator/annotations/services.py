@@ -1,0 +1,122 @@
+"""Assignment of articles to annotators.
+
+Plain functions called by the admin action, the API and management commands alike.
+"""
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from annotator.annotations.models import Assignment, AssignmentStatus
+from annotator.corpus.models import Article, Membership, Project, Role
+
+User = get_user_model()
+
+
+class AssignmentError(ValueError):
+    """A request to assign articles that cannot be honoured; the message says why."""
+
+
+def annotator_members(project: Project):
+    """Users who may be assigned articles of ``project``: its members with the annotator role."""
+    return User.objects.filter(
+        memberships__project=project, memberships__role=Role.ANNOTATOR
+    ).order_by("username")
+
+
+def check_annotators(project: Project, annotators: Sequence) -> None:
+    """Raise AssignmentError unless every user is an annotator member of ``project``."""
+    roles = dict(
+        Membership.objects.filter(project=project, user__in=annotators).values_list(
+            "user_id", "role"
+        )
+    )
+    problems = []
+    for user in annotators:
+        role = roles.get(user.pk)
+        if role is None:
+            problems.append(f"{user} is not a member of project {project.slug!r}")
+        elif role != Role.ANNOTATOR:
+            problems.append(f"{user} is a {role}, not an annotator, in project {project.slug!r}")
+    if problems:
+        raise AssignmentError("; ".join(problems) + ".")
+
+
+def assign_round_robin(articles: Iterable[Article], annotators: Sequence, per_article: int) -> int:
+    """Give each article ``per_article`` distinct annotators, balancing load; return rows created.
+
+    Annotators are taken in the given order, cycling on: each article gets the least-loaded
+    annotators not already on it, ties going to whoever comes next in the cycle. Load is the
+    number of live (not skipped) assignments each annotator already has in the project, so
+    repeated runs keep evening out. Existing live assignments count towards ``per_article``:
+    running it again creates nothing, and an article whose annotator skipped it gets a new one.
+    All rows are created in one transaction, or none.
+    """
+    annotators = list(annotators)
+    if not annotators:
+        raise AssignmentError("Choose at least one annotator.")
+    if len({user.pk for user in annotators}) != len(annotators):
+        raise AssignmentError("An annotator is listed more than once.")
+    if per_article < 1:
+        raise AssignmentError(f"Annotators per article must be at least 1 (got {per_article}).")
+    if per_article > len(annotators):
+        raise AssignmentError(
+            f"Cannot give each article {per_article} distinct annotators: only "
+            f"{len(annotators)} chosen."
+        )
+    article_ids = sorted({article.pk for article in articles})
+    if not article_ids:
+        return 0
+
+    with transaction.atomic():
+        # Lock the articles so that two concurrent runs over them cannot both fill the same slot.
+        locked = list(
+            Article.objects.select_for_update()
+            .filter(pk__in=article_ids)
+            .order_by("pk")
+            .only("pk", "project")
+        )
+        project_ids = {article.project_id for article in locked}
+        if len(project_ids) > 1:
+            slugs = sorted(
+                Project.objects.filter(pk__in=project_ids).values_list("slug", flat=True)
+            )
+            raise AssignmentError(
+                "The articles belong to several projects (" + ", ".join(slugs) + "); assign "
+                "one project at a time."
+            )
+        project = Project.objects.get(pk=project_ids.pop())
+        check_annotators(project, annotators)
+
+        existing = Assignment.objects.filter(article_id__in=article_ids).values_list(
+            "article_id", "annotator_id", "status"
+        )
+        on_article: dict[int, set[int]] = {pk: set() for pk in article_ids}
+        live: Counter[int] = Counter()
+        for article_id, annotator_id, status in existing:
+            on_article[article_id].add(annotator_id)
+            if status != AssignmentStatus.SKIPPED:
+                live[article_id] += 1
+        load = Counter(
+            Assignment.objects.filter(article__project=project, annotator__in=annotators)
+            .exclude(status=AssignmentStatus.SKIPPED)
+            .values_list("annotator_id", flat=True)
+        )
+
+        positions = {user.pk: i for i, user in enumerate(annotators)}
+        cursor = 0
+        new = []
+        for article_id in article_ids:
+            needed = per_article - live[article_id]
+            candidates = [user for user in annotators if user.pk not in on_article[article_id]]
+            candidates.sort(
+                key=lambda u: (load[u.pk], (positions[u.pk] - cursor) % len(annotators))
+            )
+            for user in candidates[: max(needed, 0)]:
+                new.append(Assignment(article_id=article_id, annotator=user))
+                load[user.pk] += 1
+                cursor = (positions[user.pk] + 1) % len(annotators)
+        Assignment.objects.bulk_create(new, batch_size=1000)
+    return len(new)
