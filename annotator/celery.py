@@ -1,3 +1,5 @@
+"""The Celery app: `celery -A annotator worker` finds it here (annotator/__init__.py exports it)."""
+
 import os
 from pathlib import Path
 
@@ -18,3 +20,10 @@ def ensure_broker_dirs() -> None:
     for key in ("data_folder_in", "data_folder_out", "processed_folder"):
         if key in options:
             Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@app.on_after_configure.connect
+def _prepare_broker(sender, **kwargs):
+    # Runs once per process, before the first message is sent or consumed: the web process,
+    # the worker and a management command can each be the first to touch the embedded broker.
+    ensure_broker_dirs()

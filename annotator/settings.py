@@ -22,6 +22,7 @@ ENV_VARS = (
     "DJANGO_SECRET_KEY",
     "DJANGO_ALLOWED_HOSTS",
     "DJANGO_CSRF_TRUSTED_ORIGINS",
+    "DJANGO_SECURE_SSL_REDIRECT",
     "DATABASE_URL",
     "CELERY_BROKER_URL",
     "REDIS_URL",
@@ -92,6 +93,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves collected static files under gunicorn (no separate web server needed in compose).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -155,7 +158,8 @@ MEDIA_ROOT = Path(os.environ.get("ANNOTATOR_MEDIA_ROOT", VAR_DIR / "media"))
 # bucket through django-storages when ANNOTATOR_STORAGE=s3 (docs/deployment.md).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Gzip/Brotli copies made by collectstatic; no manifest, so templates render without one.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 if os.environ.get("ANNOTATOR_STORAGE") == "s3":
     STORAGES["default"] = {
@@ -201,11 +205,35 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "annotator.core.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "annotator.core.pagination.DefaultPagination",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    # Generous for people and scripts (the browser's offline queue flushes in bursts), low enough
+    # to stop a runaway loop or a scan.
+    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "3000/min"},
 }
+API_MAX_JSON_BYTES = 1024 * 1024  # span writes and sync batches; article imports allow more
+API_MAX_ARTICLE_BYTES = 20 * 1024 * 1024
+
+# Login throttling (annotator.core.throttling): this many failures per account or address in the
+# window refuse further attempts until it has passed.
+AUTHENTICATION_BACKENDS = ["annotator.core.throttling.ThrottledModelBackend"]
+LOGIN_FAILURE_LIMIT = 10
+LOGIN_FAILURE_WINDOW = 15 * 60
 SPECTACULAR_SETTINGS = {
     "TITLE": "Propaganda annotator API",
     "DESCRIPTION": "Projects, articles, spans (offsets in Unicode code points), exports.",
     "VERSION": "1",
+    "ENUM_NAME_OVERRIDES": {
+        "AssignmentStatusEnum": "annotator.annotations.models.AssignmentStatus"
+    },
 }
 
 # --- Security when not in dev mode --------------------------------------------------------
@@ -216,6 +244,11 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_CONTENT_TYPE_NOSNIFF = True
+    # Off only where a proxy in front already redirects http to https (or for a local trial of
+    # docker-compose over plain http): DJANGO_SECURE_SSL_REDIRECT=0.
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # HSTS preloading is a commitment the owner of the domain makes, not a default of this app.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,64 @@
+# Everyday commands. `make run` and `make test` work on a fresh clone: the first call creates
+# .venv and installs the project into it; later calls reinstall only when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install run test test-python test-frontend lint format bench migrate seed
+
+help:
+	@echo "make run      install if needed, migrate, seed demo data, serve http://$(HOST):$(PORT)/ with a Celery worker"
+	@echo "make test     the whole test suite (pytest, plus node --test frontend/tests/ when it has tests)"
+	@echo "make lint     ruff check + ruff format --check"
+	@echo "make format   ruff format + ruff check --fix"
+	@echo "make bench    run every bench/*.py and print its figures"
+	@echo "make migrate  apply database migrations"
+	@echo "make seed     migrate, then load the demo project and users (dev only)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# The stamp is newer than pyproject.toml once the install has succeeded.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+
+migrate: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: seed
+	$(BIN)/python scripts/run.py --host $(HOST) --port $(PORT)
+
+test: test-python test-frontend
+
+# Exit status 5 means "no tests collected": not a failure while the suite is being built up.
+test-python: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || exit $$rc; }
+
+test-frontend:
+	@if find frontend/tests -name '*.js' -o -name '*.mjs' 2>/dev/null | grep -q .; then \
+		echo "node --test frontend/tests/"; node --test frontend/tests/; \
+	else echo "frontend/tests: no test files yet"; fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP)
+	@set -e; found=0; for f in bench/*.py; do \
+		[ -e "$$f" ] || continue; found=1; \
+		echo "== $$f"; $(BIN)/python "$$f"; \
+	done; [ $$found -eq 1 ] || echo "bench/: no benchmarks yet"

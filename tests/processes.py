@@ -1,0 +1,75 @@
+"""Helpers for tests that run the app's real processes (settings imports, workers, run script)."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+
+REPO = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+BIN = Path(sys.executable).parent
+
+
+def clean_env(var_dir=None, **overrides):
+    """This process's environment without any variable the settings read, plus `overrides`:
+    the child sees the embedded defaults unless a test asks otherwise."""
+    # DJANGO_ALLOW_ASYNC_UNSAFE is the test process's own business (see conftest.py).
+    dropped = {*settings.ENV_VARS, "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    env["DJANGO_SETTINGS_MODULE"] = "annotator.settings"
+    env["PYTHONUNBUFFERED"] = "1"
+    if var_dir is not None:
+        env["ANNOTATOR_VAR_DIR"] = str(var_dir)
+    env.update({k: str(v) for k, v in overrides.items()})
+    return env
+
+
+def run_python(code, env, *args, timeout=60):
+    """Run `python -c code args...` from the repository root; sys.argv[1:] is `args`."""
+    return subprocess.run(
+        [PYTHON, "-c", code, *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def wait_for(predicate, timeout, what):
+    """Poll `predicate` until it returns something truthy; fail naming `what` after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up after {timeout} s waiting for {what}")
+        time.sleep(0.2)
+
+
+def pids_with_env(name, value):
+    """Pids of live processes whose environment has name=value (a unique temp dir marks every
+    process a test started, grandchildren included; a reaped or zombie process has none)."""
+    needle = f"{name}={value}".encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            environ = (proc / "environ").read_bytes()
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        if needle in environ.split(b"\0"):
+            found.append(int(proc.name))
+    return found
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

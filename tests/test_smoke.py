@@ -1,0 +1,81 @@
+"""scripts/run.py, what `make run` ends in: it serves the app and a worker, and one Ctrl-C (SIGINT
+to its process group, as a terminal sends it) leaves nothing running."""
+
+import os
+import signal
+import subprocess
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+from processes import PYTHON, REPO, clean_env, free_port, pids_with_env, run_python, wait_for
+
+pytestmark = pytest.mark.worker
+
+QUEUE_PING = """
+import sys, django
+django.setup()
+from annotator.core.tasks import ping
+ping.delay(sys.argv[1])
+"""
+
+
+def status_of(url):
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError:
+        return None
+
+
+@pytest.fixture
+def running_app(tmp_path):
+    port = free_port()
+    env = clean_env(tmp_path)
+    log_path = tmp_path / "run.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [PYTHON, "scripts/run.py", "--port", str(port)],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own group, like a shell job, so SIGINT reaches it alone
+        )
+    app = {"proc": proc, "port": port, "env": env, "var_dir": tmp_path, "log": log_path}
+    yield app
+    if proc.poll() is None:  # the test failed before stopping it: clean up anyway
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    for pid in pids_with_env("ANNOTATOR_VAR_DIR", str(tmp_path)):
+        os.kill(pid, signal.SIGKILL)
+
+
+def test_run_serves_web_and_worker_and_ctrl_c_stops_both(running_app):
+    proc, var_dir = running_app["proc"], running_app["var_dir"]
+    login = f"http://127.0.0.1:{running_app['port']}/accounts/login/"
+
+    def login_page_up():
+        assert proc.poll() is None, f"run.py exited early:\n{running_app['log'].read_text()}"
+        return status_of(login) == 200
+
+    wait_for(login_page_up, 60, f"{login} to answer 200")
+
+    # The worker started beside the server consumes what another process queues.
+    token = uuid.uuid4().hex
+    sent = run_python(QUEUE_PING, running_app["env"], token)
+    assert sent.returncode == 0, sent.stderr
+    wait_for((var_dir / "ping" / token).exists, 60, "the run script's worker to run ping")
+
+    marker = ("ANNOTATOR_VAR_DIR", str(var_dir))
+    # The supervisor, runserver (and its autoreloaded child) and the worker.
+    assert len(pids_with_env(*marker)) >= 3, running_app["log"].read_text()
+
+    os.killpg(proc.pid, signal.SIGINT)
+    assert proc.wait(timeout=60) == 0, running_app["log"].read_text()
+    wait_for(lambda: not pids_with_env(*marker), 15, "every started process to exit")
+    assert status_of(login) is None, "something still answers on the port"
+    assert "[run] stopped" in running_app["log"].read_text()
