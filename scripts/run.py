@@ -11,6 +11,7 @@ Runs with the Python that runs it (the venv's, under `make run`) from the reposi
 """
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -50,10 +51,8 @@ def start(name, cmd):
 def stop(children):
     for proc in children.values():
         if proc.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
     deadline = time.monotonic() + STOP_TIMEOUT
     for name, proc in children.items():
         try:
@@ -63,10 +62,8 @@ def stop(children):
             proc.kill()
             proc.wait()
         # Whatever the child left in its group (e.g. runserver's reloaded server) goes too.
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 def main(argv=None):
