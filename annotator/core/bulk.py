@@ -1,0 +1,103 @@
+"""Fast bulk inserts: COPY on PostgreSQL, ``bulk_create`` elsewhere.
+
+``bulk_insert(Model, fields, rows)`` takes plain tuples in the order of ``fields`` (attnames, so
+``article_id`` for a foreign key) and fills every other column once per call: ``auto_now`` /
+``auto_now_add`` timestamps get "now", the rest their field default. Model ``save()`` methods
+and signals do NOT run, so callers compute what ``save()`` would (e.g. ``Article.text_sha256``).
+
+With ``return_ids=True`` the new primary keys come back in row order, so dependent rows (spans of
+just-inserted articles) can reference them. On PostgreSQL they are reserved from the table's
+sequence before the COPY (COPY cannot return anything); elsewhere they come from bulk_create.
+"""
+
+import json
+from collections.abc import Iterable, Sequence
+
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.utils import timezone
+
+
+def bulk_insert(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    return_ids: bool = False,
+    using: str = DEFAULT_DB_ALIAS,
+) -> list[int] | None:
+    rows = rows if isinstance(rows, list) else list(rows)
+    if not rows:
+        return [] if return_ids else None
+    if connections[using].vendor == "postgresql":
+        return _copy_insert(model, list(fields), rows, return_ids, using)
+    return _bulk_create(model, list(fields), rows, return_ids, using)
+
+
+def reserve_ids(model: type[models.Model], count: int, using: str = DEFAULT_DB_ALIAS) -> list[int]:
+    """Take ``count`` values from the primary key's sequence (PostgreSQL only)."""
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _filled_fields(model, fields: list[str]) -> tuple[list[models.Field], tuple]:
+    """The concrete fields the caller did not give, and the value each gets in every row."""
+    given = set(fields)
+    now = timezone.now()
+    extra, values = [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.attname in given:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            values.append(now)
+        elif field.has_default() or field.null or field.empty_strings_allowed:
+            values.append(field.get_default())  # the default, else None or ""
+        else:
+            raise ValueError(f"bulk_insert({model.__name__}): no value for {field.attname!r}")
+        extra.append(field)
+    return extra, tuple(values)
+
+
+def _copy_insert(model, fields, rows, return_ids, using):
+    opts = model._meta
+    given = [opts.get_field(name) for name in fields]
+    extra, extra_values = _filled_fields(model, fields)
+    all_fields = given + extra
+    # COPY's text format reads jsonb from its JSON text; everything else psycopg dumps natively.
+    json_positions = [i for i, f in enumerate(all_fields) if isinstance(f, models.JSONField)]
+    extra_values = tuple(
+        json.dumps(v) if isinstance(f, models.JSONField) and v is not None else v
+        for f, v in zip(extra, extra_values, strict=True)
+    )
+    json_given = [i for i in json_positions if i < len(given)]
+    columns = [f.column for f in all_fields]
+    ids = None
+    if return_ids:
+        ids = reserve_ids(model, len(rows), using)
+        columns.insert(0, opts.pk.column)
+    quoted = ", ".join(connections[using].ops.quote_name(c) for c in columns)
+    sql = f"COPY {connections[using].ops.quote_name(opts.db_table)} ({quoted}) FROM STDIN"
+    with connections[using].cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        write_row = copy.write_row
+        for n, row in enumerate(rows):
+            if json_given:
+                row = list(row)
+                for i in json_given:
+                    if row[i] is not None:
+                        row[i] = json.dumps(row[i], ensure_ascii=False)
+            if ids is not None:
+                write_row((ids[n], *row, *extra_values))
+            else:
+                write_row((*row, *extra_values))
+    return ids
+
+
+def _bulk_create(model, fields, rows, return_ids, using):
+    objs = [model(**dict(zip(fields, row, strict=True))) for row in rows]
+    model.objects.using(using).bulk_create(objs, batch_size=500)
+    return [obj.pk for obj in objs] if return_ids else None

@@ -1,0 +1,185 @@
+"""JSONL: one article a line, with our span form or doccano's two forms.
+
+``{"id", "title", "text", "url", "published", "meta", "original_text", "images", "spans"}``;
+spans as ``spans: [{start, end, label}]``, doccano's ``label: [[start, end, "LABEL"]]`` or
+``entities: [{label, start_offset, end_offset}]``. Read line by line: memory does not grow
+with the file.
+"""
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+
+from .records import (
+    MAX_TITLE,
+    MAX_URL,
+    ArticleRecord,
+    ImportOptions,
+    RecordError,
+    TextWithOffsets,
+    check_external_id,
+    check_text,
+    unique_spans,
+)
+from .report import ImportIssue
+
+EXTENSIONS = (".jsonl", ".ndjson")
+
+
+def read_jsonl(lines: Iterable[bytes], name: str, options: ImportOptions) -> Iterator:
+    """Yield an ArticleRecord or an ImportIssue per non-blank line."""
+    for number, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            yield ImportIssue(name, number, f"invalid UTF-8 at byte {exc.start} of the line")
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield ImportIssue(name, number, f"bad JSON: {exc.msg} at column {exc.colno}")
+            continue
+        if not isinstance(obj, dict):
+            yield ImportIssue(name, number, f"expected a JSON object, got {type(obj).__name__}")
+            continue
+        try:
+            yield record_from_object(obj, options)
+        except RecordError as exc:
+            yield ImportIssue(name, number, str(exc))
+
+
+def record_from_object(obj: dict, options: ImportOptions) -> ArticleRecord:
+    if "id" not in obj:
+        raise RecordError("missing 'id'")
+    external_id = check_external_id(obj["id"])
+    raw = obj.get("text")
+    if not isinstance(raw, str) or not raw:
+        raise RecordError(
+            "missing 'text' (a non-empty string)"
+            if raw is None
+            else f"'text' must be a non-empty string, got {type(raw).__name__}"
+        )
+    text = TextWithOffsets(raw, utf16=options.utf16_offsets)
+    record = ArticleRecord(
+        external_id=external_id,
+        title=_string(obj, "title", MAX_TITLE),
+        text=text.text,
+        text_sha256=text.checksum(),
+        original_text=_string(obj, "original_text"),
+        source_url=_string(obj, "url", MAX_URL),
+        published=_published(obj.get("published")),
+        metadata=_metadata(obj.get("meta")),
+    )
+    record.spans = unique_spans(list(_spans(obj, text, options)))
+    record.images = list(_images(obj.get("images"), text))
+    return record
+
+
+def _string(obj: dict, key: str, max_length: int | None = None) -> str:
+    value = obj.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise RecordError(f"'{key}' must be a string, got {type(value).__name__}")
+    if max_length is not None and len(value) > max_length:
+        raise RecordError(f"'{key}' is longer than {max_length} characters")
+    check_text(value, f"'{key}'")
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _published(value) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            try:
+                return datetime.fromisoformat(value).date()
+            except ValueError:
+                pass
+    raise RecordError(f"'published' must be an ISO date like 2020-01-31, got {value!r}")
+
+
+def _metadata(value) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise RecordError(f"'meta' must be a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _spans(obj: dict, text: TextWithOffsets, options: ImportOptions):
+    """(start, end, label_id) from whichever span form the line uses."""
+    forms = [key for key in ("spans", "label", "entities") if obj.get(key)]
+    if len(forms) > 1:
+        raise RecordError(f"give spans in one form only, found {' and '.join(forms)}")
+    if not forms:
+        return
+    form, items = forms[0], obj[forms[0]]
+    if not isinstance(items, list):
+        raise RecordError(f"'{form}' must be a list")
+    for n, item in enumerate(items):
+        where = f"{form}[{n}]"
+        try:
+            start, end, name = _span_fields(form, item)
+            label_id = options.labels.resolve(name)
+            start, end = text.span(start, end)
+        except RecordError as exc:
+            raise RecordError(f"{where}: {exc}") from None
+        yield start, end, label_id
+
+
+def _span_fields(form: str, item):
+    if form == "label":  # doccano: [start, end, "LABEL"]
+        if isinstance(item, str):
+            raise RecordError(
+                f"document-level label {item!r}: only span labels [start, end, label] import"
+            )
+        if not isinstance(item, list) or len(item) != 3:
+            raise RecordError(f"expected [start, end, label], got {item!r}")
+        return item
+    if not isinstance(item, dict):
+        raise RecordError(f"expected an object, got {item!r}")
+    if form == "entities":  # doccano relation projects
+        keys = ("start_offset", "end_offset", "label")
+    else:
+        keys = ("start", "end", "label")
+    missing = [k for k in keys if k not in item]
+    if form == "spans" and "label" in missing and "official_label" in item:
+        missing.remove("label")
+        item = {**item, "label": item["official_label"]}
+    if missing:
+        raise RecordError(f"missing {', '.join(missing)}")
+    return tuple(item[k] for k in keys)
+
+
+def _images(value, text: TextWithOffsets):
+    if value is None:
+        return
+    if not isinstance(value, list):
+        raise RecordError("'images' must be a list")
+    for n, image in enumerate(value):
+        try:
+            yield _image(image, text)
+        except RecordError as exc:
+            raise RecordError(f"images[{n}]: {exc}") from None
+
+
+def _image(image, text: TextWithOffsets):
+    if not isinstance(image, dict):
+        raise RecordError(f"expected an object, got {image!r}")
+    src = image.get("src")
+    if not isinstance(src, str) or not src or len(src) > MAX_URL:
+        raise RecordError(f"'src' must be a non-empty string of at most {MAX_URL} characters")
+    if "start" in image or "end" in image:
+        start, end = text.span(image.get("start"), image.get("end"))
+    elif image.get("caption"):
+        if not isinstance(image["caption"], str):
+            raise RecordError("'caption' must be a string")
+        start, end = text.locate(image["caption"])
+    else:
+        start = end = None
+    return src, start, end

@@ -1,0 +1,183 @@
+"""What every format parses into, and the validation all formats share.
+
+Parsers turn their input into :class:`ArticleRecord` objects whose text is already normalised
+(CRLF / lone CR -> LF) and whose spans are already remapped to it and checked, so the writer only
+inserts. Raw offsets are validated against the text exactly as the file gave it.
+"""
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import date
+
+from annotator.core.text import NewlineMap, text_checksum
+
+# Model field limits, checked here so a bad value is an error naming its line, not a DB error.
+MAX_EXTERNAL_ID = 200
+MAX_TITLE = 1000
+MAX_URL = 2000
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+class RecordError(ValueError):
+    """A problem with one article; ``file``/``line`` override where the article was read
+    (e.g. the line of a SemEval labels file)."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.file = file
+        self.line = line
+
+
+@dataclass
+class ArticleRecord:
+    external_id: str
+    title: str
+    text: str
+    text_sha256: str
+    original_text: str = ""
+    source_url: str = ""
+    published: date | None = None
+    metadata: dict = field(default_factory=dict)
+    # (start, end, label_id) in code points of ``text``
+    spans: list[tuple[int, int, int]] = field(default_factory=list)
+    # (url, caption_start, caption_end)
+    images: list[tuple[str, int | None, int | None]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LabelRef:
+    id: int
+    key: str
+    retired: bool
+
+
+class LabelIndex:
+    """Finds a project's label by key or by official (SemEval) name, exactly as written.
+
+    Official names contain commas (``Name_Calling,Labeling``), so they are never split.
+    """
+
+    def __init__(self, labels):
+        self._by_name: dict[str, LabelRef] = {}
+        for label in labels:
+            ref = LabelRef(label.id, label.key, label.retired)
+            if label.official_label:
+                self._by_name.setdefault(label.official_label, ref)
+        for label in labels:  # a key wins over another label's official name
+            self._by_name[label.key] = LabelRef(label.id, label.key, label.retired)
+        self.keys = sorted({ref.key for ref in self._by_name.values() if not ref.retired})
+
+    @classmethod
+    def for_project(cls, project) -> "LabelIndex":
+        from annotator.schemas.models import Label
+
+        return cls(list(Label.objects.filter(schema_id=project.schema_id)))
+
+    def resolve(self, name) -> int:
+        if not isinstance(name, str) or not name:
+            raise RecordError(f"label must be a non-empty string, got {name!r}")
+        ref = self._by_name.get(name)
+        if ref is None:
+            known = ", ".join(self.keys) or "none"
+            raise RecordError(f"unknown label {name!r} (labels of this project: {known})")
+        if ref.retired:
+            raise RecordError(f"label {name!r} is retired and accepts no new spans")
+        return ref.id
+
+
+@dataclass
+class ImportOptions:
+    labels: LabelIndex
+    utf16_offsets: bool = False
+    # label for span-identification files (article<ID>.task-si.labels), which carry no technique
+    si_label_id: int | None = None
+
+
+class Utf16Offsets:
+    """Converts UTF-16 code unit offsets (doccano, browsers) to code points of ``text``."""
+
+    def __init__(self, text: str):
+        astral = [m.start() for m in _ASTRAL.finditer(text)]
+        # UTF-16 index where each astral character (a surrogate pair) starts
+        self._starts = [pos + k for k, pos in enumerate(astral)]
+        self.length = len(text) + len(astral)
+
+    def to_code_points(self, offset: int) -> int:
+        if not self._starts:
+            return offset
+        before = bisect_right(self._starts, offset - 2)  # pairs ending at or before offset
+        if before < len(self._starts) and self._starts[before] == offset - 1:
+            raise RecordError(f"UTF-16 offset {offset} falls inside a surrogate pair (an emoji)")
+        return offset - before
+
+
+class TextWithOffsets:
+    """An article's raw text, its normalised form, and raw-offset checking and remapping."""
+
+    def __init__(self, raw: str, *, utf16: bool = False):
+        check_text(raw, "text")
+        self.raw = raw
+        self._newlines = NewlineMap(raw)
+        self.text = self._newlines.text
+        self._utf16 = Utf16Offsets(raw) if utf16 else None
+
+    def span(self, start, end) -> tuple[int, int]:
+        """Validate raw offsets ``[start, end)`` and return them in the normalised text."""
+        for name, value in (("start", start), ("end", end)):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise RecordError(f"span {name} must be an integer, got {value!r}")
+        limit = len(self.raw)
+        if self._utf16 is not None:
+            limit = self._utf16.length
+        if not 0 <= start < end <= limit:
+            unit = "UTF-16 units" if self._utf16 is not None else "characters"
+            raise RecordError(
+                f"span [{start}, {end}) out of range: need 0 <= start < end <= {limit} "
+                f"(text length in {unit})"
+            )
+        if self._utf16 is not None:
+            start, end = self._utf16.to_code_points(start), self._utf16.to_code_points(end)
+        new_start, new_end = self._newlines.offset(start), self._newlines.offset(end)
+        if new_start >= new_end:
+            raise RecordError(f"span [{start}, {end}) covers only a carriage return")
+        return new_start, new_end
+
+    def locate(self, phrase: str) -> tuple[int, int]:
+        """Where ``phrase`` (e.g. an image caption) first occurs in the normalised text."""
+        phrase = NewlineMap(phrase).text
+        at = self.text.find(phrase) if phrase else -1
+        if at < 0:
+            raise RecordError(f"caption {phrase[:60]!r} does not occur in the text")
+        return at, at + len(phrase)
+
+    def checksum(self) -> str:
+        return text_checksum(self.text)
+
+
+def check_text(value: str, what: str) -> None:
+    """Reject what PostgreSQL text cannot hold: NUL and lone surrogates (from JSON escapes)."""
+    if "\x00" in value:
+        raise RecordError(f"{what} contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise RecordError(
+            f"{what} contains an unpaired surrogate at character {exc.start} (bad \\u escape)"
+        ) from None
+
+
+def check_external_id(value) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        raise RecordError(f"id must be a non-empty string or integer, got {value!r}")
+    value = str(value)
+    if len(value) > MAX_EXTERNAL_ID:
+        raise RecordError(f"id is longer than {MAX_EXTERNAL_ID} characters")
+    check_text(value, "id")
+    return value
+
+
+def unique_spans(spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """The same label on the same range twice is one span (repeated lines in label files)."""
+    return list(dict.fromkeys(spans))

@@ -1,0 +1,198 @@
+"""The import service the management command, the REST API and Celery tasks all call.
+
+Each source (a file, a zip, a folder's article files) is imported in one transaction: records
+stream in from the parser, are validated there, and are inserted in batches; any error anywhere
+in the source rolls the whole source back, so a file with an error stores nothing. Parsing goes
+on after the first error so that one run lists every problem (up to a limit).
+"""
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.db import DatabaseError, transaction
+
+from annotator.annotations.models import Span, SpanOrigin
+from annotator.core.bulk import bulk_insert
+from annotator.corpus.models import Article, ArticleImage, Membership, Project, Role
+
+from .records import ArticleRecord, ImportOptions, LabelIndex, RecordError
+from .report import FileReport, ImportIssue, ImportReport
+from .sources import Source, source_for_upload, sources_for_path
+
+BATCH_SIZE = 1000
+
+ARTICLE_FIELDS = (
+    "project_id", "external_id", "title", "text", "original_text", "source_url", "published",
+    "metadata", "text_sha256",
+)  # fmt: skip
+SPAN_FIELDS = ("article_id", "annotator_id", "label_id", "start", "end", "text", "origin")
+IMAGE_FIELDS = ("article_id", "url", "caption_start", "caption_end", "order")
+
+
+class ImportSetupError(ValueError):
+    """A problem with the import's options (not with a file): nothing was read."""
+
+
+def import_paths(
+    project: Project,
+    paths: Iterable[str | Path],
+    annotator=None,
+    utf16_offsets: bool = False,
+    si_label: str | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> ImportReport:
+    """Import files and folders into ``project``; ``annotator`` is a User or a username."""
+    options, user = _prepare(project, annotator, utf16_offsets, si_label)
+    report = ImportReport()
+    for path in paths:
+        for source in sources_for_path(Path(path)):
+            report.files.append(import_source(project, source, options, user, batch_size))
+    return report
+
+
+def import_upload(
+    project: Project,
+    name: str,
+    stream,
+    annotator=None,
+    utf16_offsets: bool = False,
+    si_label: str | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> ImportReport:
+    """Import one uploaded file (binary file object; ``name`` gives its format)."""
+    options, user = _prepare(project, annotator, utf16_offsets, si_label)
+    source = source_for_upload(name, stream)
+    return ImportReport([import_source(project, source, options, user, batch_size)])
+
+
+def ensure_annotator(project: Project, username: str):
+    """The user spans are imported for: created (no usable password) and made an annotator of
+    the project if needed."""
+    User = get_user_model()
+    user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
+    if user is None:
+        user = User(**{User.USERNAME_FIELD: username})
+        user.set_unusable_password()
+        user.save()
+    Membership.objects.get_or_create(user=user, project=project, defaults={"role": Role.ANNOTATOR})
+    return user
+
+
+def _prepare(project, annotator, utf16_offsets, si_label):
+    labels = LabelIndex.for_project(project)
+    si_label_id = None
+    if si_label:
+        try:
+            si_label_id = labels.resolve(si_label)
+        except RecordError as exc:
+            raise ImportSetupError(f"--si-label: {exc}") from None
+    if isinstance(annotator, str):
+        if not annotator.strip():
+            raise ImportSetupError("--annotator: give a user name")
+        annotator = ensure_annotator(project, annotator.strip())
+    return ImportOptions(labels, utf16_offsets, si_label_id), annotator
+
+
+class _RollBack(Exception):
+    pass
+
+
+def import_source(project, source: Source, options, annotator, batch_size=BATCH_SIZE) -> FileReport:
+    report = FileReport(source.name, source.format)
+    try:
+        with transaction.atomic():
+            _import_records(project, source, options, annotator, batch_size, report)
+            if not report.ok:
+                raise _RollBack
+    except _RollBack:
+        report.discard_counts()
+    except DatabaseError as exc:  # e.g. a concurrent import of the same external id
+        report.discard_counts()
+        report.add_error(ImportIssue(source.name, None, f"database error, nothing stored: {exc}"))
+    return report
+
+
+def _import_records(project, source, options, annotator, batch_size, report):
+    seen: set[str] = set()
+    batch: list[ArticleRecord] = []
+    told_about_annotator = False
+    for item in source.read(options):
+        if isinstance(item, ImportIssue):
+            report.add_error(item)
+            continue
+        if item.external_id in seen:
+            report.add_duplicate(item.external_id)
+            continue
+        seen.add(item.external_id)
+        if item.spans and annotator is None:
+            if not told_about_annotator:
+                told_about_annotator = True
+                report.add_error(
+                    ImportIssue(
+                        source.name,
+                        None,
+                        f"article {item.external_id!r} has spans: "
+                        "pass --annotator USERNAME to say whose spans they are",
+                    )
+                )
+            continue
+        if not report.ok:
+            continue  # keep validating to list every error; nothing more will be stored
+        batch.append(item)
+        if len(batch) >= batch_size:
+            _insert(project, batch, annotator, report)
+            batch = []
+    if batch and report.ok:
+        _insert(project, batch, annotator, report)
+
+
+def _insert(project, batch: list[ArticleRecord], annotator, report: FileReport) -> None:
+    existing = set(
+        Article.objects.filter(
+            project=project, external_id__in=[r.external_id for r in batch]
+        ).values_list("external_id", flat=True)
+    )
+    fresh = []
+    for record in batch:
+        if record.external_id in existing:
+            report.add_duplicate(record.external_id)
+        else:
+            fresh.append(record)
+    if not fresh:
+        return
+    article_ids = bulk_insert(
+        Article,
+        ARTICLE_FIELDS,
+        [
+            (
+                project.pk,
+                r.external_id,
+                r.title,
+                r.text,
+                r.original_text,
+                r.source_url,
+                r.published,
+                r.metadata,
+                r.text_sha256,
+            )
+            for r in fresh
+        ],  # fmt: skip
+        return_ids=True,
+    )
+    annotator_id = annotator.pk if annotator is not None else None
+    spans = [
+        (article_id, annotator_id, label_id, start, end, r.text[start:end], SpanOrigin.IMPORT.value)
+        for article_id, r in zip(article_ids, fresh, strict=True)
+        for start, end, label_id in r.spans
+    ]
+    images = [
+        (article_id, url, start, end, order)
+        for article_id, r in zip(article_ids, fresh, strict=True)
+        for order, (url, start, end) in enumerate(r.images)
+    ]
+    bulk_insert(Span, SPAN_FIELDS, spans)
+    bulk_insert(ArticleImage, IMAGE_FIELDS, images)
+    report.articles_created += len(fresh)
+    report.spans_created += len(spans)
+    report.images_created += len(images)

@@ -1,0 +1,127 @@
+"""Which format a path or upload is, and how to read it: each source is one transaction.
+
+A ``.jsonl`` file, a ``.txt`` file (with its labels files next to it if it is
+``article<ID>.txt``) and a ``.zip`` are one source each. A folder gives one source per ``.jsonl``
+and ``.zip`` file in it, plus one for all its article and labels files together.
+"""
+
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from . import jsonl, semeval
+from .records import ImportOptions
+from .report import ImportIssue
+
+SUPPORTED = ".jsonl / .ndjson, .txt, .zip or a folder of them"
+
+
+@dataclass
+class Source:
+    name: str
+    format: str
+    # options -> ArticleRecord and ImportIssue objects, streamed
+    read: Callable[[ImportOptions], Iterator]
+
+
+def sources_for_path(path: Path) -> list[Source]:
+    name = str(path)
+    if path.is_dir():
+        return _folder_sources(path)
+    if not path.is_file():
+        return [_failed(name, "no such file or folder")]
+    return [_file_source(path)]
+
+
+def source_for_upload(name: str, stream) -> Source:
+    """An uploaded file (any binary file object; a zip must be seekable)."""
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix in jsonl.EXTENSIONS:
+        return Source(name, "jsonl", lambda options: jsonl.read_jsonl(stream, name, options))
+    if suffix == ".txt":
+        member = semeval.Member(name, PurePosixPath(name).name, stream.read)
+        return Source(name, "text", lambda options: semeval.read_articles([member], options))
+    if suffix == ".zip":
+        return Source(name, "zip", lambda options: _read_zip(stream, name, options))
+    return _failed(name, f"unsupported file type {suffix or '(none)'!r}: expected {SUPPORTED}")
+
+
+def _file_source(path: Path) -> Source:
+    name, suffix = str(path), path.suffix.lower()
+    if suffix in jsonl.EXTENSIONS:
+        return Source(name, "jsonl", lambda options: _read_jsonl_file(path, options))
+    if suffix == ".zip":
+        return Source(name, "zip", lambda options: _read_zip(path, name, options))
+    if suffix == ".txt":
+        members = [_file_member(path)]
+        if match := semeval.ARTICLE_NAME.match(path.name):
+            members += [
+                _file_member(p)
+                for p in sorted(path.parent.glob(f"article{match[1]}.*labels"))
+                if semeval.LABELS_NAME.match(p.name)
+            ]
+        return Source(name, "text", lambda options: semeval.read_articles(members, options))
+    return _failed(name, f"unsupported file type {suffix or '(none)'!r}: expected {SUPPORTED}")
+
+
+def _folder_sources(folder: Path) -> list[Source]:
+    files = sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+    sources = [_file_source(p) for p in files if p.suffix.lower() in (*jsonl.EXTENSIONS, ".zip")]
+    members = [_file_member(p) for p in files if semeval.is_semeval_member(p.name)]
+    if members:
+        sources.append(
+            Source(str(folder), "semeval", lambda options: semeval.read_articles(members, options))
+        )
+    return sources or [_failed(str(folder), f"nothing to import: expected {SUPPORTED}")]
+
+
+def _file_member(path: Path) -> semeval.Member:
+    return semeval.Member(str(path), path.name, path.read_bytes)
+
+
+def _read_jsonl_file(path: Path, options: ImportOptions) -> Iterator:
+    with path.open("rb") as lines:
+        yield from jsonl.read_jsonl(lines, str(path), options)
+
+
+def _read_zip(file, name: str, options: ImportOptions) -> Iterator:
+    try:
+        archive = zipfile.ZipFile(file)
+    except (zipfile.BadZipFile, OSError) as exc:
+        yield ImportIssue(name, None, f"not a readable zip file ({exc})")
+        return
+    with archive:
+        infos = [
+            info for info in archive.infolist() if not info.is_dir() and not _hidden(info.filename)
+        ]
+        for info in infos:
+            if PurePosixPath(info.filename).suffix.lower() in jsonl.EXTENSIONS:
+                with archive.open(info) as lines:
+                    yield from jsonl.read_jsonl(lines, f"{name}:{info.filename}", options)
+        members = [
+            semeval.Member(
+                f"{name}:{info.filename}",
+                PurePosixPath(info.filename).name,
+                lambda info=info: archive.read(info),
+            )
+            for info in infos
+            if semeval.is_semeval_member(PurePosixPath(info.filename).name)
+        ]
+        yield from semeval.read_articles(members, options)
+
+
+def _hidden(member_name: str) -> bool:
+    # macOS zips carry __MACOSX/ and ._NAME resource forks next to the real files
+    return any(part.startswith((".", "__MACOSX")) for part in PurePosixPath(member_name).parts)
+
+
+def _failed(name: str, message: str) -> Source:
+    def read(options):
+        yield ImportIssue(name, None, message)
+
+    return Source(name, "unknown", read)

@@ -1,0 +1,60 @@
+"""manage.py import_articles --project SLUG [--annotator USER] [--utf16-offsets] PATH..."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from annotator.corpus.importers import ImportSetupError, import_paths
+from annotator.corpus.models import Project
+
+
+class Command(BaseCommand):
+    help = (
+        "Import articles (and their spans) from JSONL files, .txt files, SemEval-2020 Task 11 / "
+        "PTC folders or zips. Each file is one transaction: a file with an error stores nothing. "
+        "See docs/import.md."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument("--project", required=True, metavar="SLUG")
+        parser.add_argument(
+            "--annotator",
+            metavar="USERNAME",
+            help="whose spans imported spans are (created, without a password, if missing)",
+        )
+        parser.add_argument(
+            "--utf16-offsets",
+            action="store_true",
+            help="span offsets count UTF-16 code units (doccano exports): convert to code points",
+        )
+        parser.add_argument(
+            "--si-label",
+            metavar="KEY",
+            help="label for spans of span-identification files (article<ID>.task-si.labels)",
+        )
+
+    def handle(self, *args, **options):
+        project = Project.objects.filter(slug=options["project"]).first()
+        if project is None:
+            raise CommandError(f"--project: no project with slug {options['project']!r}")
+        try:
+            report = import_paths(
+                project,
+                options["paths"],
+                annotator=options["annotator"],
+                utf16_offsets=options["utf16_offsets"],
+                si_label=options["si_label"],
+            )
+        except ImportSetupError as exc:
+            raise CommandError(str(exc)) from None
+        for file in report.files:
+            style = self.style.SUCCESS if file.ok else self.style.ERROR
+            self.stdout.write(style(file.summary()))
+            for issue in file.errors:
+                self.stdout.write(f"  {issue}")
+        self.stdout.write(
+            f"Total: {report.articles_created} article(s), {report.spans_created} span(s) "
+            f"created, {report.duplicates} duplicate(s) skipped."
+        )
+        if not report.ok:
+            names = ", ".join(f.path for f in report.failed)
+            raise CommandError(f"{len(report.failed)} file(s) failed, nothing stored from: {names}")
