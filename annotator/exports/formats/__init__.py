@@ -1,0 +1,46 @@
+"""Dataset export formats: plain writers over plain data (see base.py and docs/formats.md).
+
+``FORMATS[name](labels, options)`` gives a writer; ``write_export(writer, sink, articles)``
+runs it into a ``DirSink`` or ``ZipSink``.
+"""
+
+from .base import (
+    DirSink,
+    ExportArticle,
+    ExportError,
+    ExportLabel,
+    ExportSpan,
+    FormatWriter,
+    Sink,
+    SpanMismatch,
+    ZipSink,
+    file_id,
+    verify_span,
+    write_export,
+)
+from .brat import BratWriter
+from .conll import ConllWriter
+from .csv import CsvWriter
+from .jsonl import JsonlWriter
+from .semeval import SemevalWriter
+
+FORMATS: dict[str, type[FormatWriter]] = {
+    writer.name: writer
+    for writer in (JsonlWriter, SemevalWriter, ConllWriter, BratWriter, CsvWriter)
+}
+
+__all__ = [
+    "FORMATS",
+    "DirSink",
+    "ExportArticle",
+    "ExportError",
+    "ExportLabel",
+    "ExportSpan",
+    "FormatWriter",
+    "Sink",
+    "SpanMismatch",
+    "ZipSink",
+    "file_id",
+    "verify_span",
+    "write_export",
+]

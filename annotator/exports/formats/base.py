@@ -1,0 +1,418 @@
+"""What every export format shares: plain data in, files out through a sink.
+
+Writers never touch the database. The export service queries the rows, turns them into the
+dataclasses below and feeds a writer one article at a time, so memory stays flat however large
+the project is::
+
+    writer = FORMATS["semeval"](labels, options)
+    writer.begin(sink)
+    for article in articles:          # an iterator, never a list of the whole project
+        writer.write(article)
+    report = writer.finish()          # counts for the manifest
+
+(``write_export(writer, sink, articles)`` does exactly that.) A sink opens named files in
+binary mode; writers encode UTF-8 themselves so no newline translation can move an offset.
+Every span is checked against its article's text before anything of that article is written.
+"""
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, BinaryIO, ClassVar
+
+GOLD = "(gold)"  # annotator key of the gold layer in counts (not a valid Django username)
+
+
+class ExportError(ValueError):
+    """Bad writer input or use: the message names the option, label, file or article."""
+
+
+class SpanMismatch(ExportError):
+    """A span whose offsets do not select its text snapshot: the export must not ship."""
+
+    def __init__(self, external_id: str, span: "ExportSpan", found: str, reason: str = ""):
+        self.external_id = external_id
+        self.label_key = span.label_key
+        self.start = span.start
+        self.end = span.end
+        self.expected = span.text
+        self.found = found
+        detail = f" ({reason})" if reason else ""
+        super().__init__(
+            f"article {external_id!r}: span {span.label_key} [{span.start}, {span.end}) "
+            f"expected {span.text!r} but the text there is {found!r}{detail}"
+        )
+
+
+@dataclass(frozen=True)
+class ExportLabel:
+    key: str
+    name: str
+    official_label: str = ""
+    category: str = ""
+    description: str = ""
+
+    @property
+    def technique(self) -> str:
+        """The name SemEval-style files use: the official label, else the immutable key."""
+        return self.official_label or self.key
+
+
+@dataclass(frozen=True)
+class ExportSpan:
+    start: int
+    end: int
+    label_key: str
+    text: str
+    annotator: str | None = None  # username; None is the gold layer
+    note: str = ""
+    origin: str = "manual"
+
+
+@dataclass
+class ExportArticle:
+    id: int
+    external_id: str
+    title: str
+    text: str
+    metadata: dict = field(default_factory=dict)
+    spans: Sequence[ExportSpan] = ()
+    url: str = ""
+    published: date | str | None = None
+    original_text: str = ""
+
+    @property
+    def published_iso(self) -> str | None:
+        if self.published is None or isinstance(self.published, str):
+            return self.published or None
+        return self.published.isoformat()
+
+
+# --- sinks -------------------------------------------------------------------------------
+
+
+@dataclass
+class FileRecord:
+    sha256: str
+    size: int
+
+
+class _HashingFile:
+    """A binary file that hashes what goes through it and reports to its sink on close."""
+
+    def __init__(self, raw: BinaryIO, name: str, on_close):
+        self._raw = raw
+        self.name = name
+        self._hash = hashlib.sha256()
+        self._size = 0
+        self._on_close = on_close
+        self.closed = False
+
+    def write(self, data: bytes) -> int:
+        self._hash.update(data)
+        self._size += len(data)
+        return self._raw.write(data)
+
+    def write_text(self, text: str) -> None:
+        self.write(text.encode("utf-8"))
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._on_close(self, FileRecord(self._hash.hexdigest(), self._size))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+_BAD_NAME_PART = re.compile(r"^\.{0,2}$")
+
+
+class Sink:
+    """Where a writer's files go. ``files`` maps every written name to its sha256 and size,
+    in the order the files were completed (what the export manifest needs)."""
+
+    def __init__(self):
+        self.files: dict[str, FileRecord] = {}
+        self._open_names: set[str] = set()
+
+    def open(self, name: str) -> _HashingFile:
+        """A binary file for ``name`` (a relative path with '/' separators), new every time."""
+        self._claim(name)
+        return _HashingFile(self._open_raw(name), name, self._closed)
+
+    def write_bytes(self, name: str, data: bytes) -> None:
+        with self.open(name) as f:
+            f.write(data)
+
+    def close(self) -> None:
+        """Finish the container (zip); files still open are an error."""
+        if self._open_names:
+            raise ExportError(f"files still open: {sorted(self._open_names)}")
+
+    def _claim(self, name: str) -> None:
+        parts = name.split("/")
+        if "\\" in name or any(_BAD_NAME_PART.match(p) for p in parts):
+            raise ExportError(f"bad file name {name!r} (relative, '/'-separated, no '..')")
+        if name in self.files or name in self._open_names:
+            raise ExportError(f"file {name!r} written twice")
+        self._open_names.add(name)
+
+    def _closed(self, handle: _HashingFile, record: FileRecord) -> None:
+        self._close_raw(handle)
+        self._open_names.discard(handle.name)
+        self.files[handle.name] = record
+
+    def _open_raw(self, name: str) -> BinaryIO:
+        raise NotImplementedError
+
+    def _close_raw(self, handle: _HashingFile) -> None:
+        handle._raw.close()
+
+
+class DirSink(Sink):
+    """Files under a directory; refuses to overwrite anything."""
+
+    def __init__(self, root: str | os.PathLike):
+        super().__init__()
+        self.root = Path(root)
+
+    def _open_raw(self, name: str) -> BinaryIO:
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return open(path, "xb")
+
+
+# Fixed entry times make the zip a pure function of its contents (same data, same sha256).
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+class ZipSink(Sink):
+    """Files in a zip archive. A zip takes one entry at a time, so each file is spooled to a
+    temporary file (on disk past 8 MiB) and copied in when it is closed: a growing file and
+    per-article files can be open together."""
+
+    def __init__(self, target: str | os.PathLike | BinaryIO):
+        super().__init__()
+        self.zip = zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED)
+
+    def _open_raw(self, name: str) -> BinaryIO:
+        return tempfile.SpooledTemporaryFile(max_size=8 << 20)
+
+    def _close_raw(self, handle: _HashingFile) -> None:
+        spool = handle._raw
+        info = zipfile.ZipInfo(handle.name, date_time=_ZIP_EPOCH)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        info.file_size = spool.tell()
+        spool.seek(0)
+        with self.zip.open(info, "w") as dst:
+            shutil.copyfileobj(spool, dst, 1 << 20)
+        spool.close()
+
+    def close(self) -> None:
+        super().close()
+        self.zip.close()
+
+
+# --- writers -----------------------------------------------------------------------------
+
+
+@dataclass
+class ExportStats:
+    """Counts for the manifest: what was written, and what a format could not express."""
+
+    articles: int = 0
+    spans: int = 0
+    labels: Counter = field(default_factory=Counter)
+    annotators: Counter = field(default_factory=Counter)
+    # reason -> label key -> count (e.g. CoNLL overlaps); empty when nothing was lost
+    dropped: dict[str, Counter] = field(default_factory=dict)
+    # spans written differently from their exact offsets (e.g. widened to whole tokens)
+    adjusted: dict[str, Counter] = field(default_factory=dict)
+
+    def drop(self, reason: str, label_key: str) -> None:
+        self.dropped.setdefault(reason, Counter())[label_key] += 1
+
+    def adjust(self, reason: str, label_key: str) -> None:
+        self.adjusted.setdefault(reason, Counter())[label_key] += 1
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "articles": self.articles,
+            "spans": self.spans,
+            "labels": dict(sorted(self.labels.items())),
+            "annotators": dict(sorted(self.annotators.items())),
+            "dropped": {k: dict(sorted(v.items())) for k, v in sorted(self.dropped.items())},
+            "adjusted": {k: dict(sorted(v.items())) for k, v in sorted(self.adjusted.items())},
+        }
+
+
+def verify_span(article: ExportArticle, span: ExportSpan) -> None:
+    """Raise SpanMismatch unless ``article.text[start:end] == span.text``."""
+    text = article.text
+    if not (0 <= span.start < span.end <= len(text)):
+        found = text[max(span.start, 0) : max(span.end, 0)]
+        raise SpanMismatch(
+            article.external_id, span, found, f"offsets outside the text of length {len(text)}"
+        )
+    found = text[span.start : span.end]
+    if found != span.text:
+        raise SpanMismatch(article.external_id, span, found)
+
+
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+_UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def file_id(article: ExportArticle, source: str = "external") -> str:
+    """The article's id in file names and id columns.
+
+    ``source="internal"`` gives the database id (numeric, what the SemEval scorers expect).
+    ``"external"`` gives the external id when it is a plain token (letters, digits, ``._-``,
+    at most 100 characters); otherwise it is sanitised and suffixed with ``~<database id>``, and
+    since ``~`` is never in a plain token, the result cannot collide with another article's.
+    """
+    if source == "internal":
+        return str(article.id)
+    ext = article.external_id
+    if _SAFE_ID.fullmatch(ext):
+        return ext
+    cleaned = _UNSAFE_CHARS.sub("_", ext).strip("._-")[:80]
+    return f"{cleaned}~{article.id}" if cleaned else f"article~{article.id}"
+
+
+class FormatWriter:
+    """The interface every format implements.
+
+    Subclasses set ``name``, ``description`` and ``options`` (option name -> (default, allowed
+    values or None for any string)), and implement ``start`` (open growing files, write
+    headers), ``write_article`` and optionally ``end``.
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    options: ClassVar[Mapping[str, tuple[Any, tuple | None]]] = {}
+
+    def __init__(self, labels: Iterable[ExportLabel], options: Mapping | None = None):
+        self.labels: dict[str, ExportLabel] = {}
+        for label in labels:
+            if label.key in self.labels:
+                raise ExportError(f"label {label.key!r} given twice")
+            self.labels[label.key] = label
+        self.opts = self.clean_options(options)
+        self.stats = ExportStats()
+        self.sink: Sink | None = None
+        self._streams: list[_HashingFile] = []
+        self._seen_ids: set[str] = set()
+
+    @classmethod
+    def clean_options(cls, options: Mapping | None) -> dict[str, Any]:
+        """Defaults filled in; an unknown option or value is an ExportError naming it."""
+        given = dict(options or {})
+        unknown = sorted(set(given) - set(cls.options))
+        if unknown:
+            known = ", ".join(sorted(cls.options)) or "none"
+            raise ExportError(f"{cls.name}: unknown option {unknown[0]!r} (known: {known})")
+        cleaned = {}
+        for key, (default, allowed) in cls.options.items():
+            value = given.get(key, default)
+            if allowed is not None and value not in allowed:
+                raise ExportError(
+                    f"{cls.name}: option {key!r} must be one of {list(allowed)}, got {value!r}"
+                )
+            cleaned[key] = value
+        return cleaned
+
+    def files(self) -> list[str]:
+        """Names of the files written once per export (growing streams, schema files);
+        per-article files (SemEval, brat) come on top."""
+        return []
+
+    # lifecycle ---------------------------------------------------------------------------
+
+    def begin(self, sink: Sink) -> None:
+        if self.sink is not None:
+            raise ExportError(f"{self.name}: writer already started")
+        self.sink = sink
+        self.start()
+
+    def write(self, article: ExportArticle) -> None:
+        if self.sink is None:
+            raise ExportError(f"{self.name}: call begin(sink) before write()")
+        for span in article.spans:
+            if span.label_key not in self.labels:
+                raise ExportError(
+                    f"article {article.external_id!r}: span [{span.start}, {span.end}) has "
+                    f"label {span.label_key!r}, which is not in the export's labels"
+                )
+            verify_span(article, span)
+        self.stats.articles += 1
+        for span in article.spans:
+            self.stats.spans += 1
+            self.stats.labels[span.label_key] += 1
+            self.stats.annotators[span.annotator or GOLD] += 1
+        self.write_article(article)
+
+    def finish(self) -> dict[str, Any]:
+        """Close every file; return the counts (``ExportStats.as_dict``)."""
+        self.end()
+        for stream in self._streams:
+            stream.close()
+        return self.stats.as_dict()
+
+    def abort(self) -> None:
+        """Close what is open after a failure (the export service discards the output)."""
+        for stream in self._streams:
+            stream.close()
+
+    # for subclasses ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        pass
+
+    def write_article(self, article: ExportArticle) -> None:
+        raise NotImplementedError
+
+    def end(self) -> None:
+        pass
+
+    def open_stream(self, name: str) -> _HashingFile:
+        """A file that stays open for the whole export and is closed by finish()."""
+        stream = self.sink.open(name)
+        self._streams.append(stream)
+        return stream
+
+    def article_file_id(self, article: ExportArticle, source: str = "external") -> str:
+        """``file_id`` plus a check that no two articles share one (a duplicate feed)."""
+        ident = file_id(article, source)
+        if ident in self._seen_ids:
+            raise ExportError(f"article {article.external_id!r}: id {ident!r} used twice")
+        self._seen_ids.add(ident)
+        return ident
+
+
+def write_export(
+    writer: FormatWriter, sink: Sink, articles: Iterable[ExportArticle]
+) -> dict[str, Any]:
+    """Run a writer over an article iterator; return its counts. Closes the writer's files
+    on failure too (the sink itself is the caller's to close or discard)."""
+    writer.begin(sink)
+    try:
+        for article in articles:
+            writer.write(article)
+    except BaseException:
+        writer.abort()
+        raise
+    return writer.finish()
