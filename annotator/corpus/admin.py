@@ -1,0 +1,275 @@
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Length
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+
+from annotator.annotations.models import Assignment, AssignmentStatus, Span
+from annotator.annotations.services import AssignmentError, assign_round_robin
+from annotator.corpus.forms import ArticleImageForm, ArticleImageFormSet, AssignRoundRobinForm
+from annotator.corpus.models import Article, ArticleImage, Membership, Project
+
+User = get_user_model()
+
+
+def count_of(queryset, outer_field: str):
+    """A correlated COUNT over ``queryset`` rows whose ``outer_field`` is the outer row.
+
+    Subqueries rather than joins: two joined counts multiply each other, and the changelist
+    count query stays a plain COUNT(*).
+    """
+    counted = (
+        queryset.filter(**{outer_field: OuterRef("pk")})
+        .order_by()
+        .values(outer_field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["user"]
+    verbose_name = "member"
+    verbose_name_plural = "members and roles"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "schema", "article_count", "member_count", "created_at"]
+    list_select_related = ["schema"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                article_count=count_of(Article.objects.all(), "project"),
+                member_count=count_of(Membership.objects.all(), "project"),
+            )
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        # Labels of existing spans belong to the schema: switching schema would orphan them.
+        if obj is not None and Span.objects.filter(article__project=obj).exists():
+            return ["schema"]
+        return []
+
+    @admin.display(description="articles", ordering="article_count")
+    def article_count(self, obj):
+        return obj.article_count
+
+    @admin.display(description="members", ordering="member_count")
+    def member_count(self, obj):
+        return obj.member_count
+
+
+def _assignment_filter_conditions(request) -> dict:
+    """The assignment conditions chosen in the status and annotator filters, taken together.
+
+    Both filters look at the same assignment row: "assigned to alice" + "done" means alice's
+    assignment is done, not that some assignment is done and alice has another one.
+    """
+    conditions = {}
+    status = request.GET.get(AssignmentStatusFilter.parameter_name)
+    if status and status != AssignmentStatusFilter.UNASSIGNED:
+        conditions["status"] = status
+    annotator = request.GET.get(AssignedToFilter.parameter_name)
+    if annotator and annotator.isdigit():
+        conditions["annotator_id"] = int(annotator)
+    return conditions
+
+
+def _with_assignment(queryset, request):
+    conditions = _assignment_filter_conditions(request)
+    return queryset.filter(Exists(Assignment.objects.filter(article=OuterRef("pk"), **conditions)))
+
+
+class AssignmentStatusFilter(admin.SimpleListFilter):
+    title = "assignment status"
+    parameter_name = "assignment_status"
+    UNASSIGNED = "unassigned"
+
+    def lookups(self, request, model_admin):
+        return [(self.UNASSIGNED, "Not assigned"), *AssignmentStatus.choices]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.UNASSIGNED:
+            return queryset.filter(~Exists(Assignment.objects.filter(article=OuterRef("pk"))))
+        if self.value():
+            return _with_assignment(queryset, request)
+        return queryset
+
+
+class AssignedToFilter(admin.SimpleListFilter):
+    title = "assigned to"
+    parameter_name = "assigned_to"
+
+    def lookups(self, request, model_admin):
+        users = User.objects.filter(Exists(Assignment.objects.filter(annotator=OuterRef("pk"))))
+        return [(str(user.pk), str(user)) for user in users.order_by("username")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return _with_assignment(queryset, request)
+        return queryset
+
+
+class ArticleImageInline(admin.TabularInline):
+    model = ArticleImage
+    form = ArticleImageForm
+    formset = ArticleImageFormSet
+    extra = 0
+    fields = ["file", "url", "caption_start", "caption_end", "caption", "order"]
+    readonly_fields = ["caption"]
+
+    @admin.display(description="caption text")
+    def caption(self, obj):
+        return obj.caption if obj.pk else ""
+
+
+class AssignmentInline(admin.TabularInline):
+    """Existing assignments: status can be changed or the row deleted; new ones come from the
+    "Assign to annotators" action or the assignment admin, which check membership."""
+
+    model = Assignment
+    extra = 0
+    fields = ["annotator", "status", "updated_at"]
+    readonly_fields = ["annotator", "updated_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("annotator")
+
+
+TEXT_LOCKED_NOTE = (
+    "This article has {count} span(s): its text is read-only because their offsets index it. "
+    "To correct the text, import the article again under a new external id."
+)
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["external_id", "title", "project", "span_count", "text_length"]
+    list_display_links = ["external_id", "title"]
+    list_select_related = ["project"]
+    # Title and external id only: a substring search over every full text would scan the corpus.
+    search_fields = ["title", "external_id"]
+    search_help_text = "Searches titles and external ids."
+    list_filter = ["project", AssignmentStatusFilter, AssignedToFilter]
+    inlines = [ArticleImageInline, AssignmentInline]
+    actions = ["assign_round_robin_action"]
+    autocomplete_fields = ["project"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        queryset = (
+            super()
+            .get_queryset(request)
+            .annotate(
+                span_count=count_of(Span.objects.all(), "article"),
+                text_length=Length("text"),
+            )
+        )
+        match = request.resolver_match
+        if match is not None and match.url_name == "corpus_article_changelist":
+            # The list shows lengths computed in SQL; do not ship whole texts to Python.
+            queryset = queryset.defer("text", "original_text")
+        return queryset
+
+    def get_fieldsets(self, request, obj=None):
+        text_section = {"fields": ["text", "text_length", "text_sha256"]}
+        if obj is not None and obj.span_count:
+            text_section["description"] = TEXT_LOCKED_NOTE.format(count=obj.span_count)
+        if obj is not None:
+            text_section["fields"].append("spans_link")
+        return [
+            (None, {"fields": ["project", "external_id", "title"]}),
+            ("Text", text_section),
+            ("Source", {"fields": ["original_text", "source_url", "published", "metadata"]}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["text_length", "text_sha256", "spans_link"]
+        if obj is not None:
+            # Moving an article would carry its spans and assignments into another project.
+            readonly.append("project")
+            if obj.span_count:
+                readonly.append("text")
+        return readonly
+
+    @admin.display(description="spans", ordering="span_count")
+    def span_count(self, obj):
+        return obj.span_count
+
+    @admin.display(description="text length", ordering="text_length")
+    def text_length(self, obj):
+        return obj.text_length if obj.pk else ""
+
+    @admin.display(description="spans")
+    def spans_link(self, obj):
+        url = reverse("admin:annotations_span_changelist") + f"?article__id__exact={obj.pk}"
+        return format_html('<a href="{}">{} span(s) of this article</a>', url, obj.span_count)
+
+    @admin.action(description="Assign to annotators (round-robin)…", permissions=["change"])
+    def assign_round_robin_action(self, request, queryset):
+        project_ids = queryset.order_by().values_list("project_id", flat=True).distinct()
+        projects = list(Project.objects.filter(pk__in=list(project_ids[:3])))
+        if len(projects) != 1:
+            self.message_user(
+                request,
+                "Select articles of a single project to assign them "
+                f"(the selection spans {', '.join(p.slug for p in projects)}"
+                f"{', ...' if len(projects) > 2 else ''}).",
+                messages.ERROR,
+            )
+            return None
+        project = projects[0]
+        form = AssignRoundRobinForm(project, request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            try:
+                created = assign_round_robin(
+                    queryset,
+                    list(form.cleaned_data["annotators"]),
+                    form.cleaned_data["per_article"],
+                )
+            except AssignmentError as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(
+                    request,
+                    f"Created {created} assignment(s) over {queryset.count()} article(s).",
+                    messages.SUCCESS,
+                )
+                return None
+        select_across = request.POST.get("select_across") == "1"
+        return TemplateResponse(
+            request,
+            "admin/corpus/article/assign_round_robin.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Assign articles to annotators",
+                "opts": self.model._meta,
+                "form": form,
+                "project": project,
+                "article_count": queryset.count(),
+                "select_across": select_across,
+                "selected": [] if select_across else list(queryset.values_list("pk", flat=True)),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "media": self.media + form.media,
+            },
+        )
