@@ -568,3 +568,70 @@ def test_brat_fragments_cut_around_newlines():
     assert fragments(text, 0, len(text)) == [(0, 2), (3, 5), (7, 9)]
     assert fragments(text, 2, 3) == []
     assert fragments(text, 1, 4) == [(1, 2), (3, 4)]
+
+
+# --- round trips through the importers (database) ----------------------------------------
+
+
+@pytest.fixture
+def project(db):
+    from annotator.corpus.models import Project
+    from annotator.schemas.models import Label, LabelSchema
+
+    schema = LabelSchema.objects.create(name="Export round trip")
+    for order, label in enumerate(LABELS):
+        Label.objects.create(
+            schema=schema,
+            key=label.key,
+            name=label.name,
+            official_label=label.official_label,
+            category=label.category,
+            order=order,
+        )
+    return Project.objects.create(slug="round-trip", name="Round trip", schema=schema)
+
+
+def stored_articles(project):
+    from annotator.corpus.models import Article
+
+    return {
+        a.external_id: (a, sorted((s.start, s.end, s.label.key, s.text) for s in a.spans.all()))
+        for a in Article.objects.filter(project=project).prefetch_related("spans__label")
+    }
+
+
+def test_jsonl_export_reimports_through_the_jsonl_importer(project, corpus, tmp_path):
+    from annotator.corpus.importers import import_paths
+
+    run_writer("jsonl", corpus, tmp_path)
+    report = import_paths(project, [tmp_path / "articles.jsonl"], annotator="round-trip")
+    assert report.ok, report.as_dict()
+    stored = stored_articles(project)
+    assert sorted(stored) == sorted(a.external_id for a in corpus)
+    for article in corpus:
+        row, spans = stored[article.external_id]
+        assert (row.title, row.text, row.original_text) == (
+            article.title,
+            article.text,
+            article.original_text,
+        )
+        assert (row.source_url, row.published, row.metadata) == (
+            article.url,
+            article.published,
+            article.metadata,
+        )
+        assert spans == expected_spans(article)
+
+
+def test_semeval_export_reimports_through_the_semeval_importer(project, corpus, tmp_path):
+    from annotator.corpus.importers import import_paths
+
+    run_writer("semeval", corpus, tmp_path, {"article_ids": "internal"})
+    report = import_paths(project, [tmp_path], annotator="round-trip")
+    assert report.ok, report.as_dict()
+    stored = stored_articles(project)
+    assert sorted(stored) == sorted(str(a.id) for a in corpus)
+    for article in corpus:
+        row, spans = stored[str(article.id)]
+        assert row.text == article.text
+        assert spans == expected_spans(article)
