@@ -109,8 +109,13 @@ class ArticleImage(models.Model):
         ordering = ["article", "order", "id"]
         constraints = [
             models.CheckConstraint(
+                # Both offsets or neither: "end > NULL" is NULL, which a CHECK lets through.
                 condition=models.Q(caption_start__isnull=True, caption_end__isnull=True)
-                | models.Q(caption_end__gt=models.F("caption_start")),
+                | models.Q(
+                    caption_start__isnull=False,
+                    caption_end__isnull=False,
+                    caption_end__gt=models.F("caption_start"),
+                ),
                 name="image_caption_range_valid",
             )
         ]
