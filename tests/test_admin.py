@@ -224,6 +224,15 @@ def test_article_filter_lists_the_annotators_with_assignments(client, superuser,
     assert f"assigned_to={assigned_articles['bob'].pk}" in content
     assert "idle" not in content
 
+    # With another project chosen, only that project's people are offered.
+    other = Project.objects.create(slug="other", name="Other", schema=shared_schema())
+    carl = make_annotator("carl", project=other)
+    Assignment.objects.create(article=make_article(9, project=other), annotator=carl)
+    content = client.get(admin_url(Article, "changelist"), {"project__id__exact": other.pk})
+    content = content.content.decode()
+    assert f"assigned_to={carl.pk}" in content
+    assert f"assigned_to={assigned_articles['ann'].pk}" not in content
+
 
 def test_article_changelist_shows_span_counts_and_text_length(client, superuser):
     article = make_article(1)

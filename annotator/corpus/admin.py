@@ -118,7 +118,12 @@ class AssignedToFilter(admin.SimpleListFilter):
     parameter_name = "assigned_to"
 
     def lookups(self, request, model_admin):
-        users = User.objects.filter(Exists(Assignment.objects.filter(annotator=OuterRef("pk"))))
+        assignments = Assignment.objects.filter(annotator=OuterRef("pk"))
+        project = request.GET.get("project__id__exact")
+        if project and project.isdigit():
+            # With a project chosen, offer only the people working on it.
+            assignments = assignments.filter(article__project_id=int(project))
+        users = User.objects.filter(Exists(assignments))
         return [(str(user.pk), str(user)) for user in users.order_by("username")]
 
     def queryset(self, request, queryset):
@@ -156,6 +161,12 @@ class AssignmentInline(admin.TabularInline):
         return super().get_queryset(request).select_related("annotator")
 
 
+def article_span_count(article) -> int:
+    """The annotated count when the article came from the admin's queryset, else a query."""
+    count = getattr(article, "span_count", None)
+    return count if count is not None else article.spans.count()
+
+
 TEXT_LOCKED_NOTE = (
     "This article has {count} span(s): its text is read-only because their offsets index it. "
     "To correct the text, import the article again under a new external id."
@@ -170,6 +181,7 @@ class ArticleAdmin(admin.ModelAdmin):
     # Title and external id only: a substring search over every full text would scan the corpus.
     search_fields = ["title", "external_id"]
     search_help_text = "Searches titles and external ids."
+    show_full_result_count = False
     list_filter = ["project", AssignmentStatusFilter, AssignedToFilter]
     inlines = [ArticleImageInline, AssignmentInline]
     actions = ["assign_round_robin_action"]
@@ -193,8 +205,8 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         text_section = {"fields": ["text", "text_length", "text_sha256"]}
-        if obj is not None and obj.span_count:
-            text_section["description"] = TEXT_LOCKED_NOTE.format(count=obj.span_count)
+        if obj is not None and article_span_count(obj):
+            text_section["description"] = TEXT_LOCKED_NOTE.format(count=article_span_count(obj))
         if obj is not None:
             text_section["fields"].append("spans_link")
         return [
@@ -208,13 +220,13 @@ class ArticleAdmin(admin.ModelAdmin):
         if obj is not None:
             # Moving an article would carry its spans and assignments into another project.
             readonly.append("project")
-            if obj.span_count:
+            if article_span_count(obj):
                 readonly.append("text")
         return readonly
 
     @admin.display(description="spans", ordering="span_count")
     def span_count(self, obj):
-        return obj.span_count
+        return article_span_count(obj)
 
     @admin.display(description="text length", ordering="text_length")
     def text_length(self, obj):
@@ -223,7 +235,9 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="spans")
     def spans_link(self, obj):
         url = reverse("admin:annotations_span_changelist") + f"?article__id__exact={obj.pk}"
-        return format_html('<a href="{}">{} span(s) of this article</a>', url, obj.span_count)
+        return format_html(
+            '<a href="{}">{} span(s) of this article</a>', url, article_span_count(obj)
+        )
 
     @admin.action(description="Assign to annotators (round-robin)…", permissions=["change"])
     def assign_round_robin_action(self, request, queryset):
