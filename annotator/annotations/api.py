@@ -1,0 +1,213 @@
+"""Span endpoints: a layer of an article (list/create/sync) and one span (read/update/delete).
+
+The views only resolve access (annotator.core.permissions) and translate between HTTP and the
+span service (annotator.annotations.spans), which holds every rule about spans.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotator.annotations import spans as service
+from annotator.annotations.models import Span
+from annotator.annotations.serializers import (
+    ErrorSerializer,
+    SpanCreateSerializer,
+    SpanSerializer,
+    SpanUpdateSerializer,
+    SyncFailureSerializer,
+    SyncOperationSerializer,
+    SyncRequestSerializer,
+    SyncResponseSerializer,
+    span_json,
+)
+from annotator.core.permissions import check_layer_write, get_article, get_span, layer_for
+
+LAYER_PARAM = OpenApiParameter(
+    "layer",
+    OpenApiTypes.STR,
+    description="mine (default), gold, all, or an annotator's user id (reviewers, managers).",
+)
+WRITE_LAYER_PARAM = OpenApiParameter(
+    "layer",
+    OpenApiTypes.STR,
+    enum=["mine", "gold"],
+    description="mine (default) or gold (reviewers and managers write the gold layer).",
+)
+ERRORS = {
+    400: ErrorSerializer,
+    403: ErrorSerializer,
+    404: ErrorSerializer,
+    409: OpenApiResponse(OpenApiTypes.OBJECT, description="Text mismatch or stale version."),
+    412: OpenApiResponse(OpenApiTypes.OBJECT, description="If-Match does not match."),
+    413: ErrorSerializer,
+}
+
+
+def error_response(error: service.SpanError) -> Response:
+    return Response(error.body, status=error.status)
+
+
+def span_response(span: Span, code: int) -> Response:
+    return Response(span_json(span), status=code, headers={"ETag": service.etag(span)})
+
+
+def _write_layer(request, article):
+    """The layer a write goes to: the caller's own, or the gold layer for curators."""
+    layer = request.query_params.get("layer", "mine")
+    if layer not in {"mine", "gold"}:
+        raise ValidationError({"layer": ["Writes go to layer=mine or layer=gold."]})
+    annotator_id = request.user.pk if layer == "mine" else None
+    check_layer_write(request.user, article, annotator_id)
+    return annotator_id
+
+
+def _validated(serializer_class, data, **kwargs):
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class ArticleSpans(APIView):
+    @extend_schema(
+        parameters=[LAYER_PARAM],
+        responses={200: SpanSerializer(many=True), **ERRORS},
+        summary="Spans of an article (your own layer unless you are a reviewer or manager)",
+    )
+    def get(self, request, pk):
+        article = get_article(request.user, pk)
+        kind, annotator_id = layer_for(request.user, article, request.query_params.get("layer"))
+        spans = Span.objects.filter(article_id=article.pk).select_related("label")
+        if kind == "user":
+            spans = spans.filter(annotator_id=annotator_id)
+        return Response([span_json(span) for span in spans])
+
+    @extend_schema(
+        parameters=[WRITE_LAYER_PARAM],
+        request=SpanCreateSerializer,
+        responses={201: SpanSerializer, 200: SpanSerializer, **ERRORS},
+        summary="Create a span (idempotent on client_id: a replay answers 200 with the span)",
+    )
+    def post(self, request, pk):
+        article = get_article(request.user, pk)
+        annotator_id = _write_layer(request, article)
+        data = _validated(SpanCreateSerializer, request.data)
+        try:
+            span, created = service.create_span(article, annotator_id, **data)
+        except service.SpanError as error:
+            return error_response(error)
+        return span_response(span, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class ArticleSpansSync(APIView):
+    @extend_schema(
+        parameters=[WRITE_LAYER_PARAM],
+        request=SyncRequestSerializer,
+        responses={
+            200: SyncResponseSerializer,
+            400: SyncFailureSerializer,
+            409: SyncFailureSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+            413: ErrorSerializer,
+        },
+        summary="Apply a batch of span operations in one transaction (all or nothing)",
+    )
+    def post(self, request, pk):
+        article = get_article(request.user, pk)
+        annotator_id = _write_layer(request, article)
+        operations = request.data.get("operations") if isinstance(request.data, dict) else None
+        if not isinstance(operations, list):
+            raise ValidationError({"operations": ['Send {"operations": [...]}.']})
+        if not operations or len(operations) > service.MAX_SYNC_OPERATIONS:
+            raise ValidationError(
+                {"operations": [f"Send 1 to {service.MAX_SYNC_OPERATIONS} operations."]}
+            )
+        checked = []
+        for index, operation in enumerate(operations):
+            serializer = SyncOperationSerializer(data=operation)
+            if not serializer.is_valid():
+                error = service.SpanInvalid(serializer.errors)
+                return self._failed(service.SyncFailed(index, error, []), operations)
+            checked.append(serializer.validated_data)
+        try:
+            results = service.sync_spans(article, annotator_id, checked)
+        except service.SyncFailed as failure:
+            return self._failed(failure, operations)
+        except service.SpanError as error:
+            return error_response(error)
+        return Response({"results": [_result_json(result) for result in results]})
+
+    @staticmethod
+    def _failed(failure: service.SyncFailed, operations) -> Response:
+        code = failure.error.status
+        op = operations[failure.index]
+        kind = op.get("op") if isinstance(op, dict) else None
+        return Response(
+            {
+                "detail": f"Operation {failure.index} ({kind}) failed; nothing of this batch was "
+                "stored.",
+                "failed_index": failure.index,
+                "error": failure.error.body,
+                "results": [_result_json(result) for result in failure.results],
+            },
+            status=status.HTTP_409_CONFLICT if code in (409, 412) else status.HTTP_400_BAD_REQUEST,
+        )
+
+
+def _result_json(result: dict) -> dict:
+    if "span" in result:
+        return {**result, "span": span_json(result["span"])}
+    return result
+
+
+class SpanDetail(APIView):
+    @extend_schema(responses={200: SpanSerializer, **ERRORS}, summary="One span")
+    def get(self, request, pk):
+        return span_response(get_span(request.user, pk), status.HTTP_200_OK)
+
+    @extend_schema(
+        request=SpanUpdateSerializer,
+        parameters=[
+            OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False)
+        ],
+        responses={200: SpanSerializer, **ERRORS},
+        summary="Change a span; needs its current version (body) or ETag (If-Match)",
+    )
+    def patch(self, request, pk):
+        span = get_span(request.user, pk)
+        check_layer_write(request.user, span.article, span.annotator_id)
+        data = dict(_validated(SpanUpdateSerializer, request.data))
+        version = data.pop("version", None)
+        try:
+            span = service.update_span(
+                span, version=version, if_match=request.headers.get("If-Match"), changes=data
+            )
+        except service.SpanError as error:
+            return error_response(error)
+        return span_response(span, status.HTTP_200_OK)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("version", OpenApiTypes.INT, required=False),
+            OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False),
+        ],
+        responses={204: None, **ERRORS},
+        summary="Delete a span (optionally only if still at ?version= or If-Match)",
+    )
+    def delete(self, request, pk):
+        span = get_span(request.user, pk)
+        check_layer_write(request.user, span.article, span.annotator_id)
+        version = request.query_params.get("version")
+        if version is not None:
+            if not version.isdigit():
+                raise ValidationError({"version": ["Must be an integer."]})
+            version = int(version)
+        try:
+            service.delete_span(span, version=version, if_match=request.headers.get("If-Match"))
+        except service.SpanError as error:
+            return error_response(error)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,460 @@
+"""The span service: create, update, delete and sync spans of one layer of an article.
+
+Plain functions called by the REST API, management commands and tasks alike. Offsets are
+Unicode code points. Every write is one short transaction that first locks the article row, so
+that concurrent writers on an article (an annotator's two tabs, a replayed offline queue) are
+serialised and the duplicate/overlap checks cannot race; writers on other articles never wait.
+
+Errors are :class:`SpanError` subclasses carrying an HTTP-like status and a JSON-able body that
+names the field, so the API answers them as they are and the CLI prints them.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from annotator.annotations.models import Assignment, AssignmentStatus, Span, SpanOrigin
+from annotator.corpus.models import Article
+from annotator.schemas.models import Label
+
+MAX_NOTE_CHARS = 10_000
+MAX_SYNC_OPERATIONS = 500
+
+
+class SpanError(Exception):
+    status = 400
+
+    def __init__(self, body: dict):
+        super().__init__(body)
+        self.body = body
+
+
+class SpanInvalid(SpanError):
+    """Bad input; ``body`` maps field names to lists of messages."""
+
+
+class SpanNotFound(SpanError):
+    status = 404
+
+
+class TextMismatch(SpanError):
+    """The client's copy of the text differs from the server's: its offsets are wrong."""
+
+    status = 409
+
+
+class VersionConflict(SpanError):
+    """The span changed since the client read it (``status`` 412 for a failed If-Match)."""
+
+    status = 409
+
+    def __init__(self, body: dict, status: int = 409):
+        super().__init__(body)
+        self.status = status
+
+
+class ClientIdConflict(SpanError):
+    status = 409
+
+
+@dataclass
+class SyncFailed(Exception):
+    """A sync batch stopped at operation ``index``; nothing of the batch was stored."""
+
+    index: int
+    error: SpanError
+    results: list = field(default_factory=list)
+
+
+def invalid(field_name: str, message: str) -> SpanInvalid:
+    return SpanInvalid({field_name: [message]})
+
+
+def check_offsets(article: Article, start, end) -> None:
+    """Offsets are integers (not bools or floats), 0 <= start < end <= len(text)."""
+    for name, value in (("start", start), ("end", end)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise invalid(name, f"Must be an integer code point offset, got {value!r}.")
+        if value < 0:
+            raise invalid(name, f"Must not be negative (got {value}).")
+    if end <= start:
+        raise invalid("end", f"Must be greater than start ({end} <= {start}).")
+    length = len(article.text)
+    if end > length:
+        raise invalid("end", f"Is beyond the end of the text ({end} > {length} code points).")
+
+
+def check_text(article: Article, start: int, end: int, text) -> None:
+    """If the client sent the text it means to label, it must be exactly the server's slice."""
+    if text is None:
+        return
+    actual = article.text[start:end]
+    if text != actual:
+        raise TextMismatch(
+            {
+                "text": [
+                    f"Does not match the article text at [{start}, {end}) (offsets are Unicode "
+                    "code points): the client and server disagree about the text."
+                ],
+                "sent": text,
+                "actual": actual,
+            }
+        )
+
+
+def check_note(note) -> str:
+    if note is None:
+        return ""
+    if not isinstance(note, str):
+        raise invalid("note", "Must be a string.")
+    if len(note) > MAX_NOTE_CHARS:
+        raise invalid("note", f"Is longer than {MAX_NOTE_CHARS} characters.")
+    return note
+
+
+def resolve_label(article: Article, key, labels: dict | None = None) -> Label:
+    """The live label ``key`` of the article's project schema (``labels``: a prefetched map)."""
+    if not isinstance(key, str) or not key:
+        raise invalid("label", "Give a label key (a string) from the project's schema.")
+    if labels is not None:
+        label = labels.get(key)
+    else:
+        label = Label.objects.filter(schema_id=article.project.schema_id, key=key).first()
+    if label is None:
+        raise invalid("label", f"{key!r} is not a label of this project's schema.")
+    if label.retired:
+        raise invalid("label", f"{key!r} is retired; use another label.")
+    return label
+
+
+def parse_client_id(value):
+    if value is None or value == "":
+        return None
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        raise invalid("client_id", f"Must be a UUID, got {value!r}.") from None
+
+
+def _lock(article: Article) -> None:
+    # Serialises span writers per article: the checks below then see every committed span.
+    list(Article.objects.select_for_update().filter(pk=article.pk).values_list("pk"))
+
+
+def _check_collisions(article, annotator_id, label, start, end, exclude_pk=None, client_id=None):
+    """Refuse an identical span in the layer, or any overlap where the project forbids it.
+
+    Returns the span already stored under ``client_id`` (for idempotent replays), if any; the
+    same query fetches it so that a create costs one lookup.
+    """
+    in_layer = Q(article_id=article.pk, annotator_id=annotator_id)
+    if article.project.allow_overlap:
+        clash = in_layer & Q(label_id=label.pk, start=start, end=end)
+    else:
+        clash = in_layer & Q(start__lt=end, end__gt=start)
+    query = clash | Q(client_id=client_id) if client_id is not None else clash
+    rows = Span.objects.filter(query)
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    found = list(rows.select_related("label")[:5])
+    existing = next((s for s in found if client_id is not None and s.client_id == client_id), None)
+    if existing is not None:
+        return existing
+    for other in found:
+        if other.label_id == label.pk and other.start == start and other.end == end:
+            raise invalid(
+                "start",
+                f"An identical span ({label.key} at [{start}, {end})) already exists in this "
+                f"layer (id {other.pk}).",
+            )
+        raise invalid(
+            "start",
+            f"Overlaps span {other.pk} ({other.label.key} at [{other.start}, {other.end})) and "
+            "this project does not allow overlapping spans.",
+        )
+    return None
+
+
+def _same_content(span: Span, label, start, end) -> bool:
+    return span.label_id == label.pk and span.start == start and span.end == end
+
+
+def _mark_started(article: Article, annotator_id) -> None:
+    if annotator_id is not None and getattr(article, "my_status", None) != AssignmentStatus.DONE:
+        Assignment.objects.filter(
+            article_id=article.pk, annotator_id=annotator_id, status=AssignmentStatus.TODO
+        ).update(status=AssignmentStatus.IN_PROGRESS, updated_at=timezone.now())
+
+
+def create_span(
+    article: Article,
+    annotator_id,
+    *,
+    label,
+    start,
+    end,
+    client_id=None,
+    note=None,
+    text=None,
+    origin=SpanOrigin.MANUAL,
+    labels: dict | None = None,
+    _locked: bool = False,
+) -> tuple[Span, bool]:
+    """Create a span in ``annotator_id``'s layer (None: gold); return ``(span, created)``.
+
+    Idempotent on ``client_id``: if a span with that id already exists in the same layer of the
+    same article, it is returned with ``created=False`` instead of making a second one (unless
+    it was never edited and has other content, which means the client reused an id: 409).
+    """
+    client_id = parse_client_id(client_id)
+    check_offsets(article, start, end)
+    label_obj = resolve_label(article, label, labels)
+    note = check_note(note)
+    check_text(article, start, end, text)
+    snapshot = article.text[start:end]
+
+    with transaction.atomic():
+        if not _locked:
+            _lock(article)
+        existing = _check_collisions(
+            article, annotator_id, label_obj, start, end, client_id=client_id
+        )
+        if existing is not None:
+            return _replay(existing, article, annotator_id, label_obj, start, end), False
+        try:
+            # No savepoint: an IntegrityError aborts the whole transaction, which is rolled
+            # back as the error leaves the atomic block.
+            span = Span.objects.create(
+                article=article,
+                annotator_id=annotator_id,
+                label=label_obj,
+                start=start,
+                end=end,
+                text=snapshot,
+                note=note,
+                client_id=client_id or uuid.uuid4(),
+                origin=origin,
+            )
+        except IntegrityError:
+            # Only the client id can collide here (the article lock covers the rest): a
+            # concurrent create under another article's lock, i.e. an id reused across articles.
+            raise ClientIdConflict(
+                {"client_id": [f"{client_id} is already used by another span."]}
+            ) from None
+        _mark_started(article, annotator_id)
+    return span, True
+
+
+def _replay(existing: Span, article, annotator_id, label, start, end) -> Span:
+    if existing.article_id != article.pk or existing.annotator_id != annotator_id:
+        raise ClientIdConflict(
+            {"client_id": [f"{existing.client_id} is already used by another span."]}
+        )
+    if existing.version == 1 and not _same_content(existing, label, start, end):
+        raise ClientIdConflict(
+            {
+                "client_id": [
+                    f"{existing.client_id} was already used for a different span "
+                    f"({existing.label.key} at [{existing.start}, {existing.end}))."
+                ]
+            }
+        )
+    return existing
+
+
+def check_version(span: Span, version=None, if_match=None) -> None:
+    """Refuse a stale write: ``version`` from the body (409) or an If-Match ETag (412)."""
+    if if_match is not None:
+        if if_match.strip() not in {etag(span), "*"}:
+            raise VersionConflict(
+                {
+                    "version": [
+                        f"If-Match {if_match} does not match the span's ETag {etag(span)}; "
+                        "reload it and apply your change again."
+                    ],
+                    "current_version": span.version,
+                },
+                status=412,
+            )
+        return
+    if version is None:
+        return
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise invalid("version", f"Must be an integer, got {version!r}.")
+    if version != span.version:
+        raise VersionConflict(
+            {
+                "version": [
+                    f"The span is at version {span.version}, you sent {version}: someone "
+                    "changed it since you read it. Reload it and apply your change again."
+                ],
+                "current_version": span.version,
+            }
+        )
+
+
+def etag(span: Span) -> str:
+    return f'"{span.pk}-{span.version}"'
+
+
+def update_span(
+    span: Span,
+    *,
+    version=None,
+    if_match=None,
+    changes: dict,
+    labels: dict | None = None,
+    _locked: bool = False,
+) -> Span:
+    """Apply ``changes`` (label, start, end, note, text) if ``version``/``if_match`` is current.
+
+    A stale write whose changes are already what is stored succeeds (a replayed request);
+    any other stale write is a :class:`VersionConflict`, never a silent overwrite.
+    """
+    if version is None and if_match is None:
+        raise invalid("version", "Send the version you edited (or an If-Match header).")
+    unknown = set(changes) - {"label", "start", "end", "note", "text"}
+    if unknown:
+        raise invalid(sorted(unknown)[0], "Is not a field you can change.")
+    article = span.article
+    start = changes.get("start", span.start)
+    end = changes.get("end", span.end)
+    check_offsets(article, start, end)
+    label = resolve_label(article, changes["label"], labels) if "label" in changes else span.label
+    note = check_note(changes["note"]) if "note" in changes else span.note
+    check_text(article, start, end, changes.get("text"))
+
+    with transaction.atomic():
+        if not _locked:
+            _lock(article)
+        current = Span.objects.select_related("label").filter(pk=span.pk).first()
+        if current is None:
+            raise SpanNotFound({"detail": "The span was deleted."})
+        try:
+            check_version(current, version, if_match)
+        except VersionConflict:
+            if _same_content(current, label, start, end) and current.note == note:
+                return _copy_access(current, span)
+            raise
+        if _same_content(current, label, start, end) and current.note == note:
+            return _copy_access(current, span)
+        _check_collisions(article, current.annotator_id, label, start, end, exclude_pk=span.pk)
+        Span.objects.filter(pk=span.pk).update(
+            label=label,
+            start=start,
+            end=end,
+            text=article.text[start:end],
+            note=note,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
+        current.label, current.start, current.end, current.note = label, start, end, note
+        current.text = article.text[start:end]
+        current.version += 1
+    return _copy_access(current, span)
+
+
+def _copy_access(current: Span, original: Span) -> Span:
+    current.article = original.article
+    return current
+
+
+def delete_span(span: Span, *, version=None, if_match=None, _locked: bool = False) -> None:
+    with transaction.atomic():
+        if not _locked:
+            _lock(span.article)
+        current = Span.objects.filter(pk=span.pk).first()
+        if current is None:
+            return
+        check_version(current, version, if_match)
+        current.delete()
+
+
+# --- sync ---------------------------------------------------------------------------------
+
+
+def sync_spans(article: Article, annotator_id, operations) -> list[dict]:
+    """Apply a batch of operations to one layer of an article, all or nothing.
+
+    Each operation is ``{"op": "create", "client_id", "label", "start", "end", "note"?,
+    "text"?}``, ``{"op": "update", "id" | "client_id", "version", <changes>}`` or
+    ``{"op": "delete", "id" | "client_id", "version"?}``. Returns one result per operation
+    (``{"index", "op", "status", "span"?}``). On the first failing operation everything is
+    rolled back and :class:`SyncFailed` says which one and why. Replaying a whole batch is
+    safe: creates are idempotent, updates already applied succeed, deleting a span that is
+    already gone succeeds.
+    """
+    if not isinstance(operations, list):
+        raise invalid("operations", "Must be a list of operations.")
+    if not operations:
+        raise invalid("operations", "Must contain at least one operation.")
+    if len(operations) > MAX_SYNC_OPERATIONS:
+        raise invalid("operations", f"At most {MAX_SYNC_OPERATIONS} operations per batch.")
+    labels = {
+        label.key: label for label in Label.objects.filter(schema_id=article.project.schema_id)
+    }
+    results: list[dict] = []
+    with transaction.atomic():
+        _lock(article)
+        for index, operation in enumerate(operations):
+            try:
+                results.append(_apply(article, annotator_id, index, operation, labels))
+            except SpanError as error:
+                # Leaving the atomic block with an exception rolls back the whole batch.
+                raise SyncFailed(index, error, results) from None
+    return results
+
+
+def _apply(article, annotator_id, index, operation, labels) -> dict:
+    if not isinstance(operation, dict):
+        raise invalid("op", "Each operation must be an object.")
+    kind = operation.get("op")
+    if kind == "create":
+        fields = {k: operation.get(k) for k in ("label", "start", "end", "note", "text")}
+        span, created = create_span(
+            article,
+            annotator_id,
+            client_id=operation.get("client_id"),
+            labels=labels,
+            _locked=True,
+            **fields,
+        )
+        return {"index": index, "op": kind, "status": 201 if created else 200, "span": span}
+    if kind not in {"update", "delete"}:
+        raise invalid("op", f"Must be create, update or delete, got {kind!r}.")
+    span = _find_in_layer(article, annotator_id, operation)
+    if span is None:
+        if kind == "delete":
+            return {"index": index, "op": kind, "status": 204, "existed": False}
+        raise SpanNotFound({"id": ["No such span in this layer of the article."]})
+    if kind == "delete":
+        delete_span(span, version=operation.get("version"), _locked=True)
+        return {"index": index, "op": kind, "status": 204, "existed": True}
+    changes = {k: operation[k] for k in ("label", "start", "end", "note", "text") if k in operation}
+    if "version" not in operation:
+        raise invalid("version", "Send the version you edited.")
+    span = update_span(
+        span, version=operation["version"], changes=changes, labels=labels, _locked=True
+    )
+    return {"index": index, "op": kind, "status": 200, "span": span}
+
+
+def _find_in_layer(article, annotator_id, operation):
+    spans = Span.objects.select_related("label").filter(
+        article_id=article.pk, annotator_id=annotator_id
+    )
+    if operation.get("id") is not None:
+        span_id = operation["id"]
+        if isinstance(span_id, bool) or not isinstance(span_id, int):
+            raise invalid("id", f"Must be an integer span id, got {span_id!r}.")
+        span = spans.filter(pk=span_id).first()
+    elif operation.get("client_id") is not None:
+        span = spans.filter(client_id=parse_client_id(operation["client_id"])).first()
+    else:
+        raise invalid("id", "Give the span's id or client_id.")
+    if span is not None:
+        span.article = article
+    return span

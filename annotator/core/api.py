@@ -1,0 +1,35 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotator.core.tokens import create_token, revoke_token, token_status
+
+
+class TokenSerializer(serializers.Serializer):
+    exists = serializers.BooleanField()
+    created = serializers.DateTimeField(allow_null=True)
+    key = serializers.CharField(required=False, help_text="Only in the answer to a create.")
+
+
+class MyToken(APIView):
+    """Your personal API token."""
+
+    @extend_schema(responses={200: TokenSerializer}, summary="Whether you have a token")
+    def get(self, request):
+        return Response(TokenSerializer(token_status(request.user)).data)
+
+    @extend_schema(
+        request=None,
+        responses={201: TokenSerializer},
+        summary="Create a token (replaces the old one); the key is shown only now",
+    )
+    def post(self, request):
+        token = create_token(request.user)
+        body = {"exists": True, "created": token.created, "key": token.key}
+        return Response(TokenSerializer(body).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None}, summary="Revoke your token")
+    def delete(self, request):
+        revoke_token(request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

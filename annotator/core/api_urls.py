@@ -1,0 +1,33 @@
+"""Every /api/v1/ route. tests/test_authz_matrix.py compares this list with its table."""
+
+from django.urls import path
+
+from annotator.annotations import api as spans
+from annotator.core import api as core
+from annotator.corpus import api as corpus
+
+urlpatterns = [
+    path("token/", core.MyToken.as_view(), name="api-token"),
+    path("projects/", corpus.ProjectList.as_view(), name="api-projects"),
+    path("projects/<slug:slug>/", corpus.ProjectDetail.as_view(), name="api-project"),
+    path("projects/<slug:slug>/members/", corpus.MemberList.as_view(), name="api-members"),
+    path(
+        "projects/<slug:slug>/members/<int:pk>/", corpus.MemberDetail.as_view(), name="api-member"
+    ),
+    path("projects/<slug:slug>/articles/", corpus.ArticleList.as_view(), name="api-articles"),
+    path(
+        "projects/<slug:slug>/articles/next/", corpus.NextArticle.as_view(), name="api-next-article"
+    ),
+    path("articles/<int:pk>/", corpus.ArticleDetail.as_view(), name="api-article"),
+    path("articles/<int:pk>/complete/", corpus.CompleteArticle.as_view(), name="api-complete"),
+    path("articles/<int:pk>/skip/", corpus.SkipArticle.as_view(), name="api-skip"),
+    path(
+        "articles/<int:pk>/assignments/",
+        corpus.ArticleAssignments.as_view(),
+        name="api-assignments",
+    ),
+    path("assignments/<int:pk>/", corpus.AssignmentDetail.as_view(), name="api-assignment"),
+    path("articles/<int:pk>/spans/", spans.ArticleSpans.as_view(), name="api-spans"),
+    path("articles/<int:pk>/spans/sync/", spans.ArticleSpansSync.as_view(), name="api-spans-sync"),
+    path("spans/<int:pk>/", spans.SpanDetail.as_view(), name="api-span"),
+]

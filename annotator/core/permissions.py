@@ -1,0 +1,151 @@
+"""Who may see and change what: the roles of DESIGN.md §3, enforced in one place.
+
+Every lookup resolves the object together with the caller's role in its project in one query,
+then applies the rules. Objects the caller must not know about (projects they are not in,
+articles not assigned to an annotator, other annotators' spans) answer 404, not 403; a role that
+is known to the caller but does not allow the action (a researcher reading articles, a reviewer
+administering the project) answers 403.
+"""
+
+from django.db.models import OuterRef, Subquery
+from rest_framework.exceptions import NotFound, PermissionDenied
+
+from annotator.annotations.models import Assignment
+from annotator.corpus.models import Article, Membership, Project, Role
+
+STAFF = "staff"  # the effective role of a superuser, who is allowed everything
+CURATORS = {Role.REVIEWER, Role.MANAGER, STAFF}  # read every layer of their projects
+
+
+def _role_subquery(user, project_ref: str):
+    return Subquery(
+        Membership.objects.filter(user_id=user.pk, project_id=OuterRef(project_ref)).values("role")[
+            :1
+        ]
+    )
+
+
+def effective_role(user, role: str | None) -> str | None:
+    return STAFF if user.is_superuser else role
+
+
+def visible_projects(user):
+    """Projects the user belongs to (every project for a superuser), annotated with ``my_role``."""
+    projects = Project.objects.annotate(my_role=_role_subquery(user, "pk"))
+    if user.is_superuser:
+        return projects
+    return projects.filter(memberships__user_id=user.pk)
+
+
+def get_project(user, slug: str) -> Project:
+    """The project with ``my_role`` set (``staff`` for superusers); 404 unless the user is in it."""
+    project = visible_projects(user).select_related("schema").filter(slug=slug).first()
+    if project is None:
+        raise NotFound(f"No project {slug!r} among your projects.")
+    project.my_role = effective_role(user, project.my_role)
+    return project
+
+
+def require_role(obj, roles, action: str) -> None:
+    if obj.my_role not in roles:
+        raise PermissionDenied(f"Your role ({obj.my_role}) does not allow you to {action}.")
+
+
+def require_manager(obj, action: str = "administer this project") -> None:
+    require_role(obj, {Role.MANAGER, STAFF}, action)
+
+
+def articles_with_access(user):
+    """Articles annotated with the user's role in their project and their own assignment status."""
+    return Article.objects.select_related("project").annotate(
+        my_role=_role_subquery(user, "project_id"),
+        my_status=Subquery(
+            Assignment.objects.filter(article_id=OuterRef("pk"), annotator_id=user.pk).values(
+                "status"
+            )[:1]
+        ),
+    )
+
+
+def check_article_access(user, article: Article) -> Article:
+    """Apply the read rules to an article from :func:`articles_with_access`."""
+    article.my_role = effective_role(user, article.my_role)
+    role = article.my_role
+    if role is None or (role == Role.ANNOTATOR and article.my_status is None):
+        raise NotFound("No such article among those assigned to you.")
+    if role == Role.RESEARCHER:
+        raise PermissionDenied("Researchers see project statistics and exports only.")
+    return article
+
+
+def get_article(user, article_id, queryset=None) -> Article:
+    """The article with ``my_role``/``my_status``; 404/403 as the roles say."""
+    queryset = articles_with_access(user) if queryset is None else queryset
+    article = queryset.filter(pk=article_id).first()
+    if article is None:
+        raise NotFound("No such article among those assigned to you.")
+    return check_article_access(user, article)
+
+
+def layer_for(user, article: Article, layer: str | None):
+    """Resolve a ``layer`` request parameter to a span filter value for ``article``.
+
+    ``mine`` (the default) is the caller's own spans, ``gold`` the project's gold layer,
+    ``all`` every layer, a number one annotator's layer. Only curators (reviewers, managers,
+    staff) read layers other than their own. Returns ``("all", None)`` or ``("user", id|None)``.
+    """
+    layer = (layer or "mine").strip()
+    if layer == "mine":
+        return ("user", user.pk)
+    if article.my_role not in CURATORS:
+        raise PermissionDenied("Annotators see only their own spans (layer=mine).")
+    if layer == "all":
+        return ("all", None)
+    if layer == "gold":
+        return ("user", None)
+    if layer.isdigit():
+        return ("user", int(layer))
+    from rest_framework.exceptions import ValidationError
+
+    raise ValidationError({"layer": ["Use mine, gold, all or an annotator's user id."]})
+
+
+def check_layer_write(user, article: Article, annotator_id) -> None:
+    """Writes go to the caller's own layer; the gold layer is for curators; managers may fix any."""
+    if annotator_id == user.pk:
+        return
+    if annotator_id is None and article.my_role in CURATORS:
+        return
+    if article.my_role in {Role.MANAGER, STAFF}:
+        return
+    raise PermissionDenied("You may change only your own spans.")
+
+
+def get_span(user, span_id):
+    """A span with its article's access annotations; 404 unless the caller may read it."""
+    from annotator.annotations.models import Span
+
+    span = (
+        Span.objects.select_related("label", "article__project")
+        .annotate(
+            my_role=_role_subquery(user, "article__project_id"),
+            my_status=Subquery(
+                Assignment.objects.filter(
+                    article_id=OuterRef("article_id"), annotator_id=user.pk
+                ).values("status")[:1]
+            ),
+        )
+        .filter(pk=span_id)
+        .first()
+    )
+    if span is None:
+        raise NotFound("No such span in your layers.")
+    article = span.article
+    article.my_role, article.my_status = span.my_role, span.my_status
+    try:
+        check_article_access(user, article)
+    except PermissionDenied:
+        raise NotFound("No such span in your layers.") from None
+    if span.annotator_id != user.pk and article.my_role not in CURATORS:
+        raise NotFound("No such span in your layers.")
+    return span

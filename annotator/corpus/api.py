@@ -1,0 +1,432 @@
+"""Project, membership, article and assignment endpoints.
+
+Access is resolved by annotator.core.permissions (404 for what the caller must not know about,
+403 for what their role does not allow); business rules live in services (assignments, the
+import service, progress), so the API, the CLI and tasks behave the same.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotator.annotations.models import Assignment, AssignmentStatus
+from annotator.annotations.serializers import ErrorSerializer
+from annotator.annotations.services import AssignmentError, check_annotators
+from annotator.core.pagination import DefaultPagination
+from annotator.core.parsers import LimitedJSONParser
+from annotator.core.permissions import (
+    CURATORS,
+    STAFF,
+    articles_with_access,
+    effective_role,
+    get_article,
+    get_project,
+    require_manager,
+    require_role,
+    visible_projects,
+)
+from annotator.core.text import normalize_newlines
+from annotator.corpus.models import Article, ArticleImage, Membership, Role
+from annotator.corpus.progress import project_progress
+from annotator.corpus.serializers import (
+    ActionResultSerializer,
+    ArticleCreateSerializer,
+    ArticleDetailSerializer,
+    ArticleListSerializer,
+    ArticleUploadSerializer,
+    AssignmentCreateSerializer,
+    AssignmentSerializer,
+    MembershipCreateSerializer,
+    MembershipSerializer,
+    ProjectDetailSerializer,
+    ProjectSerializer,
+)
+
+User = get_user_model()
+ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
+READ_ARTICLES = {Role.ANNOTATOR, Role.REVIEWER, Role.MANAGER, STAFF}
+
+
+def _validated(serializer_class, data):
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+# --- projects -----------------------------------------------------------------------------
+
+
+class ProjectList(APIView):
+    @extend_schema(responses={200: ProjectSerializer(many=True)}, summary="Your projects")
+    def get(self, request):
+        paginator = DefaultPagination()
+        page = paginator.paginate_queryset(
+            visible_projects(request.user).order_by("name", "pk"), request, view=self
+        )
+        for project in page:
+            project.my_role = effective_role(request.user, project.my_role)
+        return paginator.get_paginated_response(ProjectSerializer(page, many=True).data)
+
+
+class ProjectDetail(APIView):
+    @extend_schema(
+        responses={200: ProjectDetailSerializer, **ERRORS},
+        summary="A project: your role, labels, guidelines and progress",
+    )
+    def get(self, request, slug):
+        project = get_project(request.user, slug)
+        project.progress = project_progress(
+            project,
+            request.user,
+            everyone=project.my_role in CURATORS | {Role.RESEARCHER},
+            per_annotator=project.my_role in CURATORS,
+        )
+        return Response(ProjectDetailSerializer(project).data)
+
+
+class MemberList(APIView):
+    @extend_schema(responses={200: MembershipSerializer(many=True), **ERRORS})
+    def get(self, request, slug):
+        project = get_project(request.user, slug)
+        require_manager(project, "see the project's members")
+        paginator = DefaultPagination()
+        members = project.memberships.select_related("user").order_by("user__username", "pk")
+        page = paginator.paginate_queryset(members, request, view=self)
+        return paginator.get_paginated_response(MembershipSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=MembershipCreateSerializer, responses={201: MembershipSerializer, **ERRORS}
+    )
+    def post(self, request, slug):
+        project = get_project(request.user, slug)
+        require_manager(project, "add members")
+        data = _validated(MembershipCreateSerializer, request.data)
+        user = User.objects.filter(**{User.USERNAME_FIELD: data["username"]}).first()
+        if user is None:
+            raise ValidationError({"username": [f"No user {data['username']!r}."]})
+        try:
+            with transaction.atomic():
+                membership = Membership.objects.create(
+                    user=user, project=project, role=data["role"]
+                )
+        except IntegrityError:
+            raise ValidationError(
+                {"username": [f"{user} is already a member; change their role instead."]}
+            ) from None
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+def _other_managers(membership) -> bool:
+    return (
+        Membership.objects.filter(project_id=membership.project_id, role=Role.MANAGER)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+class MemberDetail(APIView):
+    def _membership(self, request, slug, pk):
+        project = get_project(request.user, slug)
+        require_manager(project, "change members")
+        membership = project.memberships.select_related("user").filter(pk=pk).first()
+        if membership is None:
+            raise NotFound("No such membership in this project.")
+        return membership
+
+    @extend_schema(request=MembershipSerializer, responses={200: MembershipSerializer, **ERRORS})
+    def patch(self, request, slug, pk):
+        membership = self._membership(request, slug, pk)
+        serializer = MembershipSerializer(membership, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        role = serializer.validated_data.get("role", membership.role)
+        if (
+            membership.role == Role.MANAGER
+            and role != Role.MANAGER
+            and not _other_managers(membership)
+        ):
+            raise ValidationError({"role": ["The project would have no manager left."]})
+        membership.role = role
+        membership.save(update_fields=["role"])
+        return Response(MembershipSerializer(membership).data)
+
+    @extend_schema(responses={204: None, **ERRORS})
+    def delete(self, request, slug, pk):
+        membership = self._membership(request, slug, pk)
+        if membership.role == Role.MANAGER and not _other_managers(membership):
+            raise ValidationError({"role": ["The project would have no manager left."]})
+        membership.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- articles -----------------------------------------------------------------------------
+
+
+class ArticleList(APIView):
+    parser_classes = [LimitedJSONParser, MultiPartParser]
+
+    @property
+    def max_json_bytes(self):
+        # Whole articles are bigger than span writes.
+        return settings.API_MAX_ARTICLE_BYTES
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=AssignmentStatus.values,
+                             description="Your assignment's status."),
+            OpenApiParameter("q", OpenApiTypes.STR, description="Search title and external id."),
+        ],
+        responses={200: ArticleListSerializer(many=True), **ERRORS},
+        summary="Articles of a project (annotators: those assigned to them)",
+    )  # fmt: skip
+    def get(self, request, slug):
+        project = get_project(request.user, slug)
+        require_role(project, READ_ARTICLES, "read articles")
+        articles = (
+            articles_with_access(request.user)
+            .filter(project=project)
+            .defer("text", "original_text", "metadata")
+            .order_by("pk")
+        )
+        if project.my_role == Role.ANNOTATOR:
+            articles = articles.filter(assignments__annotator_id=request.user.pk)
+        wanted = request.query_params.get("status")
+        if wanted:
+            if wanted not in AssignmentStatus.values:
+                raise ValidationError(
+                    {"status": [f"Use one of {', '.join(AssignmentStatus.values)}."]}
+                )
+            articles = articles.filter(
+                assignments__annotator_id=request.user.pk, assignments__status=wanted
+            )
+        query = request.query_params.get("q", "").strip()
+        if query:
+            articles = articles.filter(Q(title__icontains=query) | Q(external_id__icontains=query))
+        paginator = DefaultPagination()
+        page = paginator.paginate_queryset(articles, request, view=self)
+        return paginator.get_paginated_response(ArticleListSerializer(page, many=True).data)
+
+    @extend_schema(
+        request={
+            "application/json": ArticleCreateSerializer,
+            "multipart/form-data": ArticleUploadSerializer,
+        },
+        responses={
+            201: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="The article (JSON body) or the import report (file upload).",
+            ),
+            **ERRORS,
+            413: ErrorSerializer,
+        },
+        summary="Managers: add an article (JSON) or import a file",
+    )
+    def post(self, request, slug):
+        project = get_project(request.user, slug)
+        require_manager(project, "add articles")
+        if request.content_type.startswith("multipart/"):
+            return self._upload(request, project)
+        data = _validated(ArticleCreateSerializer, request.data)
+        article = create_article(project, data)
+        article.my_status = None
+        return Response(ArticleDetailSerializer(article).data, status=status.HTTP_201_CREATED)
+
+    def _upload(self, request, project):
+        upload = _validated(ArticleUploadSerializer, request.data)["file"]
+        from annotator.corpus.importers.service import ImportSetupError, import_upload
+
+        try:
+            report = import_upload(project, upload.name, upload)
+        except ImportSetupError as error:
+            raise ValidationError({"file": [str(error)]}) from None
+        code = status.HTTP_201_CREATED if report.ok else status.HTTP_400_BAD_REQUEST
+        return Response(report.as_dict(), status=code)
+
+
+def create_article(project, data: dict) -> Article:
+    """One article from a validated JSON body, with its images; all or nothing."""
+    text = normalize_newlines(data["text"])
+    images = data.get("images") or []
+    for index, image in enumerate(images):
+        start, end = image.get("caption_start"), image.get("caption_end")
+        if (start is None) != (end is None) or (
+            start is not None and not (0 <= start < end <= len(text))
+        ):
+            raise ValidationError(
+                {"images": [f"Image {index}: caption_start/caption_end must both be given and "
+                            f"satisfy 0 <= start < end <= {len(text)} (code points)."]}
+            )  # fmt: skip
+    fields = {k: data[k] for k in ("title", "source_url", "published", "metadata") if k in data}
+    try:
+        with transaction.atomic():
+            article = Article.objects.create(
+                project=project,
+                external_id=data["external_id"],
+                text=text,
+                original_text=normalize_newlines(data.get("original_text", "")),
+                **{k: v for k, v in fields.items() if v is not None},
+            )
+            ArticleImage.objects.bulk_create(
+                ArticleImage(article=article, order=i, **image) for i, image in enumerate(images)
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"external_id": [f"{data['external_id']!r} already exists in this project."]}
+        ) from None
+    return article
+
+
+class NextArticle(APIView):
+    @extend_schema(
+        responses={200: ArticleDetailSerializer, 204: None, **ERRORS},
+        summary="Your next article to annotate (in progress first, then to do); 204 if none",
+    )
+    def get(self, request, slug):
+        project = get_project(request.user, slug)
+        require_role(project, READ_ARTICLES, "annotate")
+        article_id = next_article_id(project, request.user)
+        if article_id is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(ArticleDetailSerializer(_article_detail(request.user, article_id)).data)
+
+
+def next_article_id(project, user):
+    return (
+        Assignment.objects.filter(
+            article__project=project,
+            annotator_id=user.pk,
+            status__in=[AssignmentStatus.IN_PROGRESS, AssignmentStatus.TODO],
+        )
+        .annotate(
+            rank=Case(
+                When(status=AssignmentStatus.IN_PROGRESS, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("rank", "article_id")
+        .values_list("article_id", flat=True)
+        .first()
+    )
+
+
+def _article_detail(user, pk):
+    queryset = articles_with_access(user).prefetch_related(
+        Prefetch("images", queryset=ArticleImage.objects.order_by("order", "pk"))
+    )
+    return get_article(user, pk, queryset)
+
+
+class ArticleDetail(APIView):
+    @extend_schema(responses={200: ArticleDetailSerializer, **ERRORS}, summary="An article")
+    def get(self, request, pk):
+        return Response(ArticleDetailSerializer(_article_detail(request.user, pk)).data)
+
+
+class _AssignmentAction(APIView):
+    new_status: str
+
+    @extend_schema(request=None, responses={200: ActionResultSerializer, **ERRORS})
+    def post(self, request, pk):
+        article = get_article(request.user, pk)
+        updated = Assignment.objects.filter(article_id=article.pk, annotator_id=request.user.pk)
+        if not updated.update(status=self.new_status):
+            raise NotFound("This article is not assigned to you.")
+        return Response(
+            {
+                "article": article.pk,
+                "status": self.new_status,
+                "next": next_article_id(article.project, request.user),
+            }
+        )
+
+
+class CompleteArticle(_AssignmentAction):
+    """Mark your assignment done."""
+
+    new_status = AssignmentStatus.DONE
+
+
+class SkipArticle(_AssignmentAction):
+    """Skip the article (a manager can give it to someone else)."""
+
+    new_status = AssignmentStatus.SKIPPED
+
+
+# --- assignments --------------------------------------------------------------------------
+
+
+class ArticleAssignments(APIView):
+    def _article(self, request, pk):
+        article = get_article(request.user, pk)
+        require_manager(article, "manage assignments")
+        return article
+
+    @extend_schema(responses={200: AssignmentSerializer(many=True), **ERRORS})
+    def get(self, request, pk):
+        article = self._article(request, pk)
+        rows = article.assignments.select_related("annotator").order_by("pk")
+        return Response(AssignmentSerializer(rows, many=True).data)
+
+    @extend_schema(
+        request=AssignmentCreateSerializer, responses={201: AssignmentSerializer, **ERRORS}
+    )
+    def post(self, request, pk):
+        article = self._article(request, pk)
+        username = _validated(AssignmentCreateSerializer, request.data)["annotator"]
+        user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
+        if user is None:
+            raise ValidationError({"annotator": [f"No user {username!r}."]})
+        try:
+            check_annotators(article.project, [user])
+            with transaction.atomic():
+                assignment = Assignment.objects.create(article=article, annotator=user)
+        except AssignmentError as error:
+            raise ValidationError({"annotator": [str(error)]}) from None
+        except IntegrityError:
+            raise ValidationError(
+                {"annotator": [f"{username} is already assigned this article."]}
+            ) from None
+        return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+
+class AssignmentDetail(APIView):
+    def _assignment(self, request, pk):
+        assignment = (
+            Assignment.objects.select_related("article__project", "annotator").filter(pk=pk).first()
+        )
+        if assignment is None:
+            raise NotFound("No such assignment.")
+        role = effective_role(
+            request.user,
+            Membership.objects.filter(
+                user_id=request.user.pk, project_id=assignment.article.project_id
+            )
+            .values_list("role", flat=True)
+            .first(),
+        )
+        if role in {Role.MANAGER, STAFF}:
+            return assignment
+        if role is None or (role == Role.ANNOTATOR and assignment.annotator_id != request.user.pk):
+            raise NotFound("No such assignment.")
+        raise PermissionDenied("Only managers change assignments.")
+
+    @extend_schema(request=AssignmentSerializer, responses={200: AssignmentSerializer, **ERRORS})
+    def patch(self, request, pk):
+        assignment = self._assignment(request, pk)
+        serializer = AssignmentSerializer(assignment, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(serializer.data)
+
+    @extend_schema(responses={204: None, **ERRORS})
+    def delete(self, request, pk):
+        self._assignment(request, pk).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
