@@ -188,6 +188,8 @@ if not CELERY_BROKER_URL:
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        # kombu's default is ./control, relative to whatever directory the process started in.
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
 # Task state lives on our own models (Export, AgreementReport), so no result backend.
