@@ -217,6 +217,18 @@ def test_article_filters_by_assignment_status_and_annotator(
     assert shown == {assigned_articles[name].pk for name in expected}
 
 
+def test_article_filter_facet_counts_follow_the_other_filter(client, superuser, assigned_articles):
+    query = {"_facets": "1", "assigned_to": assigned_articles["ann"].pk}
+    content = client.get(admin_url(Article, "changelist"), query).content.decode()
+    # ann: done on a1, to do on a2; bob's "done" on a2 is not hers.
+    assert "Done (1)" in content
+    assert "To do (1)" in content
+    assert "In progress (0)" in content
+    content = client.get(admin_url(Article, "changelist"), {"_facets": "1"}).content.decode()
+    assert "Done (2)" in content
+    assert "Not assigned (1)" in content
+
+
 def test_article_filter_lists_the_annotators_with_assignments(client, superuser, assigned_articles):
     make_annotator("idle")
     content = client.get(admin_url(Article, "changelist")).content.decode()

@@ -76,24 +76,17 @@ class ProjectAdmin(admin.ModelAdmin):
         return obj.member_count
 
 
-def _assignment_filter_conditions(request) -> dict:
-    """The assignment conditions chosen in the status and annotator filters, taken together.
+def _with_assignment(queryset, status: str | None, annotator: str | None):
+    """Articles having an assignment with this status and/or to this annotator.
 
     Both filters look at the same assignment row: "assigned to alice" + "done" means alice's
     assignment is done, not that some assignment is done and alice has another one.
     """
     conditions = {}
-    status = request.GET.get(AssignmentStatusFilter.parameter_name)
     if status and status != AssignmentStatusFilter.UNASSIGNED:
         conditions["status"] = status
-    annotator = request.GET.get(AssignedToFilter.parameter_name)
     if annotator and annotator.isdigit():
         conditions["annotator_id"] = int(annotator)
-    return conditions
-
-
-def _with_assignment(queryset, request):
-    conditions = _assignment_filter_conditions(request)
     return queryset.filter(Exists(Assignment.objects.filter(article=OuterRef("pk"), **conditions)))
 
 
@@ -106,10 +99,12 @@ class AssignmentStatusFilter(admin.SimpleListFilter):
         return [(self.UNASSIGNED, "Not assigned"), *AssignmentStatus.choices]
 
     def queryset(self, request, queryset):
+        # self.value(), not request.GET: facet counts ask for each lookup in turn.
         if self.value() == self.UNASSIGNED:
             return queryset.filter(~Exists(Assignment.objects.filter(article=OuterRef("pk"))))
         if self.value():
-            return _with_assignment(queryset, request)
+            annotator = request.GET.get(AssignedToFilter.parameter_name)
+            return _with_assignment(queryset, self.value(), annotator)
         return queryset
 
 
@@ -128,7 +123,8 @@ class AssignedToFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return _with_assignment(queryset, request)
+            status = request.GET.get(AssignmentStatusFilter.parameter_name)
+            return _with_assignment(queryset, status, self.value())
         return queryset
 
 
