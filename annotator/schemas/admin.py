@@ -76,6 +76,7 @@ class LabelInline(admin.TabularInline):
     readonly_fields = ["spans_in_use"]
     extra = 0
     show_change_link = True
+    verbose_name_plural = "labels (a label in use cannot be deleted: retire it, or merge it)"
 
     def get_queryset(self, request):
         return _with_span_count(super().get_queryset(request)).order_by("order", "id")

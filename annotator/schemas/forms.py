@@ -26,6 +26,13 @@ class LabelForm(forms.ModelForm):
             "retired",
         ]
         widgets = {
+            # Narrow inputs so that a schema's label rows fit on one screen in the inline.
+            "key": forms.TextInput(attrs={"size": 18}),
+            "name": forms.TextInput(attrs={"size": 20}),
+            "official_label": forms.TextInput(attrs={"size": 18}),
+            "hotkey": forms.TextInput(attrs={"size": 2, "maxlength": 1}),
+            "category": forms.TextInput(attrs={"size": 14}),
+            "order": forms.NumberInput(attrs={"style": "width: 4em"}),
             "description": forms.Textarea(attrs={"rows": 2, "cols": 40}),
             "example": forms.Textarea(attrs={"rows": 2, "cols": 30}),
             "color": forms.TextInput(attrs={"type": "color"}),
@@ -45,7 +52,9 @@ class LabelForm(forms.ModelForm):
                 self.fields["key"].help_text = "A label's key never changes."
         elif "color" in self.fields:
             self.fields["color"].required = False
-            self.fields["color"].widget = forms.TextInput(attrs={"placeholder": "#rrggbb"})
+            self.fields["color"].widget = forms.TextInput(
+                attrs={"placeholder": "#rrggbb", "size": 8}
+            )
             self.initial.setdefault("color", "")
 
     def clean_hotkey(self):
