@@ -165,6 +165,26 @@ def test_hotkeys_can_swap_between_labels_on_reload(tmp_path):
     assert report.updated["a"] == {"hotkey": {"before": "1", "after": "2"}}
 
 
+def test_later_sources_override_earlier_ones_for_the_same_key():
+    schema = load_schema(["ptc18", "semeval2020"], name="both")
+    assert schema.labels.count() == 18  # semeval2020's keys are a subset of ptc18's
+    merged = schema.labels.get(key="guilt_by_association")
+    assert merged.official_label == "Bandwagon,Reductio_ad_hitlerum"
+    assert schema.labels.get(key="red_herring").official_label == "Red_Herring"
+
+
+def test_labels_beyond_the_hotkey_sequence_get_none(tmp_path):
+    count = len(HOTKEY_SEQUENCE) + 3
+    labels = [{"key": f"l{i}", "name": f"L{i}"} for i in range(count)]
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps({"name": "many", "labels": labels}))
+    schema = load_schema(str(path))
+    hotkeys = list(schema.labels.values_list("hotkey", flat=True))
+    assert hotkeys[: len(HOTKEY_SEQUENCE)] == list(HOTKEY_SEQUENCE)
+    assert hotkeys[len(HOTKEY_SEQUENCE) :] == ["", "", ""]
+    assert not load_schema_report(str(path)).changed
+
+
 # --- idempotency and history ---------------------------------------------------------------------
 
 
