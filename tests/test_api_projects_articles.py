@@ -1,0 +1,275 @@
+"""Projects, articles, assignments, members, the token endpoint and page, throttling, CSRF."""
+
+import io
+import json
+
+import pytest
+from api_helpers import World, client_for
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from annotator.annotations.models import Assignment, AssignmentStatus
+from annotator.corpus.models import Article, ArticleImage, Membership, Role
+
+pytestmark = pytest.mark.django_db
+pytest_plugins = ["api_helpers"]  # the `world` fixture
+
+
+def test_projects_lists_mine_with_role(world: World):
+    body = client_for(world.annotator).get("/api/v1/projects/").json()
+    assert [(p["slug"], p["my_role"]) for p in body["results"]] == [("news", "annotator")]
+    staff = client_for(world.staff).get("/api/v1/projects/").json()
+    assert {(p["slug"], p["my_role"]) for p in staff["results"]} == {
+        ("news", "staff"),
+        ("other", "staff"),
+    }
+
+
+def test_project_detail_has_labels_guidelines_and_progress_by_role(world: World):
+    world.project.guidelines = "Mark loaded words."
+    world.project.save()
+    mine = client_for(world.annotator).get("/api/v1/projects/news/").json()
+    assert mine["guidelines"] == "Mark loaded words."
+    labels = {label["key"]: label for label in mine["labels"]}
+    assert set(labels) == {"loaded_language", "name_calling", "old_label"}
+    assert labels["old_label"]["retired"] is True and labels["loaded_language"]["hotkey"] == "l"
+    assert set(labels["name_calling"]) >= {"name", "description", "example", "colour", "category"}
+    assert mine["progress"]["mine"] == {
+        "todo": 1, "in_progress": 0, "done": 0, "skipped": 0, "total": 1
+    }  # fmt: skip
+    assert "all" not in mine["progress"] and "by_annotator" not in mine["progress"]
+
+    managed = client_for(world.manager).get("/api/v1/projects/news/").json()["progress"]
+    assert managed["all"]["total"] == 2 and managed["articles"] == 2
+    assert {row["username"] for row in managed["by_annotator"]} == {"ann", "ann2"}
+    researched = client_for(world.researcher).get("/api/v1/projects/news/").json()["progress"]
+    assert researched["all"]["total"] == 2 and "by_annotator" not in researched
+
+
+def test_article_list_filters_searches_and_paginates(world: World):
+    for i in range(3):
+        article = Article.objects.create(
+            project=world.project, external_id=f"x{i}", title=f"Extra {i}", text="t"
+        )
+        Assignment.objects.create(
+            article=article, annotator=world.annotator, status=AssignmentStatus.DONE
+        )
+    client = client_for(world.annotator)
+    everything = client.get("/api/v1/projects/news/articles/").json()
+    assert everything["count"] == 4  # only the annotator's; not annotator2's a2
+    assert "a2" not in {a["external_id"] for a in everything["results"]}
+    done = client.get("/api/v1/projects/news/articles/?status=done").json()
+    assert {a["external_id"] for a in done["results"]} == {"x0", "x1", "x2"}
+    assert all(a["my_status"] == "done" for a in done["results"])
+    found = client.get("/api/v1/projects/news/articles/?q=extra 1").json()
+    assert [a["external_id"] for a in found["results"]] == ["x1"]
+    by_id = client.get("/api/v1/projects/news/articles/?q=A1").json()
+    assert [a["external_id"] for a in by_id["results"]] == ["a1"]
+    page = client.get("/api/v1/projects/news/articles/?page_size=2&page=2").json()
+    assert len(page["results"]) == 2 and page["previous"]
+    bad = client.get("/api/v1/projects/news/articles/?status=finished")
+    assert bad.status_code == 400 and "status" in bad.json()
+    manager_view = client_for(world.manager).get("/api/v1/projects/news/articles/").json()
+    assert manager_view["count"] == 5
+
+
+def test_article_detail_has_text_images_and_my_status(world: World):
+    ArticleImage.objects.create(
+        article=world.article, url="https://example.org/a.jpg", caption_start=0, caption_end=9
+    )
+    body = client_for(world.annotator).get(f"/api/v1/articles/{world.article.pk}/").json()
+    assert body["text"] == world.article.text and body["my_status"] == "todo"
+    assert body["images"][0]["caption"] == "The enemy"
+    assert (body["images"][0]["caption_start"], body["images"][0]["caption_end"]) == (0, 9)
+
+
+def test_next_complete_and_skip(world: World):
+    second = Article.objects.create(project=world.project, external_id="a3", text="more")
+    Assignment.objects.create(article=second, annotator=world.annotator)
+    client = client_for(world.annotator)
+    assert client.get("/api/v1/projects/news/articles/next/").json()["id"] == world.article.pk
+    done = client.post(f"/api/v1/articles/{world.article.pk}/complete/").json()
+    assert done == {"article": world.article.pk, "status": "done", "next": second.pk}
+    world.assignment.refresh_from_db()
+    assert world.assignment.status == AssignmentStatus.DONE
+    skipped = client.post(f"/api/v1/articles/{second.pk}/skip/").json()
+    assert skipped["status"] == "skipped" and skipped["next"] is None
+    assert client.get("/api/v1/projects/news/articles/next/").status_code == 204
+    # A manager without an assignment has nothing to complete.
+    response = client_for(world.manager).post(f"/api/v1/articles/{world.article.pk}/complete/")
+    assert response.status_code == 404
+
+
+def test_manager_creates_article_from_json(world: World):
+    body = {
+        "external_id": "new-1",
+        "title": "New",
+        "text": "Line one\r\nLine two 🔥\rend",
+        "images": [{"url": "https://example.org/p.png", "caption_start": 0, "caption_end": 8}],
+    }
+    response = client_for(world.manager).post(
+        "/api/v1/projects/news/articles/", body, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    article = Article.objects.get(project=world.project, external_id="new-1")
+    assert article.text == "Line one\nLine two 🔥\nend"
+    assert response.json()["images"][0]["caption"] == "Line one"
+    again = client_for(world.manager).post("/api/v1/projects/news/articles/", body, format="json")
+    assert again.status_code == 400 and "external_id" in again.json()
+    missing = client_for(world.manager).post(
+        "/api/v1/projects/news/articles/", {"external_id": "z"}, format="json"
+    )
+    assert missing.status_code == 400 and "text" in missing.json()
+    image = {"url": "https://e.org/x", "caption_start": 5, "caption_end": 999}
+    bad_caption = {**body, "external_id": "new-2", "images": [image]}
+    response = client_for(world.manager).post(
+        "/api/v1/projects/news/articles/", bad_caption, format="json"
+    )
+    assert response.status_code == 400 and "images" in response.json()
+    assert not Article.objects.filter(external_id="new-2").exists()
+
+
+def test_manager_uploads_a_jsonl_file_into_the_import_service(world: World):
+    lines = [
+        json.dumps({"id": "up-1", "title": "Uploaded", "text": "Uploaded text"}),
+        json.dumps({"id": "up-2", "text": "Second"}),
+    ]
+    upload = io.BytesIO(("\n".join(lines) + "\n").encode())
+    upload.name = "batch.jsonl"
+    response = client_for(world.manager).post(
+        "/api/v1/projects/news/articles/", {"file": upload}, format="multipart"
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["articles_created"] == 2
+    assert set(
+        Article.objects.filter(project=world.project, external_id__startswith="up-").values_list(
+            "external_id", flat=True
+        )
+    ) == {"up-1", "up-2"}
+
+
+def test_assignments_are_managed_by_managers(world: World):
+    client = client_for(world.manager)
+    url = f"/api/v1/articles/{world.other_article.pk}/assignments/"
+    created = client.post(url, {"annotator": "ann"}, format="json")
+    assert created.status_code == 201, created.json()
+    assert {a["username"] for a in client.get(url).json()} == {"ann", "ann2"}
+    assert client.post(url, {"annotator": "ann"}, format="json").status_code == 400
+    not_annotator = client.post(url, {"annotator": "rev"}, format="json")
+    assert not_annotator.status_code == 400 and "annotator" in not_annotator.json()
+    assignment = f"/api/v1/assignments/{created.json()['id']}/"
+    assert client.patch(assignment, {"status": "done"}, format="json").json()["status"] == "done"
+    assert client.patch(assignment, {"status": "nope"}, format="json").status_code == 400
+    assert client.delete(assignment).status_code == 204
+    assert not Assignment.objects.filter(
+        article=world.other_article, annotator=world.annotator
+    ).exists()
+
+
+def test_members_are_managed_by_managers(world: World):
+    client = client_for(world.manager)
+    newbie = get_user_model().objects.create_user("newbie")
+    created = client.post(
+        "/api/v1/projects/news/members/", {"username": "newbie", "role": "annotator"}, format="json"
+    )
+    assert created.status_code == 201, created.json()
+    assert Membership.objects.get(user=newbie, project=world.project).role == Role.ANNOTATOR
+    url = f"/api/v1/projects/news/members/{created.json()['id']}/"
+    assert client.patch(url, {"role": "reviewer"}, format="json").json()["role"] == "reviewer"
+    assert client.post(
+        "/api/v1/projects/news/members/", {"username": "ghost", "role": "annotator"}, format="json"
+    ).json() == {"username": ["No user 'ghost'."]}
+    boss = Membership.objects.get(user=world.manager, project=world.project)
+    last = client.delete(f"/api/v1/projects/news/members/{boss.pk}/")
+    assert last.status_code == 400 and "manager" in str(last.json())
+    assert client.delete(url).status_code == 204
+
+
+# --- tokens, CSRF, throttling ---------------------------------------------------------------------
+
+
+def test_token_endpoint_creates_shows_once_and_revokes(world: World):
+    client = client_for(world.annotator2)
+    assert client.get("/api/v1/token/").json() == {"exists": False, "created": None}
+    created = client.post("/api/v1/token/").json()
+    key = created["key"]
+    assert Token.objects.get(user=world.annotator2).key == key
+    assert "key" not in client.get("/api/v1/token/").json()
+    by_token = client_for(token=key)
+    assert by_token.get("/api/v1/projects/").status_code == 200
+    assert client.delete("/api/v1/token/").status_code == 204
+    assert by_token.get("/api/v1/projects/").status_code == 401
+
+
+def test_token_page_creates_and_revokes(world: World, client):
+    client.force_login(world.annotator2)
+    page = client.get("/account/token/")
+    assert page.status_code == 200 and b"You have no token" in page.content
+    created = client.post("/account/token/", {"action": "create"})
+    key = Token.objects.get(user=world.annotator2).key
+    assert key.encode() in created.content
+    assert key.encode() not in client.get("/account/token/").content
+    client.post("/account/token/", {"action": "revoke"})
+    assert not Token.objects.filter(user=world.annotator2).exists()
+
+
+def test_session_writes_need_csrf(world: World):
+    user = world.annotator
+    user.set_password("a long pass phrase")
+    user.save()
+    client = APIClient(enforce_csrf_checks=True)
+    assert client.login(username="ann", password="a long pass phrase")
+    url = f"/api/v1/articles/{world.article.pk}/spans/"
+    body = {"label": "name_calling", "start": 24, "end": 28}
+    assert client.post(url, body, format="json").status_code == 403
+    token = client.get("/account/token/").cookies["csrftoken"].value
+    response = client.post(url, body, format="json", HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 201
+
+
+def test_token_auth_needs_no_csrf(world: World):
+    client = client_for(token=world.token)
+    response = client.post(
+        f"/api/v1/articles/{world.article.pk}/spans/",
+        {"label": "name_calling", "start": 24, "end": 28},
+        format="json",
+    )
+    assert response.status_code == 201
+
+
+def test_login_is_throttled_after_repeated_failures(world: World, client, settings):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    world.annotator.set_password("the right password")
+    world.annotator.save()
+    for _ in range(3):
+        response = client.post("/accounts/login/", {"username": "ann", "password": "wrong"})
+        assert response.status_code == 200  # the form again, with an error
+    refused = client.post("/accounts/login/", {"username": "ann", "password": "the right password"})
+    assert refused.status_code == 200 and "_auth_user_id" not in client.session
+    # Another account from the same address is refused too.
+    other = client.post(
+        "/accounts/login/", {"username": "ann2", "password": "x"}, REMOTE_ADDR="127.0.0.1"
+    )
+    assert other.status_code == 200 and "_auth_user_id" not in client.session
+    from django.core.cache import cache
+
+    cache.clear()  # the window has passed
+    ok = client.post("/accounts/login/", {"username": "ann", "password": "the right password"})
+    assert ok.status_code == 302 and "_auth_user_id" in client.session
+
+
+def test_api_throttles_anonymous_and_users(world: World, settings):
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+    classes = api_settings.DEFAULT_THROTTLE_CLASSES
+    assert AnonRateThrottle in classes and UserRateThrottle in classes
+    original = UserRateThrottle.THROTTLE_RATES
+    UserRateThrottle.THROTTLE_RATES = {**original, "user": "3/min"}
+    try:
+        client = client_for(token=world.token)
+        codes = [client.get("/api/v1/projects/").status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+    finally:
+        UserRateThrottle.THROTTLE_RATES = original

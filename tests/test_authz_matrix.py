@@ -1,0 +1,274 @@
+"""The authorisation matrix: every /api/v1/ endpoint x method x role x object, one table.
+
+Objects are named from the point of view of the annotator ``ann``: ``own`` is their project,
+article, assignment or span; ``other`` is another annotator's in the same project; ``foreign``
+is in another project (where ``outsider`` is the annotator). Roles, in column order:
+
+    ann   annotator of the project (session)       out   annotator of the other project
+    rev   reviewer                                  res   researcher
+    mgr   manager                                   anon  not logged in
+    tok   ann through ``Authorization: Token``      su    staff superuser
+
+Every request runs in a savepoint that is rolled back, so each cell starts from the same world.
+A route or method that the URL resolver knows but the table lacks fails
+``test_table_covers_every_route``.
+"""
+
+import uuid
+
+import pytest
+from api_helpers import World, client_for
+from django.core.cache import cache
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from annotator.annotations.models import Assignment
+from annotator.corpus.models import Membership
+
+pytestmark = pytest.mark.django_db
+pytest_plugins = ["api_helpers"]  # the `world` fixture
+
+ROLES = ("ann", "out", "rev", "res", "mgr", "anon", "tok", "su")
+
+
+def codes(row: str) -> dict[str, int]:
+    values = [int(code) for code in row.split()]
+    assert len(values) == len(ROLES), row
+    return dict(zip(ROLES, values, strict=True))
+
+
+MEMBER = "projects/<slug:slug>/members/<int:pk>/"
+NEXT = "projects/<slug:slug>/articles/next/"
+
+# (route, method, object): expected status per role --------------------------------------------
+#                                                    ann out rev res mgr anon tok su
+TABLE = {
+    ("token/", "GET", "-"):                      codes("200 200 200 200 200 401 200 200"),
+    ("token/", "POST", "-"):                     codes("201 201 201 201 201 401 201 201"),
+    ("token/", "DELETE", "-"):                   codes("204 204 204 204 204 401 204 204"),
+    ("projects/", "GET", "-"):                   codes("200 200 200 200 200 401 200 200"),
+
+    ("projects/<slug:slug>/", "GET", "own"):     codes("200 404 200 200 200 401 200 200"),
+    ("projects/<slug:slug>/", "GET", "foreign"): codes("404 200 404 404 404 401 404 200"),
+
+    ("projects/<slug:slug>/members/", "GET", "own"):      codes("403 404 403 403 200 401 403 200"),
+    ("projects/<slug:slug>/members/", "GET", "foreign"):  codes("404 403 404 404 404 401 404 200"),
+    ("projects/<slug:slug>/members/", "POST", "own"):     codes("403 404 403 403 201 401 403 201"),
+    ("projects/<slug:slug>/members/", "POST", "foreign"): codes("404 403 404 404 404 401 404 201"),
+
+    (MEMBER, "PATCH", "own"):      codes("403 404 403 403 200 401 403 200"),
+    (MEMBER, "PATCH", "foreign"):  codes("404 403 404 404 404 401 404 200"),
+    (MEMBER, "DELETE", "own"):     codes("403 404 403 403 204 401 403 204"),
+    (MEMBER, "DELETE", "foreign"): codes("404 403 404 404 404 401 404 204"),
+
+    ("projects/<slug:slug>/articles/", "GET", "own"):      codes("200 404 200 403 200 401 200 200"),
+    ("projects/<slug:slug>/articles/", "GET", "foreign"):  codes("404 200 404 404 404 401 404 200"),
+    ("projects/<slug:slug>/articles/", "POST", "own"):     codes("403 404 403 403 201 401 403 201"),
+    ("projects/<slug:slug>/articles/", "POST", "foreign"): codes("404 403 404 404 404 401 404 201"),
+
+    # 204: nothing assigned to you.
+    (NEXT, "GET", "own"):     codes("200 404 204 403 204 401 200 204"),
+    (NEXT, "GET", "foreign"): codes("404 200 404 404 404 401 404 204"),
+
+    ("articles/<int:pk>/", "GET", "own"):     codes("200 404 200 403 200 401 200 200"),
+    ("articles/<int:pk>/", "GET", "other"):   codes("404 404 200 403 200 401 404 200"),
+    ("articles/<int:pk>/", "GET", "foreign"): codes("404 200 404 404 404 401 404 200"),
+
+    # Completing/skipping needs your own assignment: 404 for curators without one.
+    ("articles/<int:pk>/complete/", "POST", "own"):     codes("200 404 404 403 404 401 200 404"),
+    ("articles/<int:pk>/complete/", "POST", "other"):   codes("404 404 404 403 404 401 404 404"),
+    ("articles/<int:pk>/complete/", "POST", "foreign"): codes("404 200 404 404 404 401 404 404"),
+    ("articles/<int:pk>/skip/", "POST", "own"):         codes("200 404 404 403 404 401 200 404"),
+    ("articles/<int:pk>/skip/", "POST", "other"):       codes("404 404 404 403 404 401 404 404"),
+    ("articles/<int:pk>/skip/", "POST", "foreign"):     codes("404 200 404 404 404 401 404 404"),
+
+    ("articles/<int:pk>/assignments/", "GET", "own"):      codes("403 404 403 403 200 401 403 200"),
+    ("articles/<int:pk>/assignments/", "GET", "other"):    codes("404 404 403 403 200 401 404 200"),
+    ("articles/<int:pk>/assignments/", "GET", "foreign"):  codes("404 403 404 404 404 401 404 200"),
+    ("articles/<int:pk>/assignments/", "POST", "own"):     codes("403 404 403 403 201 401 403 201"),
+    ("articles/<int:pk>/assignments/", "POST", "other"):   codes("404 404 403 403 201 401 404 201"),
+    ("articles/<int:pk>/assignments/", "POST", "foreign"): codes("404 403 404 404 404 401 404 201"),
+
+    # An annotator's own assignment is theirs to work on, not to change: 403.
+    ("assignments/<int:pk>/", "PATCH", "own"):      codes("403 404 403 403 200 401 403 200"),
+    ("assignments/<int:pk>/", "PATCH", "other"):    codes("404 404 403 403 200 401 404 200"),
+    ("assignments/<int:pk>/", "PATCH", "foreign"):  codes("404 403 404 404 404 401 404 200"),
+    ("assignments/<int:pk>/", "DELETE", "own"):     codes("403 404 403 403 204 401 403 204"),
+    ("assignments/<int:pk>/", "DELETE", "other"):   codes("404 404 403 403 204 401 404 204"),
+    ("assignments/<int:pk>/", "DELETE", "foreign"): codes("404 403 404 404 404 401 404 204"),
+
+    # Everyone who may read an article writes spans in their own layer of it.
+    ("articles/<int:pk>/spans/", "GET", "own"):      codes("200 404 200 403 200 401 200 200"),
+    ("articles/<int:pk>/spans/", "GET", "other"):    codes("404 404 200 403 200 401 404 200"),
+    ("articles/<int:pk>/spans/", "GET", "foreign"):  codes("404 200 404 404 404 401 404 200"),
+    ("articles/<int:pk>/spans/", "POST", "own"):     codes("201 404 201 403 201 401 201 201"),
+    ("articles/<int:pk>/spans/", "POST", "other"):   codes("404 404 201 403 201 401 404 201"),
+    ("articles/<int:pk>/spans/", "POST", "foreign"): codes("404 201 404 404 404 401 404 201"),
+    ("articles/<int:pk>/spans/sync/", "POST", "own"):     codes("200 404 200 403 200 401 200 200"),
+    ("articles/<int:pk>/spans/sync/", "POST", "other"):   codes("404 404 200 403 200 401 404 200"),
+    ("articles/<int:pk>/spans/sync/", "POST", "foreign"): codes("404 200 404 404 404 401 404 200"),
+
+    # Reviewers read every layer but change none but gold; managers may fix any span.
+    ("spans/<int:pk>/", "GET", "own"):        codes("200 404 200 404 200 401 200 200"),
+    ("spans/<int:pk>/", "GET", "other"):      codes("404 404 200 404 200 401 404 200"),
+    ("spans/<int:pk>/", "GET", "foreign"):    codes("404 200 404 404 404 401 404 200"),
+    ("spans/<int:pk>/", "PATCH", "own"):      codes("200 404 403 404 200 401 200 200"),
+    ("spans/<int:pk>/", "PATCH", "other"):    codes("404 404 403 404 200 401 404 200"),
+    ("spans/<int:pk>/", "PATCH", "foreign"):  codes("404 200 404 404 404 401 404 200"),
+    ("spans/<int:pk>/", "DELETE", "own"):     codes("204 404 403 404 204 401 204 204"),
+    ("spans/<int:pk>/", "DELETE", "other"):   codes("404 404 403 404 204 401 404 204"),
+    ("spans/<int:pk>/", "DELETE", "foreign"): codes("404 204 404 404 404 401 404 204"),
+}  # fmt: skip
+
+
+# How to address each object, and a valid body for each write ----------------------------------
+
+
+def _project(w: World, obj):
+    return w.project if obj == "own" else w.other_project
+
+
+def _article(w: World, obj):
+    return {"own": w.article, "other": w.other_article, "foreign": w.foreign_article}[obj]
+
+
+def _span(w: World, obj):
+    return {"own": w.span, "other": w.other_span, "foreign": w.foreign_span}[obj]
+
+
+def _assignment(w: World, obj):
+    return Assignment.objects.get(article=_article(w, obj))
+
+
+def _membership(w: World, obj):
+    user = w.annotator2 if obj == "own" else w.outsider
+    return Membership.objects.get(user=user, project=_project(w, obj))
+
+
+def url_kwargs(route: str, w: World, obj) -> dict:
+    if route.startswith("projects/<slug:slug>/members/<int:pk>"):
+        return {"slug": _project(w, obj).slug, "pk": _membership(w, obj).pk}
+    if route.startswith("projects/<slug:slug>"):
+        return {"slug": _project(w, obj).slug}
+    if route.startswith("articles/"):
+        return {"pk": _article(w, obj).pk}
+    if route.startswith("assignments/"):
+        return {"pk": _assignment(w, obj).pk}
+    if route.startswith("spans/"):
+        return {"pk": _span(w, obj).pk}
+    return {}
+
+
+def body(route: str, method: str, w: World, obj):
+    if method in {"GET", "DELETE"} or route.endswith(("complete/", "skip/")) or route == "token/":
+        return None
+    if route.endswith("members/"):
+        # Someone not yet in that project.
+        return {"username": "rev" if obj == "foreign" else "outsider", "role": "annotator"}
+    if route.endswith("members/<int:pk>/"):
+        return {"role": "reviewer"}
+    if route.endswith("articles/") and method == "POST":
+        return {"external_id": "matrix-new", "text": "Fresh text."}
+    if route.endswith("assignments/") and method == "POST":
+        # An annotator member of that project not yet on that article.
+        if obj == "foreign":
+            return {"annotator": "newcomer"}
+        return {"annotator": "ann2" if obj == "own" else "ann"}
+    if route.startswith("assignments/"):
+        return {"status": "done"}
+    if route.endswith("spans/sync/"):
+        op = {"op": "create", "client_id": str(uuid.uuid4()), "label": "name_calling"}
+        return {"operations": [{**op, "start": 24, "end": 28}]}
+    if route.endswith("spans/"):
+        return {"label": "name_calling", "start": 24, "end": 28}
+    if route.startswith("spans/"):
+        return {"note": "matrix", "version": 1}
+    raise AssertionError(f"no body for {method} {route}")
+
+
+def client_as(role: str, w: World):
+    users = {"ann": w.annotator, "out": w.outsider, "rev": w.reviewer, "res": w.researcher,
+             "mgr": w.manager, "su": w.staff}  # fmt: skip
+    if role == "anon":
+        return client_for()
+    if role == "tok":
+        return client_for(token=w.token)
+    return client_for(users[role])
+
+
+def fill(route: str, kwargs: dict) -> str:
+    path = route
+    for name, value in kwargs.items():
+        path = path.replace(f"<slug:{name}>", str(value)).replace(f"<int:{name}>", str(value))
+    return "/api/v1/" + path
+
+
+class _Rollback(Exception):
+    pass
+
+
+@pytest.mark.parametrize(
+    "route, method, obj", sorted(TABLE), ids=lambda v: v if isinstance(v, str) else None
+)
+def test_matrix(world: World, route, method, obj):
+    from api_helpers import make_user
+
+    # A second annotator of the other project, for assigning foreign articles.
+    Membership.objects.create(user=make_user("newcomer"), project=world.other_project)
+    got = {}
+    for role in ROLES:
+        cache.clear()  # throttling counters
+        try:
+            with transaction.atomic():
+                path = fill(route, url_kwargs(route, world, obj))
+                client = client_as(role, world)
+                response = getattr(client, method.lower())(
+                    path, body(route, method, world, obj), format="json"
+                )
+                got[role] = response.status_code
+                raise _Rollback
+        except _Rollback:
+            pass
+    assert got == TABLE[(route, method, obj)], f"{method} {route} on {obj}"
+
+
+# The table is complete: every route and method the resolver knows has rows ----------------------
+
+
+def api_routes() -> set[tuple[str, str]]:
+    """(route, METHOD) for every view under /api/v1/, from Django's URL resolver."""
+    found = set()
+
+    def walk(patterns, prefix):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern) and route.startswith("api/v1/"):
+                view = pattern.callback.view_class
+                for method in ("get", "post", "put", "patch", "delete"):
+                    if hasattr(view, method):
+                        found.add((route.removeprefix("api/v1/"), method.upper()))
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def test_table_covers_every_route():
+    routes = api_routes()
+    assert routes, "no /api/v1/ routes found"
+    in_table = {(route, method) for route, method, _ in TABLE}
+    assert routes - in_table == set(), "endpoints without a row in the authorisation matrix"
+    assert in_table - routes == set(), "rows for endpoints that do not exist"
+
+
+def test_every_object_kind_is_covered():
+    """Each object-scoped endpoint is tried on own, other (where it applies) and foreign."""
+    for route, method in api_routes():
+        objects = {obj for r, m, obj in TABLE if (r, m) == (route, method)}
+        if "<" not in route:
+            assert objects == {"-"}, route
+        elif route.startswith("projects/"):
+            assert objects == {"own", "foreign"}, (route, method)
+        else:
+            assert objects == {"own", "other", "foreign"}, (route, method)
