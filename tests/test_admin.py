@@ -489,3 +489,20 @@ def test_project_add_with_members_inline(client, superuser):
     assert list(project.memberships.values_list("user__username", "role")) == [("ann", "annotator")]
     content = client.get(admin_url(Project, "changelist")).content.decode()
     assert '<td class="field-member_count">1</td>' in content
+
+
+def test_article_lists_do_not_load_texts(client, superuser):
+    make_article(1)
+    autocomplete = {"app_label": "annotations", "model_name": "assignment", "field_name": "article"}
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(admin_url(Article, "changelist")).status_code == 200
+        response = client.get(reverse("admin:autocomplete"), autocomplete)
+        assert [r["text"] for r in response.json()["results"]] == ["Article 1"]
+    # The queries that fetch article rows (they select the title).
+    selects = [q["sql"] for q in queries.captured_queries if '"corpus_article"."title"' in q["sql"]]
+    assert len(selects) >= 2
+    for sql in selects:
+        # Only the SQL length of the text is selected, never the text itself.
+        sql = sql.replace('LENGTH("corpus_article"."text")', "")
+        assert '"corpus_article"."text"' not in sql
+        assert '"corpus_article"."original_text"' not in sql

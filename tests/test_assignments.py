@@ -1,3 +1,4 @@
+import threading
 from collections import Counter
 
 import pytest
@@ -158,3 +159,40 @@ def test_non_members_and_other_roles_are_refused_by_name(project):
 def test_no_articles_creates_nothing(project):
     annotators = make_annotators(project, ["ann"])
     assert assign_round_robin(Article.objects.none(), annotators, 1) == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_runs_fill_each_slot_once():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers anyway")
+    project = make_project("race")
+    make_articles(project, 20)
+    annotators = make_annotators(project, ["ann", "bob", "cyd"])
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            results.append(
+                assign_round_robin(Article.objects.filter(project=project), annotators, 2)
+            )
+        except Exception as exc:  # the test reports it below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert not errors
+    assert sorted(results) == [0, 40]
+    assert Assignment.objects.count() == 40

@@ -194,8 +194,8 @@ class ArticleAdmin(admin.ModelAdmin):
             )
         )
         match = request.resolver_match
-        if match is not None and match.url_name == "corpus_article_changelist":
-            # The list shows lengths computed in SQL; do not ship whole texts to Python.
+        if match is not None and match.url_name in ("corpus_article_changelist", "autocomplete"):
+            # Lists show lengths computed in SQL; do not ship whole texts to Python.
             queryset = queryset.defer("text", "original_text")
         return queryset
 
