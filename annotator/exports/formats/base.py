@@ -99,7 +99,7 @@ class ExportArticle:
 # --- sinks -------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)  # one per file of the export: keep it small
 class FileRecord:
     sha256: str
     size: int
