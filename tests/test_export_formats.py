@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import unicodedata
 import weakref
 import zipfile
@@ -523,6 +524,17 @@ def test_tokeniser_keeps_user_visible_characters_whole(unicode_sample):
             assert not unicodedata.category(token.text[0]).startswith("M")
         previous_end = token.end
     assert all(c.isspace() for c in text[previous_end:])
+
+
+def test_tokeniser_knows_every_combining_mark():
+    # the scan skips planes without marks; check that against this Python's Unicode tables
+    from annotator.exports.formats.tokenize import _mark_ranges
+
+    scanned = {cp for a, b in _mark_ranges() for cp in range(a, b + 1)}
+    every = {cp for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp))[0] == "M"}
+    assert scanned == every
+    # an astral mark (Kaithi sign) stays inside its word, a BMP one too
+    assert [t.text for t in tokenize("a\U000110b9b c\u0301d")] == ["a\U000110b9b", "c\u0301d"]
 
 
 def test_conll_overlap_rule_longest_then_earliest(tmp_path):
