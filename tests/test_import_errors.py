@@ -14,7 +14,7 @@ from test_import_helpers import (  # noqa: F401  (fixtures)
 )
 
 from annotator.annotations.models import Span
-from annotator.corpus.importers import ImportSetupError, import_paths
+from annotator.corpus.importers import ImportSetupError, import_paths, service
 from annotator.corpus.models import Article
 
 GOOD = json.dumps({"id": "ok", "text": "Good text here.", "spans": [
@@ -240,3 +240,26 @@ def test_one_bad_file_does_not_stop_the_others(project, tmp_path):
 def test_unknown_si_label_is_a_setup_error(project, tmp_path):
     with pytest.raises(ImportSetupError, match="--si-label: unknown label 'nope'"):
         import_paths(project, [tmp_path], si_label="nope")
+
+
+def test_database_error_while_writing_is_reported_and_rolled_back(project, tmp_path, monkeypatch):
+    """A row the database itself refuses (here a span snapshot that does not match its offsets)
+    fails the file cleanly, also when the insert runs in the background writer."""
+    real_bulk_insert = service.bulk_insert
+
+    def corrupt_spans(model, fields, rows, **kwargs):
+        if model is Span:
+            rows = [(*row[:5], "x", *row[6:]) for row in rows]
+        return real_bulk_insert(model, fields, rows, **kwargs)
+
+    monkeypatch.setattr(service, "bulk_insert", corrupt_spans)
+    path = tmp_path / "ok.jsonl"
+    path.write_text(f"{GOOD}\n", "utf-8")
+
+    report = import_paths(project, [path], annotator="alice")
+
+    [error] = report.files[0].errors
+    assert error.file == str(path) and "database error, nothing stored" in error.message
+    assert "span_text_length_matches_offsets" in error.message
+    assert report.articles_created == 0
+    assert_nothing_stored()

@@ -68,6 +68,8 @@ class LabelIndex:
         for label in labels:  # a key wins over another label's official name
             self._by_name[label.key] = LabelRef(label.id, label.key, label.retired)
         self.keys = sorted({ref.key for ref in self._by_name.values() if not ref.retired})
+        # name -> id of labels that take spans: the bulk path's one dict lookup
+        self.active = {name: ref.id for name, ref in self._by_name.items() if not ref.retired}
 
     @classmethod
     def for_project(cls, project) -> "LabelIndex":
@@ -122,6 +124,8 @@ class TextWithOffsets:
         self._newlines = NewlineMap(raw)
         self.text = self._newlines.text
         self._utf16 = Utf16Offsets(raw) if utf16 else None
+        # offsets need no conversion: a valid raw span is already a span of ``text``
+        self.plain_length = len(raw) if not utf16 and self.text is raw else None
 
     def span(self, start, end) -> tuple[int, int]:
         """Validate raw offsets ``[start, end)`` and return them in the normalised text."""

@@ -13,7 +13,12 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, transaction
 
 from annotator.annotations.models import Span, SpanOrigin
-from annotator.core.bulk import bulk_insert
+from annotator.core.bulk import (
+    BackgroundWriter,
+    bulk_insert,
+    immediate_constraints,
+    use_fast_compression,
+)
 from annotator.corpus.models import Article, ArticleImage, Membership, Project, Role
 
 from .records import ArticleRecord, ImportOptions, LabelIndex, RecordError
@@ -102,6 +107,7 @@ def import_source(project, source: Source, options, annotator, batch_size=BATCH_
     report = FileReport(source.name, source.format)
     try:
         with transaction.atomic():
+            use_fast_compression()
             _import_records(project, source, options, annotator, batch_size, report)
             if not report.ok:
                 raise _RollBack
@@ -117,34 +123,39 @@ def _import_records(project, source, options, annotator, batch_size, report):
     seen: set[str] = set()
     batch: list[ArticleRecord] = []
     told_about_annotator = False
-    for item in source.read(options):
-        if isinstance(item, ImportIssue):
-            report.add_error(item)
-            continue
-        if item.external_id in seen:
-            report.add_duplicate(item.external_id)
-            continue
-        seen.add(item.external_id)
-        if item.spans and annotator is None:
-            if not told_about_annotator:
-                told_about_annotator = True
-                report.add_error(
-                    ImportIssue(
-                        source.name,
-                        None,
-                        f"article {item.external_id!r} has spans: "
-                        "pass --annotator USERNAME to say whose spans they are",
-                    )
-                )
-            continue
-        if not report.ok:
-            continue  # keep validating to list every error; nothing more will be stored
-        batch.append(item)
-        if len(batch) >= batch_size:
-            _insert(project, batch, annotator, report)
-            batch = []
-    if batch and report.ok:
-        _insert(project, batch, annotator, report)
+    with immediate_constraints():
+        writer = BackgroundWriter(lambda records: _insert(project, records, annotator, report))
+        try:
+            for item in source.read(options):
+                if isinstance(item, ImportIssue):
+                    report.add_error(item)
+                    continue
+                if item.external_id in seen:
+                    report.add_duplicate(item.external_id)
+                    continue
+                seen.add(item.external_id)
+                if item.spans and annotator is None:
+                    if not told_about_annotator:
+                        told_about_annotator = True
+                        report.add_error(
+                            ImportIssue(
+                                source.name,
+                                None,
+                                f"article {item.external_id!r} has spans: pass --annotator "
+                                "USERNAME to say whose spans they are",
+                            )
+                        )
+                    continue
+                if not report.ok:
+                    continue  # keep validating to list every error; nothing more will be stored
+                batch.append(item)
+                if len(batch) >= batch_size:
+                    writer.put(batch)
+                    batch = []
+            if batch and report.ok:
+                writer.put(batch)
+        finally:
+            writer.close()
 
 
 def _insert(project, batch: list[ArticleRecord], annotator, report: FileReport) -> None:
