@@ -40,6 +40,7 @@ class World:
     foreign_span: Span
     assignment: Assignment
     token: str  # annotator's API token
+    token_staff: str  # the superuser's API token
 
 
 def make_user(username, **extra):
@@ -114,6 +115,7 @@ def world(db) -> World:
         foreign_span=make_span(foreign_article, outsider, loaded, 4, 9),
         assignment=assignment,
         token=Token.objects.create(user=annotator).key,
+        token_staff=Token.objects.create(user=staff).key,
     )
 
 

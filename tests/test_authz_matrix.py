@@ -244,6 +244,8 @@ def api_routes() -> set[tuple[str, str]]:
             route = prefix + str(pattern.pattern)
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, route)
+            elif pattern.name == "api-not-found":
+                continue  # the JSON 404 for unknown paths
             elif isinstance(pattern, URLPattern) and route.startswith("api/v1/"):
                 view = pattern.callback.view_class
                 for method in ("get", "post", "put", "patch", "delete"):

@@ -1,3 +1,4 @@
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -33,3 +34,11 @@ class MyToken(APIView):
     def delete(self, request):
         revoke_token(request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@csrf_exempt  # answers every method with 404; there is nothing to protect
+def api_not_found(request, *args, **kwargs):
+    """Any other path under /api/v1/: a JSON 404 like every other API error, not an HTML page."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"detail": f"No API endpoint at {request.path}."}, status=404)

@@ -65,9 +65,11 @@ def _validated(serializer_class, data):
 
 
 class ProjectList(APIView):
+    pagination_class = DefaultPagination  # also tells the schema that the list is paged
+
     @extend_schema(responses={200: ProjectSerializer(many=True)}, summary="Your projects")
     def get(self, request):
-        paginator = DefaultPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(
             visible_projects(request.user).order_by("name", "pk"), request, view=self
         )
@@ -93,11 +95,13 @@ class ProjectDetail(APIView):
 
 
 class MemberList(APIView):
+    pagination_class = DefaultPagination  # also tells the schema that the list is paged
+
     @extend_schema(responses={200: MembershipSerializer(many=True), **ERRORS})
     def get(self, request, slug):
         project = get_project(request.user, slug)
         require_manager(project, "see the project's members")
-        paginator = DefaultPagination()
+        paginator = self.pagination_class()
         members = project.memberships.select_related("user").order_by("user__username", "pk")
         page = paginator.paginate_queryset(members, request, view=self)
         return paginator.get_paginated_response(MembershipSerializer(page, many=True).data)
@@ -170,6 +174,7 @@ class MemberDetail(APIView):
 
 
 class ArticleList(APIView):
+    pagination_class = DefaultPagination  # also tells the schema that the list is paged
     parser_classes = [LimitedJSONParser, MultiPartParser]
 
     @property
@@ -209,7 +214,7 @@ class ArticleList(APIView):
         query = request.query_params.get("q", "").strip()
         if query:
             articles = articles.filter(Q(title__icontains=query) | Q(external_id__icontains=query))
-        paginator = DefaultPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(articles, request, view=self)
         return paginator.get_paginated_response(ArticleListSerializer(page, many=True).data)
 
