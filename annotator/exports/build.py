@@ -1,0 +1,546 @@
+"""Building one dataset zip from the database: options, streaming queries, manifest, card.
+
+Nothing here touches the Export row: :func:`build_zip` takes a project and cleaned options,
+writes a zip to a local path and returns its manifest. ``services.py`` runs it for an Export
+(status, progress, storage); the command, the Celery task and the API all go through there.
+
+Memory stays flat: articles come from ``QuerySet.iterator(chunk_size=...)`` and their spans
+(and assignments) with one query per chunk of article ids, ordered by article and offset;
+writers keep nothing after each article.
+"""
+
+import contextlib
+import json
+import os
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from annotator.annotations.models import Assignment, AssignmentStatus, Span
+from annotator.corpus.models import Article, Project
+from annotator.exports.formats import (
+    FORMATS,
+    ExportArticle,
+    ExportError,
+    ExportLabel,
+    ExportSpan,
+    FormatWriter,
+    Sink,
+    SpanMismatch,
+    ZipSink,
+)
+from annotator.exports.formats.base import GOLD
+from annotator.schemas.models import Label, label_key_validator
+from annotator.schemas.presets import get_preset, preset_names
+
+CHUNK = 500  # articles per span query: ~1.5 MB of text, ~5,000 spans
+LAYERS = ("gold", "all", "each")
+OPTION_NAMES = ("layer", "annotators", "done_only", "labels", "label_mapping", "format_options")
+# Tests only: seconds to sleep per article, so a test can kill a worker mid-export. Read from
+# the environment at run time and ignored unless ANNOTATOR_TESTING is set as well.
+SLOW_ENV = "ANNOTATOR_TEST_EXPORT_DELAY"
+
+
+def app_version() -> str:
+    try:
+        return metadata.version("propaganda-annotator")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+# --- options -----------------------------------------------------------------------------
+
+
+@dataclass
+class ExportOptions:
+    """Cleaned options. ``as_dict()`` is what the Export row and the manifest record."""
+
+    format: str
+    layer: str = "all"
+    annotators: list[str] = field(default_factory=list)  # usernames; empty = everyone
+    done_only: bool = False
+    labels: list[str] = field(default_factory=list)  # label keys; empty = every label
+    label_mapping: dict[str, str] | str | None = None  # {key: new key} or a preset name
+    format_options: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "layer": self.layer,
+            "annotators": self.annotators,
+            "done_only": self.done_only,
+            "labels": self.labels,
+            "label_mapping": self.label_mapping,
+            "format_options": self.format_options,
+        }
+
+
+def _string_list(value, name: str) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ExportError(f"option {name!r} must be a list of names, got {value!r}")
+    return sorted(set(value))
+
+
+def clean_options(project: Project, fmt: str, options: dict | None) -> ExportOptions:
+    """Check every option against the project; an ExportError names the bad option and value."""
+    if fmt not in FORMATS:
+        raise ExportError(f"format {fmt!r} is unknown (known: {', '.join(sorted(FORMATS))})")
+    given = dict(options or {})
+    unknown = sorted(set(given) - set(OPTION_NAMES))
+    if unknown:
+        raise ExportError(f"unknown option {unknown[0]!r} (known: {', '.join(OPTION_NAMES)})")
+    layer = given.get("layer", "all")
+    if layer not in LAYERS:
+        raise ExportError(f"option 'layer' must be one of {list(LAYERS)}, got {layer!r}")
+    done_only = given.get("done_only", False)
+    if not isinstance(done_only, bool):
+        raise ExportError(f"option 'done_only' must be true or false, got {done_only!r}")
+
+    annotators = _string_list(given.get("annotators"), "annotators")
+    if annotators and layer == "gold":
+        raise ExportError("option 'annotators' does not apply to layer 'gold'")
+    found = set(
+        get_user_model()
+        .objects.filter(username__in=annotators, memberships__project=project)
+        .values_list("username", flat=True)
+    )
+    for name in annotators:
+        if name not in found:
+            raise ExportError(f"option 'annotators': {name!r} is not a member of {project.slug}")
+
+    keys = set(Label.objects.filter(schema_id=project.schema_id).values_list("key", flat=True))
+    labels = _string_list(given.get("labels"), "labels")
+    for key in labels:
+        if key not in keys:
+            raise ExportError(f"option 'labels': {key!r} is not a label of {project.slug}")
+
+    mapping = given.get("label_mapping") or None
+    if isinstance(mapping, str):
+        if get_preset(mapping) is None:
+            raise ExportError(
+                f"option 'label_mapping': no preset {mapping!r} "
+                f"(presets: {', '.join(preset_names())}; or give {{key: new key}})"
+            )
+    elif isinstance(mapping, dict):
+        for old, new in mapping.items():
+            if old not in keys:
+                raise ExportError(
+                    f"option 'label_mapping': {old!r} is not a label of {project.slug}"
+                )
+            try:
+                label_key_validator(new)
+            except Exception:
+                raise ExportError(
+                    f"option 'label_mapping': {old!r} -> {new!r}: a key is lower-case letters, "
+                    "digits, '_' and '-'"
+                ) from None
+        mapping = dict(sorted(mapping.items()))
+    elif mapping is not None:
+        raise ExportError("option 'label_mapping' must be {key: new key} or a preset name")
+
+    format_options = given.get("format_options") or {}
+    if not isinstance(format_options, dict):
+        raise ExportError("option 'format_options' must be an object")
+    format_options = FORMATS[fmt].clean_options(format_options)  # names a bad format option
+    return ExportOptions(fmt, layer, annotators, done_only, labels, mapping, format_options)
+
+
+# --- labels ------------------------------------------------------------------------------
+
+
+def schema_snapshot(project: Project) -> dict[str, Any]:
+    """The project's label schema as it is now (the manifest keeps it as it was)."""
+    schema = project.schema
+    return {
+        "id": schema.pk,
+        "name": schema.name,
+        "labels": [
+            {
+                "key": label.key,
+                "name": label.name,
+                "official_label": label.official_label,
+                "category": label.category,
+                "description": label.description,
+                "example": label.example,
+                "color": label.color,
+                "order": label.order,
+                "retired": label.retired,
+            }
+            for label in schema.labels.order_by("order", "id")
+        ],
+    }
+
+
+def export_labels(
+    project: Project, opts: ExportOptions
+) -> tuple[list[ExportLabel], dict[int, str]]:
+    """The writer's labels, and each included label id -> the key its spans are written with."""
+    rows = list(project.schema.labels.order_by("order", "id"))
+    if opts.labels:
+        rows = [label for label in rows if label.key in opts.labels]
+    by_key = {label.key: label for label in rows}
+    preset = {}
+    if isinstance(opts.label_mapping, str):
+        preset = {lab["key"]: lab for lab in get_preset(opts.label_mapping)["labels"]}
+    mapping = opts.label_mapping if isinstance(opts.label_mapping, dict) else {}
+
+    key_of: dict[int, str] = {}
+    out: dict[str, ExportLabel] = {}
+    for label in rows:
+        key = mapping.get(label.key, label.key)
+        key_of[label.pk] = key
+        if key in out:
+            continue  # merged into a label already listed
+        # A merge target that is itself a label of the schema lends its name and definition.
+        source = by_key.get(key, label)
+        official = source.official_label
+        if label.key in preset:
+            official = preset[label.key].get("official_label") or official
+        out[key] = ExportLabel(
+            key=key,
+            name=source.name,
+            official_label=official,
+            category=source.category,
+            description=source.description,
+        )
+    return list(out.values()), key_of
+
+
+# --- streaming ---------------------------------------------------------------------------
+
+ARTICLE_FIELDS = (
+    "id",
+    "external_id",
+    "title",
+    "text",
+    "metadata",
+    "source_url",
+    "published",
+    "original_text",
+)
+SPAN_FIELDS = ("article_id", "annotator_id", "label_id", "start", "end", "text", "note", "origin")
+
+
+def _done(article_ref: str = "pk", annotator_ref: str | None = None):
+    query = Assignment.objects.filter(
+        article_id=OuterRef(article_ref), status=AssignmentStatus.DONE
+    )
+    if annotator_ref:
+        query = query.filter(annotator_id=OuterRef(annotator_ref))
+    return Exists(query)
+
+
+@dataclass
+class Selection:
+    """What to read: the project's articles and spans after the options are applied."""
+
+    project: Project
+    opts: ExportOptions
+    label_key_of: dict[int, str]
+    usernames: dict[int, str]  # every annotator a span may come from
+
+    def articles(self):
+        query = Article.objects.filter(project=self.project)
+        if self.opts.done_only:
+            query = query.filter(_done())
+        if self.opts.layer == "each":
+            ids = list(self.usernames)
+            assigned = Assignment.objects.filter(article_id=OuterRef("pk"), annotator_id__in=ids)
+            if self.opts.done_only:
+                assigned = assigned.filter(status=AssignmentStatus.DONE)
+            spanned = Span.objects.filter(article_id=OuterRef("pk"), annotator_id__in=ids)
+            query = query.filter(Exists(assigned) | Exists(spanned))
+        return query.order_by("id")
+
+    def spans(self, article_ids: list[int]):
+        query = Span.objects.filter(article_id__in=article_ids, label_id__in=self.label_key_of)
+        if self.opts.layer == "gold":
+            query = query.filter(annotator__isnull=True)
+        else:
+            query = query.filter(annotator_id__in=self.usernames)
+            if self.opts.done_only:
+                query = query.filter(_done("article_id", "annotator_id"))
+        return query.order_by("article_id", "start", "end", "id").values_list(*SPAN_FIELDS)
+
+    def assignments(self, article_ids: list[int]) -> dict[int, set[int]]:
+        """article id -> annotators whose layer of it belongs in their own folder."""
+        query = Assignment.objects.filter(
+            article_id__in=article_ids, annotator_id__in=self.usernames
+        )
+        if self.opts.done_only:
+            query = query.filter(status=AssignmentStatus.DONE)
+        found: dict[int, set[int]] = {}
+        for article_id, annotator_id in query.values_list("article_id", "annotator_id"):
+            found.setdefault(article_id, set()).add(annotator_id)
+        return found
+
+
+def make_selection(project: Project, opts: ExportOptions, label_key_of: dict[int, str]):
+    users = get_user_model().objects.all()
+    if opts.annotators:
+        users = users.filter(username__in=opts.annotators)
+    elif opts.layer != "gold":
+        # Everyone with a span in this project, or an assignment in it.
+        with_spans = Span.objects.filter(
+            article__project=project, annotator_id=OuterRef("pk")
+        ).values("pk")[:1]
+        assigned = Assignment.objects.filter(
+            article__project=project, annotator_id=OuterRef("pk")
+        ).values("pk")[:1]
+        users = users.filter(Exists(with_spans) | Exists(assigned))
+    else:
+        users = users.none()
+    usernames = dict(users.order_by("username").values_list("pk", "username"))
+    return Selection(project, opts, label_key_of, usernames)
+
+
+def _chunks(iterator, size):
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def iter_export_articles(selection: Selection) -> Iterator[tuple[ExportArticle, dict]]:
+    """(article with every selected span, {annotator id: its spans}) one article at a time.
+
+    The per-annotator split is only filled for the ``each`` layer."""
+    key_of, usernames = selection.label_key_of, selection.usernames
+    each = selection.opts.layer == "each"
+    rows = selection.articles().values_list(*ARTICLE_FIELDS).iterator(chunk_size=CHUNK)
+    for chunk in _chunks(rows, CHUNK):
+        ids = [row[0] for row in chunk]
+        spans_of: dict[int, list[ExportSpan]] = {}
+        for art_id, user_id, label_id, start, end, text, note, origin in selection.spans(ids):
+            spans_of.setdefault(art_id, []).append(
+                ExportSpan(start, end, key_of[label_id], text, usernames.get(user_id), note, origin)
+            )
+        assigned = selection.assignments(ids) if each else {}
+        by_name = {name: uid for uid, name in usernames.items()}
+        for art_id, ext, title, text, meta, url, published, original in chunk:
+            spans = spans_of.get(art_id, [])
+            article = ExportArticle(
+                art_id, ext, title, text, meta or {}, spans, url, published, original
+            )
+            split: dict[int, list[ExportSpan]] = {}
+            if each:
+                split = {user_id: [] for user_id in assigned.get(art_id, ())}
+                for span in spans:
+                    split.setdefault(by_name[span.annotator], []).append(span)
+            yield article, split
+
+
+# --- the zip -----------------------------------------------------------------------------
+
+
+class PrefixedSink(Sink):
+    """A folder inside another sink (one per annotator for the ``each`` layer)."""
+
+    def __init__(self, inner: Sink, prefix: str):
+        super().__init__()
+        self.inner, self.prefix = inner, prefix
+
+    def open(self, name: str):
+        return self.inner.open(f"{self.prefix}/{name}")
+
+
+_SAFE_FOLDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}")
+
+
+def annotator_folder(user_id: int, username: str) -> str:
+    return f"annotators/{username if _SAFE_FOLDER.fullmatch(username) else f'user-{user_id}'}"
+
+
+def _merge_counts(total: dict, part: dict) -> None:
+    for key, value in part.items():
+        if isinstance(value, int):
+            total[key] = total.get(key, 0) + value
+        else:
+            bucket = total.setdefault(key, {})
+            if value and isinstance(next(iter(value.values())), dict):
+                _merge_counts(bucket, value)
+            else:
+                counter = Counter(bucket)
+                counter.update(value)
+                total[key] = dict(sorted(counter.items()))
+
+
+def _slowdown() -> float:
+    if os.environ.get("ANNOTATOR_TESTING") and os.environ.get(SLOW_ENV):
+        return float(os.environ[SLOW_ENV])
+    return 0.0
+
+
+def build_zip(
+    project: Project,
+    opts: ExportOptions,
+    path: str | os.PathLike,
+    *,
+    export_id: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Write the export of ``project`` to the zip at ``path``; return its manifest.
+
+    Raises ExportError (SpanMismatch for a span whose offsets do not select its snapshot) and
+    leaves the half-written zip for the caller to delete. ``progress(done, total)`` is called
+    after every article (the caller throttles).
+    """
+    labels, key_of = export_labels(project, opts)
+    selection = make_selection(project, opts, key_of)
+    total = selection.articles().count()
+    if progress:
+        progress(0, total)
+    created_at = timezone.now()
+    delay = _slowdown()
+
+    with open(path, "wb") as raw:
+        sink = ZipSink(raw)
+        writers: dict[int | None, FormatWriter] = {}
+        if opts.layer == "each":
+            for user_id, username in selection.usernames.items():
+                writer = FORMATS[opts.format](labels, opts.format_options)
+                writer.begin(PrefixedSink(sink, annotator_folder(user_id, username)))
+                writers[user_id] = writer
+        else:
+            writers[None] = FORMATS[opts.format](labels, opts.format_options)
+            writers[None].begin(sink)
+        done = 0
+        try:
+            for article, split in iter_export_articles(selection):
+                if opts.layer == "each":
+                    for user_id, spans in split.items():
+                        article.spans = spans
+                        writers[user_id].write(article)
+                else:
+                    writers[None].write(article)
+                done += 1
+                if progress:
+                    progress(done, total)
+                if delay:
+                    time.sleep(delay)
+        except BaseException as exc:
+            _discard(writers, sink)
+            if isinstance(exc, SpanMismatch):
+                raise ExportError(_name_span(project, exc)) from exc
+            raise
+        counts: dict[str, Any] = {}
+        per_annotator = {}
+        for user_id, writer in writers.items():
+            report = writer.finish()
+            if user_id is not None:
+                per_annotator[selection.usernames[user_id]] = report
+            _merge_counts(counts, report)
+        if opts.layer == "each":
+            counts["articles"] = done
+        counts.setdefault("annotators", {})
+        manifest = {
+            "dataset": f"{project.slug}-{opts.format}" + (f"-{export_id}" if export_id else ""),
+            "export_id": export_id,
+            "project": {"slug": project.slug, "name": project.name},
+            "format": opts.format,
+            "options": opts.as_dict(),
+            "counts": counts,
+            "labels": [
+                {
+                    "key": lab.key,
+                    "name": lab.name,
+                    "official_label": lab.technique,
+                    "category": lab.category,
+                    "description": lab.description,
+                }
+                for lab in labels
+            ],  # fmt: skip
+            "schema": schema_snapshot(project),
+            "created_at": created_at.isoformat(),
+            "app_version": app_version(),
+            "generator": "annotator.exports",
+        }
+        if opts.layer == "each":
+            manifest["annotator_folders"] = {
+                name: annotator_folder(uid, name) for uid, name in selection.usernames.items()
+            }
+            manifest["counts_per_annotator_folder"] = per_annotator
+        manifest["gold_key"] = GOLD if opts.layer == "gold" else None
+        from annotator.exports.dataset_card import render_card  # card needs the manifest
+
+        sink.write_bytes("README.md", render_card(manifest, data_files(sink)).encode("utf-8"))
+        manifest["files"] = {
+            name: {"sha256": rec.sha256, "size": rec.size} for name, rec in sink.files.items()
+        }
+        sink.write_bytes(
+            "manifest.json",
+            (json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n").encode(),
+        )
+        sink.close()
+    return manifest
+
+
+def _discard(writers, sink: ZipSink) -> None:
+    """Close what a failed build left open (the caller deletes the file)."""
+    with contextlib.suppress(Exception):
+        for writer in writers.values():
+            writer.abort()
+    with contextlib.suppress(Exception):
+        sink.zip.close()
+
+
+def data_files(sink: Sink) -> list[str]:
+    return [name for name in sink.files if name not in ("README.md", "manifest.json")]
+
+
+def _name_span(project: Project, exc: SpanMismatch) -> str:
+    """The writer's message plus the span's database id, so a curator can find and fix it."""
+    ids = list(
+        Span.objects.filter(
+            article__project=project,
+            article__external_id=exc.external_id,
+            start=exc.start,
+            end=exc.end,
+            text=exc.expected,
+        ).values_list("pk", flat=True)[:3]
+    )
+    which = f"span #{', #'.join(map(str, ids))}: " if ids else ""
+    return f"span verification failed: {which}{exc}"
+
+
+def read_only_snapshot():
+    """One consistent snapshot for every query of a build on PostgreSQL (REPEATABLE READ), so
+    a corpus edited during an export still gives a coherent file; a no-op elsewhere or when
+    the caller already holds a transaction."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return contextlib.nullcontext()
+    return _RepeatableRead()
+
+
+class _RepeatableRead:
+    def __enter__(self):
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        return self
+
+    def __exit__(self, *exc):
+        return self._atomic.__exit__(*exc)
+
+
+def local_temp_dir() -> Path:
+    """Where zips are built before publishing: under MEDIA_ROOT when the file system storage is
+    used, so that publishing is a rename on the same file system."""
+    from django.conf import settings
+
+    folder = Path(settings.MEDIA_ROOT) / "exports" / ".building"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
