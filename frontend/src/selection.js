@@ -24,105 +24,47 @@ export function isWhitespace(ch) {
   return WHITESPACE.test(ch);
 }
 
-// Intl.Segmenter gets slow on very long strings (quadratic in V8 on a 70,000-unit string),
-// so text is segmented in pieces cut only where both grapheme and word boundaries are certain.
-const CHUNK = 2048;
+// Intl.Segmenter costs microseconds per segment and grows worse than linearly with the string
+// (seconds for a 70,000-unit string in V8), so the text is cut into pieces of about CHUNK units,
+// only where both grapheme and word boundaries are certain, and a piece is segmented the first
+// time a selection or a caret touches it.
+const CHUNK = 512;
 // Two BMP characters with a grapheme boundary between them (Hangul jamo excluded: they join).
 const LETTER_AFTER_LETTER = /^[\p{L}\p{P}](?![\u1100-\u11ff\uac00-\ud7af])\p{L}$/u;
+const SPACE_BEFORE_LETTER = /^ [\p{L}\p{N}]$/u;
 
-/** Yields [from, to) UTF-16 ranges covering `text`, cut after LF or after a space before a letter. */
-function* safeChunks(text) {
+/** UTF-16 starts of the pieces of `text`, cut after LF or after a space before a letter. */
+function chunkStarts(text) {
+  const starts = [];
   let from = 0;
+  const cutBack = (to, re) => {
+    let cut = to;
+    while (cut > from + 1 && !re.test(text.slice(cut - 1, cut + 1))) cut--;
+    return cut > from + 1 ? cut : -1;
+  };
   while (from < text.length) {
-    let to = Math.min(text.length, from + CHUNK);
-    if (to < text.length) {
-      const nl = text.lastIndexOf("\n", to - 1);
-      if (nl >= from) {
-        to = nl + 1; // LF is followed by a boundary in UAX #29 (GB5, WB3a)
-      } else {
-        // A space followed by a letter or digit: a boundary in both granularities (GB999, WB999).
-        let cut = to;
-        while (cut > from + 1 && !(text[cut - 1] === " " && /[\p{L}\p{N}]/u.test(text[cut]))) {
-          cut--;
-        }
-        if (cut > from + 1) {
-          to = cut;
-        } else {
-          // 2,048 units without a space or LF (Chinese, Thai): cut before a letter that does not
-          // continue a cluster; a dictionary word may be split there, a cluster never.
-          cut = to;
-          while (cut > from + 1 && !LETTER_AFTER_LETTER.test(text.slice(cut - 1, cut + 1))) cut--;
-          to = cut > from + 1 ? cut : text.length;
-        }
-      }
+    starts.push(from);
+    let to = from + CHUNK;
+    if (to >= text.length) break;
+    const nl = text.lastIndexOf("\n", to - 1);
+    if (nl >= from) {
+      to = nl + 1; // LF is followed by a boundary in UAX #29 (GB5, WB3a)
+    } else {
+      // A space before a letter or digit is a boundary in both granularities (GB999, WB999).
+      // Without one (Chinese, Thai) cut before a letter that does not continue a cluster: a
+      // dictionary word may be split there, a grapheme cluster never.
+      to = cutBack(to, SPACE_BEFORE_LETTER);
+      if (to < 0) to = cutBack(from + CHUNK, LETTER_AFTER_LETTER);
+      if (to < 0) break; // no safe cut at all: the rest is one piece
     }
-    yield [from, to];
     from = to;
   }
-}
-
-function countCodePoints(s) {
-  let n = s.length;
-  for (let i = 0; i < s.length - 1; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n--;
-        i++;
-      }
-    }
-  }
-  return n;
+  return starts;
 }
 
 const FALLBACK_CLUSTER =
-  /[\u{1F1E6}-\u{1F1FF}]{2}|[^](?:[\p{M}\u200c\ufe0e\ufe0f\u{1F3FB}-\u{1F3FF}]|\u200d[^])*/gsu;
+  /[\u{1F1E6}-\u{1F1FF}]{2}|[^](?:[\p{M}\u200c\ufe0e\ufe0f\u{1F3FB}-\u{1F3FF}]|\u200d[^])*/gu;
 const FALLBACK_WORD = /[\p{L}\p{N}\p{Pc}][\p{L}\p{M}\p{N}\p{Pc}\u200c\u200d]*/gu;
-
-function* segmentsOf(piece, granularity, useIntl) {
-  if (useIntl) {
-    const segmenter = new Intl.Segmenter("und", { granularity });
-    for (const s of segmenter.segment(piece)) {
-      yield { segment: s.segment, index: s.index, isWordLike: s.isWordLike };
-    }
-    return;
-  }
-  const re = granularity === "word" ? FALLBACK_WORD : FALLBACK_CLUSTER;
-  for (const m of piece.matchAll(re)) {
-    yield { segment: m[0], index: m.index, isWordLike: true };
-  }
-}
-
-/**
- * Ranges [start, end) in code points of the pieces of `text` at `granularity`, keeping only
- * those for which keep(segment) is true. Segments must be scanned in order.
- */
-function collect(text, granularity, useIntl, keep) {
-  const starts = [];
-  const ends = [];
-  let cp = 0; // code point offset of u16
-  let u16 = 0;
-  for (const [from, to] of safeChunks(text)) {
-    const piece = text.slice(from, to);
-    for (const s of segmentsOf(piece, granularity, useIntl)) {
-      const at = from + s.index;
-      if (at > u16) {
-        // Unmatched gap (fallback regexes skip text): advance the counters over it.
-        cp += countCodePoints(text.slice(u16, at));
-        u16 = at;
-      }
-      const len = countCodePoints(s.segment);
-      if (keep(s, len)) {
-        starts.push(cp);
-        ends.push(cp + len);
-      }
-      cp += len;
-      u16 += s.segment.length;
-    }
-  }
-  return { starts, ends };
-}
 
 /** Index of the last item of sorted `a` that is <= x, or -1. */
 function lastAtMost(a, x) {
@@ -136,11 +78,6 @@ function lastAtMost(a, x) {
   return lo - 1;
 }
 
-/** Index of the first item of sorted `a` that is > x, or a.length. */
-function firstAbove(a, x) {
-  return lastAtMost(a, x) + 1;
-}
-
 /**
  * Selection helpers for one text; build once per article (segmentation is done lazily, once).
  * @param {string} text
@@ -151,21 +88,57 @@ export function createSelectionTools(text, options = {}) {
   const index = options.index ?? makeOffsetIndex(text);
   const useIntl = (options.useIntl ?? true) && typeof Intl?.Segmenter === "function";
   const length = index.length;
-  let clusters = null; // only clusters longer than one code point
-  let words = null;
+  const starts16 = chunkStarts(text);
+  const startsCp = starts16.map((u16) => index.toCp(u16));
+  const pieces = new Array(starts16.length).fill(null);
+  const segmenters = useIntl
+    ? {
+        grapheme: new Intl.Segmenter("und", { granularity: "grapheme" }),
+        word: new Intl.Segmenter("und", { granularity: "word" }),
+      }
+    : null;
 
-  function getClusters() {
-    clusters ??= collect(text, "grapheme", useIntl, (_s, len) => len > 1);
-    return clusters;
+  /** Code point ranges in piece k: clusters longer than one code point, and words. */
+  function piece(k) {
+    if (pieces[k]) return pieces[k];
+    const from = starts16[k];
+    const to = k + 1 < starts16.length ? starts16[k + 1] : text.length;
+    const str = text.slice(from, to);
+    const ranges = (granularity, keep) => {
+      const out = { starts: [], ends: [] };
+      const found = segmenters
+        ? segmenters[granularity].segment(str)
+        : Array.from(str.matchAll(granularity === "word" ? FALLBACK_WORD : FALLBACK_CLUSTER), (m) => ({
+            segment: m[0],
+            index: m.index,
+            isWordLike: true,
+          }));
+      for (const seg of found) {
+        const s = index.toCp(from + seg.index);
+        const e = index.toCp(from + seg.index + seg.segment.length);
+        if (keep(seg, e - s)) {
+          out.starts.push(s);
+          out.ends.push(e);
+        }
+      }
+      return out;
+    };
+    pieces[k] = {
+      clusters: ranges("grapheme", (_seg, len) => len > 1),
+      words: ranges("word", (seg) => seg.isWordLike),
+    };
+    return pieces[k];
   }
 
-  function getWords() {
-    words ??= collect(text, "word", useIntl, (s) => s.isWordLike);
-    return words;
+  /** The piece holding code point pos (the last piece for pos === length). */
+  function pieceAt(pos) {
+    return Math.max(0, lastAtMost(startsCp, pos));
   }
 
-  /** The [start, end) of the range of `ranges` that strictly contains pos, or null. */
-  function around(ranges, pos) {
+  /** The [start, end) of a cluster or word strictly containing pos, or null. */
+  function around(kind, pos) {
+    if (starts16.length === 0) return null;
+    const ranges = piece(pieceAt(pos))[kind];
     const k = lastAtMost(ranges.starts, pos - 1); // starts < pos
     if (k >= 0 && ranges.ends[k] > pos) return [ranges.starts[k], ranges.ends[k]];
     return null;
@@ -178,16 +151,16 @@ export function createSelectionTools(text, options = {}) {
 
   /** Start of the grapheme cluster that pos falls inside, or pos at a boundary. */
   function clusterStart(pos) {
-    return around(getClusters(), pos)?.[0] ?? pos;
+    return around("clusters", pos)?.[0] ?? pos;
   }
 
   /** End of the grapheme cluster that pos falls inside, or pos at a boundary. */
   function clusterEnd(pos) {
-    return around(getClusters(), pos)?.[1] ?? pos;
+    return around("clusters", pos)?.[1] ?? pos;
   }
 
   function isBoundary(pos) {
-    return around(getClusters(), pos) === null;
+    return around("clusters", pos) === null;
   }
 
   function charAt(cp) {
@@ -213,8 +186,8 @@ export function createSelectionTools(text, options = {}) {
     while (e > s && isWhitespace(charAt(e - 1)) && isBoundary(e - 1)) e--;
     if (s >= e) return null;
     if (opts.snapWords) {
-      s = around(getWords(), s)?.[0] ?? s;
-      e = around(getWords(), e)?.[1] ?? e;
+      s = around("words", s)?.[0] ?? s;
+      e = around("words", e)?.[1] ?? e;
       s = clusterStart(s);
       e = clusterEnd(e);
     }
@@ -234,9 +207,11 @@ export function createSelectionTools(text, options = {}) {
 
     /** The word [start, end) containing pos (pos at its start counts), or null. */
     wordAt(pos) {
-      const w = getWords();
-      const k = lastAtMost(w.starts, clamp(pos));
-      return k >= 0 && w.ends[k] > pos ? [w.starts[k], w.ends[k]] : null;
+      const p = clamp(pos);
+      const inside = around("words", p);
+      if (inside || p === length) return inside;
+      const after = around("words", p + 1);
+      return after && after[0] === p ? after : null;
     },
 
     /** The caret position one grapheme cluster to the right (Shift+Right). */
@@ -253,16 +228,24 @@ export function createSelectionTools(text, options = {}) {
 
     /** Ctrl+Right: the end of the word at or after pos, or the end of the text. */
     nextWordBoundary(pos) {
-      const w = getWords();
-      const k = firstAbove(w.ends, clamp(pos));
-      return k < w.ends.length ? w.ends[k] : length;
+      const p = clamp(pos);
+      for (let k = pieceAt(p); k < starts16.length; k++) {
+        const { ends } = piece(k).words;
+        const i = lastAtMost(ends, p) + 1; // first end > p
+        if (i < ends.length) return ends[i];
+      }
+      return length;
     },
 
     /** Ctrl+Left: the start of the word before or around pos, or 0. */
     prevWordBoundary(pos) {
-      const w = getWords();
-      const k = lastAtMost(w.starts, clamp(pos) - 1);
-      return k >= 0 ? w.starts[k] : 0;
+      const p = clamp(pos);
+      for (let k = Math.min(pieceAt(p - 1), starts16.length - 1); k >= 0; k--) {
+        const { starts } = piece(k).words;
+        const i = lastAtMost(starts, p - 1); // last start < p
+        if (i >= 0) return starts[i];
+      }
+      return 0;
     },
 
     /** Whether pos is a grapheme cluster boundary (a caret may stand there). */

@@ -40,6 +40,11 @@ for (const useIntl of [true, false]) {
       assert.equal(t.normalize(1, 7), null);
       assert.equal(t.normalize(3, 3), null);
       assert.equal(tools("").normalize(0, 0), null);
+      const none = tools("");
+      assert.deepEqual(
+        [none.nextWordBoundary(0), none.prevWordBoundary(0), none.nextGrapheme(0), none.wordAt(0)],
+        [0, 0, 0, null],
+      );
     });
 
     test("a reversed selection (focus before anchor) is normalised", () => {
@@ -204,6 +209,16 @@ describe("selection: helpers and long texts", () => {
         assert.deepEqual(word, short.wordAt(i) ?? undefined, `word at ${k}*${n}+${i}`);
       }
     }
+  });
+
+  test("word movement crosses long stretches without words", () => {
+    const text = "ab" + " 🔥,\n".repeat(1000) + " cd"; // many pieces (cut after LF), no words
+    const t = createSelectionTools(text);
+    const end = t.index.length;
+    assert.equal(t.nextWordBoundary(2), end);
+    assert.equal(t.prevWordBoundary(end), end - 2);
+    assert.equal(t.prevWordBoundary(end - 2), 0);
+    assert.deepEqual(t.wordAt(end - 2), [end - 2, end]);
   });
 
   test("a long text without spaces is still segmented (chunked at letters)", () => {
