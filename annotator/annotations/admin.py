@@ -85,6 +85,8 @@ class SpanAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     list_select_related = ["article", "label", "annotator"]
+    # Newest first along the primary key: the model's (article, start, end) order sorts them all.
+    ordering = ["-id"]
     list_filter = [
         "article__project",
         ("label", admin.RelatedOnlyFieldListFilter),

@@ -8,8 +8,10 @@ from collections.abc import Iterable, Sequence
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Count, QuerySet
 
 from annotator.annotations.models import Assignment, AssignmentStatus
+from annotator.core.bulk import bulk_insert
 from annotator.corpus.models import Article, Membership, Project, Role
 
 User = get_user_model()
@@ -66,19 +68,18 @@ def assign_round_robin(articles: Iterable[Article], annotators: Sequence, per_ar
             f"Cannot give each article {per_article} distinct annotators: only "
             f"{len(annotators)} chosen."
         )
-    article_ids = sorted({article.pk for article in articles})
-    if not article_ids:
-        return 0
+    if isinstance(articles, QuerySet):
+        # A subquery, not a list of ids: no huge IN list, no article texts loaded.
+        selected = Article.objects.filter(pk__in=articles.order_by().values("pk"))
+    else:
+        selected = Article.objects.filter(pk__in=[article.pk for article in articles])
 
     with transaction.atomic():
         # Lock the articles so that two concurrent runs over them cannot both fill the same slot.
-        locked = list(
-            Article.objects.select_for_update()
-            .filter(pk__in=article_ids)
-            .order_by("pk")
-            .only("pk", "project")
-        )
-        project_ids = {article.project_id for article in locked}
+        locked = list(selected.select_for_update().order_by("pk").values_list("pk", "project_id"))
+        if not locked:
+            return 0
+        project_ids = {project_id for _, project_id in locked}
         if len(project_ids) > 1:
             slugs = sorted(
                 Project.objects.filter(pk__in=project_ids).values_list("slug", flat=True)
@@ -90,24 +91,30 @@ def assign_round_robin(articles: Iterable[Article], annotators: Sequence, per_ar
         project = Project.objects.get(pk=project_ids.pop())
         check_annotators(project, annotators)
 
-        existing = Assignment.objects.filter(article_id__in=article_ids).values_list(
-            "article_id", "annotator_id", "status"
-        )
+        article_ids = [pk for pk, _ in locked]
         on_article: dict[int, set[int]] = {pk: set() for pk in article_ids}
         live: Counter[int] = Counter()
-        for article_id, annotator_id, status in existing:
+        existing = Assignment.objects.filter(article__in=selected).values_list(
+            "article_id", "annotator_id", "status"
+        )
+        for article_id, annotator_id, status in existing.iterator(chunk_size=10_000):
             on_article[article_id].add(annotator_id)
             if status != AssignmentStatus.SKIPPED:
                 live[article_id] += 1
         load = Counter(
-            Assignment.objects.filter(article__project=project, annotator__in=annotators)
-            .exclude(status=AssignmentStatus.SKIPPED)
-            .values_list("annotator_id", flat=True)
+            dict(
+                Assignment.objects.filter(article__project=project, annotator__in=annotators)
+                .exclude(status=AssignmentStatus.SKIPPED)
+                .order_by()
+                .values_list("annotator_id")
+                .annotate(n=Count("pk"))
+                .values_list("annotator_id", "n")
+            )
         )
 
         positions = {user.pk: i for i, user in enumerate(annotators)}
         cursor = 0
-        new = []
+        new = []  # (article_id, annotator_id)
         for article_id in article_ids:
             needed = per_article - live[article_id]
             candidates = [user for user in annotators if user.pk not in on_article[article_id]]
@@ -115,8 +122,8 @@ def assign_round_robin(articles: Iterable[Article], annotators: Sequence, per_ar
                 key=lambda u: (load[u.pk], (positions[u.pk] - cursor) % len(annotators))
             )
             for user in candidates[: max(needed, 0)]:
-                new.append(Assignment(article_id=article_id, annotator=user))
+                new.append((article_id, user.pk))
                 load[user.pk] += 1
                 cursor = (positions[user.pk] + 1) % len(annotators)
-        Assignment.objects.bulk_create(new, batch_size=1000)
+        bulk_insert(Assignment, ["article_id", "annotator_id"], new)
     return len(new)

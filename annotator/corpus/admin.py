@@ -174,6 +174,8 @@ class ArticleAdmin(admin.ModelAdmin):
     list_display = ["external_id", "title", "project", "span_count", "text_length"]
     list_display_links = ["external_id", "title"]
     list_select_related = ["project"]
+    # Newest first, along the primary key index: a project-name sort would read every row.
+    ordering = ["-id"]
     # Title and external id only: a substring search over every full text would scan the corpus.
     search_fields = ["title", "external_id"]
     search_help_text = "Searches titles and external ids."
