@@ -19,8 +19,9 @@
  * flush(sendBatch): sendBatch(ops) POSTs a batch and resolves to one result per operation,
  * [{client_id, status: "ok" | "conflict" | "error", span?, detail?, retryable?}], or rejects when
  * the network fails. Flushes are serialized; a flush drains the queue in batches. After a network
- * failure (or a result marked retryable, or a missing result) it retries with exponential backoff
- * and jitter. "ok" removes the operation and passes the server's span to onAck; a later queued
+ * failure, or a round in which no operation was answered (results missing or marked
+ * retryable), it retries with exponential backoff and jitter; unanswered operations in a round
+ * that made progress are sent again at once. "ok" removes the operation and passes the server's span to onAck; a later queued
  * operation on the same span is rebased on the acknowledged version. "conflict" and "error"
  * remove every queued operation on that span (retrying cannot help) and hand them to
  * onConflict({local, ops, server, detail}) / onError({local, ops, detail}) for the UI to resolve;
@@ -117,17 +118,19 @@ const DEFAULT_CLOCK = {
 export class SaveQueue {
   /**
    * @param {object} options
-   * @param {{getItem(k: string): string | null, setItem(k: string, v: string): void}} options.storage
+   * @param {Pick<Storage, "getItem" | "setItem">} options.storage
    * @param {string} [options.key]  storage key; one queue per user (operations carry the article)
    * @param {(ops: object[]) => Promise<object[]>} [options.sendBatch]  default for flush(); when
    *   given, enqueue() schedules a flush after `debounceMs`
-   * @param {{now(): number, setTimeout(fn: Function, ms: number): any, clearTimeout(h: any): void}} [options.clock]
+   * @param {{now(): number, setTimeout(fn: Function, ms: number): any,
+   *   clearTimeout(h: any): void}} [options.clock]
    * @param {() => number} [options.random]  in [0, 1), for the jitter
    * @param {{initialMs?: number, maxMs?: number, factor?: number}} [options.backoff]
    * @param {number} [options.maxBatch]
    * @param {number} [options.debounceMs]
    * @param {(s: QueueStatus) => void} [options.onStatus]
-   * @param {(c: {local: object, ops: object[], server: object | undefined, detail: any}) => void} [options.onConflict]
+   * @param {(c: {local: object, ops: object[], server?: object, detail: any}) => void}
+   *   [options.onConflict]
    * @param {(e: {local: object, ops: object[], detail: any}) => void} [options.onError]
    * @param {(op: object, result: object) => void} [options.onAck]
    */
@@ -322,17 +325,21 @@ export class SaveQueue {
       } finally {
         this.inFlight.clear();
       }
+      const before = this.entries.length;
       const { retry, notices } = this.apply(batch, results, summary);
       this.persist();
       notify(notices);
-      if (retry) {
+      if (retry && this.entries.length === before) {
+        // Nothing was answered: the server is in trouble, back off.
         this.fail(sendBatch);
         summary.failed = true;
         return summary;
       }
+      // Progress (perhaps with some operations left unanswered, e.g. the rest of a batch that
+      // the server rejected for one bad operation): carry on at once; every round removes one.
       this.failures = 0;
       this.offline = false;
-      this.lastError = null;
+      if (!retry) this.lastError = null;
       this.emit();
     }
     this.failures = 0;
@@ -370,7 +377,8 @@ export class SaveQueue {
         if (result) this.lastError = String(result.detail ?? "server error");
         continue;
       }
-      if (result.status === "ok" || (result.status === "conflict" && alreadyApplied(op, result.span))) {
+      const replayed = result.status === "conflict" && alreadyApplied(op, result.span);
+      if (result.status === "ok" || replayed) {
         this.remove(entry);
         this.rebase(op.client_id, result.span);
         summary.acknowledged++;

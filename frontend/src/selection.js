@@ -106,13 +106,10 @@ export function createSelectionTools(text, options = {}) {
     const str = text.slice(from, to);
     const ranges = (granularity, keep) => {
       const out = { starts: [], ends: [] };
+      const fallback = granularity === "word" ? FALLBACK_WORD : FALLBACK_CLUSTER;
       const found = segmenters
         ? segmenters[granularity].segment(str)
-        : Array.from(str.matchAll(granularity === "word" ? FALLBACK_WORD : FALLBACK_CLUSTER), (m) => ({
-            segment: m[0],
-            index: m.index,
-            isWordLike: true,
-          }));
+        : Array.from(str.matchAll(fallback), (m) => ({ segment: m[0], index: m.index, isWordLike: true }));
       for (const seg of found) {
         const s = index.toCp(from + seg.index);
         const e = index.toCp(from + seg.index + seg.segment.length);

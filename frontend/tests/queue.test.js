@@ -239,8 +239,32 @@ describe("queue: flushing", () => {
     assert.equal(summary.failed, true);
     assert.deepEqual(queue.pending().map((o) => o.client_id), ["a", "c"]);
     assert.deepEqual(makeQueue(storage).queue.pending().map((o) => o.client_id), ["a", "c"]);
+    // The unanswered rest is sent again at once; a round answering nothing backs off.
+    assert.deepEqual(calls, [["a", "b", "c"], ["a", "c"]]);
     assert.equal(clock.pendingDelays().length, 1, "the rest is retried later");
-    assert.deepEqual(calls, [["a", "b", "c"]]);
+  });
+
+  test("a batch rejected for one operation: the others are sent again at once", async () => {
+    // What api.js does when the sync endpoint refuses a batch (all or nothing) for one conflict:
+    // a result for the culprit only.
+    const server = new FakeServer();
+    server.spans.set("b", { id: 1, label: "x", version: 2 });
+    const { queue, clock, statuses, conflicts } = makeQueue(new MemoryStorage());
+    queue.enqueue(create("a"));
+    queue.enqueue({ op: "update", client_id: "b", version: 1, label: "y" });
+    queue.enqueue(create("c"));
+    const allOrNothing = async (ops) => {
+      const culprit = ops.find((op) => op.version !== undefined && op.version !== 2);
+      if (culprit) return [{ client_id: culprit.client_id, status: "conflict", detail: "stale" }];
+      return server.send(ops);
+    };
+    const summary = await queue.flush(allOrNothing);
+    assert.deepEqual(summary, { acknowledged: 2, conflicts: 1, errors: 0, failed: false });
+    assert.deepEqual([...server.spans.keys()].sort(), ["a", "b", "c"]);
+    assert.equal(conflicts[0].local.client_id, "b");
+    assert.deepEqual(clock.pendingDelays(), []);
+    assert.ok(statuses.every((st) => st.state !== "offline"));
+    assert.equal(statuses.at(-1).state, "saved");
   });
 
   test("operations keep their order across batches", async () => {
@@ -268,7 +292,7 @@ describe("queue: flushing", () => {
     assert.deepEqual(server.received.map((op) => op.client_id).sort(), ["a", "b"]);
   });
 
-  test("a change made while its create is in flight is sent after, on the server's version", async () => {
+  test("a change made while its create is in flight is sent next, rebased", async () => {
     const server = new FakeServer();
     const { queue, acks } = makeQueue(new MemoryStorage());
     queue.enqueue(create("a"));
@@ -313,7 +337,7 @@ describe("queue: flushing", () => {
     assert.equal(conflicts.length, 1);
   });
 
-  test("keeping the local version after a conflict: enqueue an update on the server's version", async () => {
+  test("to keep the local version after a conflict, update on the server's version", async () => {
     const server = new FakeServer();
     server.spans.set("a", { id: 1, label: "x", version: 5 });
     const { queue, conflicts } = makeQueue(new MemoryStorage());
@@ -342,7 +366,7 @@ describe("queue: flushing", () => {
     assert.equal(server.spans.get("a").version, 2);
   });
 
-  test("errors: permanent ones go to the UI with the span's later changes, retryable ones stay", async () => {
+  test("errors: permanent ones go to the UI, retryable ones stay queued", async () => {
     const { queue, errors, clock } = makeQueue(new MemoryStorage());
     queue.enqueue(create("a", { end: 1 }));
     queue.enqueue(create("b"));
@@ -382,7 +406,7 @@ describe("queue: flushing", () => {
     }
   });
 
-  test("with a sendBatch option, edits are sent after a short debounce, not on every keystroke", async () => {
+  test("with a sendBatch option, edits are sent after a short debounce", async () => {
     const server = new FakeServer();
     const { queue, clock } = makeQueue(new MemoryStorage(), {
       sendBatch: server.send,

@@ -101,10 +101,8 @@ describe("spanlayout", () => {
   });
 
   test("empty, reversed, out-of-range and duplicate-id spans are reported, not drawn", () => {
-    const layout = layoutSpans(
-      [span("ok", 0, 2), span("empty", 3, 3), span("rev", 4, 1), span("far", 2, 11), span("ok", 1, 2)],
-      10,
-    );
+    const spans = [span("ok", 0, 2), span("empty", 3, 3), span("rev", 4, 1), span("far", 2, 11)];
+    const layout = layoutSpans([...spans, span("ok", 1, 2)], 10);
     assert.deepEqual(layout.invalid, ["empty", "rev", "far", "ok"]);
     assert.deepEqual(layout.segments, [seg(0, 2, "ok"), seg(2, 10)]);
     assert.throws(() => layoutSpans([], -1), TypeError);

@@ -150,7 +150,9 @@ describe("undo: inverse operations", () => {
 
   test("the history is bounded by its limit, dropping the oldest steps", () => {
     const stack = new UndoStack({ limit: 3 });
-    for (const id of ["a", "b", "c", "d"]) stack.record({ type: "create", span: { client_id: id } });
+    for (const id of ["a", "b", "c", "d"]) {
+      stack.record({ type: "create", span: { client_id: id } });
+    }
     const undone = [];
     let ops;
     while ((ops = stack.undo())) undone.push(ops[0].client_id);
