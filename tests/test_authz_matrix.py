@@ -39,6 +39,8 @@ def codes(row: str) -> dict[str, int]:
 
 MEMBER = "projects/<slug:slug>/members/<int:pk>/"
 NEXT = "projects/<slug:slug>/articles/next/"
+EXPORTS = "projects/<slug:slug>/exports/"
+EXPORT = EXPORTS + "<int:pk>/"
 
 # (route, method, object): expected status per role --------------------------------------------
 #                                                    ann out rev res mgr anon tok su
@@ -118,6 +120,16 @@ TABLE = {
     ("spans/<int:pk>/", "DELETE", "own"):     codes("204 404 403 404 204 401 204 204"),
     ("spans/<int:pk>/", "DELETE", "other"):   codes("404 404 403 404 204 401 404 204"),
     ("spans/<int:pk>/", "DELETE", "foreign"): codes("404 204 404 404 404 401 404 204"),
+
+    # Exports: researchers, reviewers, managers, staff; annotators (blind to others) get 404.
+    (EXPORTS, "GET", "own"):      codes("404 404 200 200 200 401 404 200"),
+    (EXPORTS, "GET", "foreign"):  codes("404 404 404 404 404 401 404 200"),
+    (EXPORTS, "POST", "own"):     codes("404 404 201 201 201 401 404 201"),
+    (EXPORTS, "POST", "foreign"): codes("404 404 404 404 404 401 404 201"),
+    (EXPORT, "GET", "own"):                  codes("404 404 200 200 200 401 404 200"),
+    (EXPORT, "GET", "foreign"):              codes("404 404 404 404 404 401 404 200"),
+    (EXPORT + "download/", "GET", "own"):     codes("404 404 200 200 200 401 404 200"),
+    (EXPORT + "download/", "GET", "foreign"): codes("404 404 404 404 404 401 404 200"),
 }  # fmt: skip
 
 
@@ -145,7 +157,15 @@ def _membership(w: World, obj):
     return Membership.objects.get(user=user, project=_project(w, obj))
 
 
+def _export(w: World, obj):
+    from annotator.exports.services import export_now
+
+    return export_now(_project(w, obj), "jsonl")  # a finished export, file included
+
+
 def url_kwargs(route: str, w: World, obj) -> dict:
+    if route.startswith(EXPORT):
+        return {"slug": _project(w, obj).slug, "pk": _export(w, obj).pk}
     if route.startswith("projects/<slug:slug>/members/<int:pk>"):
         return {"slug": _project(w, obj).slug, "pk": _membership(w, obj).pk}
     if route.startswith("projects/<slug:slug>"):
@@ -162,6 +182,8 @@ def url_kwargs(route: str, w: World, obj) -> dict:
 def body(route: str, method: str, w: World, obj):
     if method in {"GET", "DELETE"} or route.endswith(("complete/", "skip/")) or route == "token/":
         return None
+    if route == EXPORTS:
+        return {"format": "jsonl"}
     if route.endswith("members/"):
         # Someone not yet in that project.
         return {"username": "rev" if obj == "foreign" else "outsider", "role": "annotator"}
@@ -184,6 +206,11 @@ def body(route: str, method: str, w: World, obj):
     if route.startswith("spans/"):
         return {"note": "matrix", "version": 1}
     raise AssertionError(f"no body for {method} {route}")
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # export files of the export rows
 
 
 def client_as(role: str, w: World):

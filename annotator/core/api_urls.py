@@ -5,6 +5,7 @@ from django.urls import path, re_path
 from annotator.annotations import api as spans
 from annotator.core import api as core
 from annotator.corpus import api as corpus
+from annotator.exports import api as exports
 
 urlpatterns = [
     path("token/", core.MyToken.as_view(), name="api-token"),
@@ -30,6 +31,15 @@ urlpatterns = [
     path("articles/<int:pk>/spans/", spans.ArticleSpans.as_view(), name="api-spans"),
     path("articles/<int:pk>/spans/sync/", spans.ArticleSpansSync.as_view(), name="api-spans-sync"),
     path("spans/<int:pk>/", spans.SpanDetail.as_view(), name="api-span"),
+    path("projects/<slug:slug>/exports/", exports.ExportList.as_view(), name="api-exports"),
+    path(
+        "projects/<slug:slug>/exports/<int:pk>/", exports.ExportDetail.as_view(), name="api-export"
+    ),
+    path(
+        "projects/<slug:slug>/exports/<int:pk>/download/",
+        exports.ExportDownload.as_view(),
+        name="api-export-download",
+    ),
     # Last: anything else under /api/v1/ is a JSON 404 (not an endpoint, not in the matrix).
     re_path(r"", core.api_not_found, name="api-not-found"),
 ]
