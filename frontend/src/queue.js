@@ -175,7 +175,10 @@ export class SaveQueue {
     try {
       const data = JSON.parse(raw);
       if (data?.format !== FORMAT || !Array.isArray(data.entries)) throw new Error("bad format");
-      data.entries.forEach((e) => validate(e.op));
+      for (const e of data.entries) {
+        if (!Number.isInteger(e?.seq)) throw new Error("entry without a sequence number");
+        validate(e.op);
+      }
       this.entries = data.entries;
       this.seq = Math.max(data.seq ?? 0, ...this.entries.map((e) => e.seq));
     } catch (exc) {
@@ -254,9 +257,7 @@ export class SaveQueue {
       if (merged === null) this.entries.splice(last, 1);
       else prev.op = merged;
     } else {
-      if (prev && prev.op.op === "delete") {
-        coalesce(prev.op, copy); // throws for anything but a re-create
-      }
+      if (prev) coalesce(prev.op, copy); // throws when the sequence is impossible
       this.entries.push({ seq: ++this.seq, op: copy });
     }
     this.persist();

@@ -303,6 +303,7 @@ describe("queue: flushing", () => {
       return server.send(ops);
     });
     await onItsWay;
+    assert.throws(() => queue.enqueue(create("a")), /cannot queue create after create/);
     // The request is on its way: this update must not be folded into it.
     queue.enqueue({ op: "update", client_id: "a", note: "second thought" });
     assert.equal(queue.size, 2);
