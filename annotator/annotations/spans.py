@@ -183,10 +183,17 @@ def _same_content(span: Span, label, start, end) -> bool:
 
 
 def _mark_started(article: Article, annotator_id) -> None:
-    if annotator_id is not None and getattr(article, "my_status", None) != AssignmentStatus.DONE:
-        Assignment.objects.filter(
-            article_id=article.pk, annotator_id=annotator_id, status=AssignmentStatus.TODO
-        ).update(status=AssignmentStatus.IN_PROGRESS, updated_at=timezone.now())
+    """The first span moves the writer's assignment from to-do to in progress.
+
+    ``my_status`` (set by the access lookup) saves the query when there is nothing to do; an
+    article loaded without it is checked in the database.
+    """
+    if annotator_id is None or getattr(article, "my_status", AssignmentStatus.TODO) != "todo":
+        return
+    Assignment.objects.filter(
+        article_id=article.pk, annotator_id=annotator_id, status=AssignmentStatus.TODO
+    ).update(status=AssignmentStatus.IN_PROGRESS, updated_at=timezone.now())
+    article.my_status = AssignmentStatus.IN_PROGRESS
 
 
 def create_span(

@@ -1,0 +1,350 @@
+"""API benchmark: gunicorn on PostgreSQL, concurrent HTTP clients creating, updating and listing
+spans.
+
+    .venv/bin/python bench/api.py                      # 1, 8 and 32 clients, 10 s each
+    .venv/bin/python bench/api.py --clients 8 --seconds 5 --workers 4
+
+It creates the database ``annotator_bench_api`` (dropped at the end), migrates it, makes one
+annotator per client with an API token and an assigned article of 5,000 characters (emoji and
+no-break spaces included), and starts gunicorn (production settings, DEBUG off, throttling on
+with a rate high enough not to refuse the benchmark). Each client is a thread with its own
+keep-alive connection that loops for the given time: create a span (with a client id and the
+text it expects), every third round change one of its spans (with its version), every fifth list
+its spans. Per concurrency level it prints p50/p95/p99 latency per operation and requests/s and
+span writes/s. Afterwards it reads every acknowledged span back from the database and checks
+that it is there with the acknowledged version: no acknowledged write may be lost.
+
+Targets: span create p95 <= 30 ms at 8 clients; >= 400 span writes/s at 32 clients.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVER_URL = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+DB_NAME = "annotator_bench_api"
+LABELS = ["loaded_language", "name_calling", "doubt", "flag_waving"]
+TEXT_LENGTH = 5000
+BENCH_SETTINGS = """
+from annotator.settings import *  # noqa: F403
+
+# The benchmark's clients would exceed the per-user rate; the throttle still runs (cache hits).
+RATES = {"anon": "120/min", "user": "1000000/min"}
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": RATES}
+"""
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, action="append", help="concurrency level(s)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="per level")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
+    args = parser.parse_args()
+    levels = args.clients or [1, 8, 32]
+
+    database_url = f"{SERVER_URL}/{DB_NAME}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "bench-" + uuid.uuid4().hex + uuid.uuid4().hex,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": f"{ROOT}/var/bench-api{os.pathsep}{ROOT}",
+        "DJANGO_SETTINGS_MODULE": "bench_api_settings",
+    }
+    settings_dir = ROOT / "var" / "bench-api"
+    settings_dir.mkdir(parents=True, exist_ok=True)
+    (settings_dir / "bench_api_settings.py").write_text(BENCH_SETTINGS)
+
+    recreate_database()
+    server = None
+    try:
+        run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env)
+        print("migrated", flush=True)
+        seed = run([sys.executable, __file__, "--seed", str(max(levels))], env, capture=True)
+        users = json.loads(seed.strip().splitlines()[-1])
+        port = free_port()
+        server = start_gunicorn(env, port, args.workers, args.threads)
+        wait_until_up(port)
+        print(f"gunicorn: {args.workers} workers x {args.threads} threads on 127.0.0.1:{port}\n")
+        all_acked = {}
+        summaries = []
+        for level in levels:
+            summary, acked = run_level(port, users[:level], args.seconds)
+            summaries.append(summary)
+            all_acked.update(acked)
+        missing, stale = verify(env, all_acked)
+        print_table(summaries)
+        print(
+            f"\nacknowledged spans: {len(all_acked):,}; missing afterwards: {missing}; "
+            f"with an older version than acknowledged: {stale}"
+        )
+        if missing or stale:
+            sys.exit(1)
+    finally:
+        if server is not None:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        drop_database()
+
+
+# --- setup ------------------------------------------------------------------------------------
+
+
+def run(command, env, capture=False):
+    result = subprocess.run(
+        command, cwd=ROOT, env=env, check=True, capture_output=capture, text=True
+    )
+    return result.stdout if capture else None
+
+
+def admin_connection():
+    import psycopg
+
+    return psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True)
+
+
+def recreate_database():
+    with admin_connection() as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+
+
+def drop_database():
+    with admin_connection() as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+
+
+def make_text(rng: random.Random) -> str:
+    words = ["the", "enemy", "is", "evil", "🔥", "heroes", "fight", "for", "freedom", "👨‍👩‍👧",
+             "e\u0301lite", "lies", "truth", "100%", "catastrophe", "מלחמה", "حرب"]  # fmt: skip
+    out = []
+    while sum(len(w) + 1 for w in out) < TEXT_LENGTH:
+        out.append(rng.choice(words))
+    return "\u00a0".join(out[:3]) + " " + " ".join(out[3:])
+
+
+def seed(count: int):
+    """In a child process with the bench settings: users, tokens, articles, assignments."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    from annotator.annotations.models import Assignment
+    from annotator.corpus.models import Article, Membership, Project, Role
+    from annotator.schemas.models import Label, LabelSchema
+
+    rng = random.Random(5)
+    schema = LabelSchema.objects.create(name="bench")
+    for i, key in enumerate(LABELS):
+        Label.objects.create(schema=schema, key=key, name=key, order=i)
+    project = Project.objects.create(slug="bench", name="Bench", schema=schema)
+    users = []
+    for i in range(count):
+        user = get_user_model().objects.create_user(f"bench{i}")
+        Membership.objects.create(user=user, project=project, role=Role.ANNOTATOR)
+        article = Article.objects.create(project=project, external_id=f"b{i}", text=make_text(rng))
+        Assignment.objects.create(article=article, annotator=user)
+        token = Token.objects.create(user=user).key
+        users.append({"token": token, "article": article.pk, "text": article.text})
+    print(json.dumps(users))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(env, port, workers, threads):
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "annotator.wsgi",
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers),
+        "--threads", str(threads),
+        "--worker-class", "gthread",
+        "--keep-alive", "30",
+        "--log-level", "warning",
+    ]  # fmt: skip
+    return subprocess.Popen(command, cwd=ROOT, env=env)
+
+
+def wait_until_up(port):
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/api/v1/projects/")
+            if conn.getresponse().status == 401:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("gunicorn did not come up in 30 s")
+
+
+# --- load -------------------------------------------------------------------------------------
+
+
+class Client(threading.Thread):
+    """One annotator: a keep-alive connection, creating, changing and listing their spans."""
+
+    def __init__(self, port, user, stop_at, index):
+        super().__init__(daemon=True)
+        self.port, self.user, self.stop_at = port, user, stop_at
+        self.rng = random.Random(index)
+        self.latencies = {"create": [], "update": [], "list": []}
+        self.errors: list[str] = []
+        self.acked: dict[int, int] = {}  # span id -> acknowledged version
+        self.spans: list[dict] = []
+
+    def request(self, method, path, body=None, op=None):
+        headers = {"Authorization": f"Token {self.user['token']}"}
+        payload = None
+        if body is not None:
+            payload = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        for attempt in range(2):
+            started = time.perf_counter()
+            try:
+                self.conn.request(method, path, payload, headers)
+                response = self.conn.getresponse()
+                data = response.read()
+            except (OSError, http.client.HTTPException):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                if attempt:
+                    raise
+                continue  # a retry is safe: creates are idempotent, updates carry a version
+            self.latencies[op].append(time.perf_counter() - started)
+            return response.status, json.loads(data) if data else None
+        raise AssertionError("unreachable")
+
+    def next_range(self):
+        text = self.user["text"]
+        length = len(text) - 1
+        # A new range each time (the user's counter goes on across levels): never a duplicate.
+        slot = self.user["slot"] = self.user.get("slot", 0) + 1
+        start = slot % length
+        end = start + 1 + (slot // length) % 40
+        return start, min(end, len(text)), text[start : min(end, len(text))]
+
+    def run(self):
+        self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        base = f"/api/v1/articles/{self.user['article']}/spans/"
+        rounds = 0
+        while time.monotonic() < self.stop_at:
+            rounds += 1
+            start, end, text = self.next_range()
+            body = {"client_id": str(uuid.uuid4()), "label": self.rng.choice(LABELS),
+                    "start": start, "end": end, "text": text}  # fmt: skip
+            status, span = self.request("POST", base, body, "create")
+            if status in (200, 201):
+                self.acked[span["id"]] = span["version"]
+                self.spans.append(span)
+            else:
+                self.errors.append(f"create {status} {span}")
+            if rounds % 3 == 0 and self.spans:
+                span = self.rng.choice(self.spans)
+                change = {"note": f"note {rounds}", "version": span["version"]}
+                status, body = self.request(
+                    "PATCH", f"/api/v1/spans/{span['id']}/", change, "update"
+                )
+                if status == 200:
+                    span["version"] = body["version"]
+                    self.acked[span["id"]] = body["version"]
+                else:
+                    self.errors.append(f"update {status} {body}")
+            if rounds % 5 == 0:
+                status, body = self.request("GET", base, None, "list")
+                if status != 200:
+                    self.errors.append(f"list {status}")
+        self.conn.close()
+
+
+def run_level(port, users, seconds):
+    stop_at = time.monotonic() + seconds
+    clients = [Client(port, user, stop_at, i) for i, user in enumerate(users)]
+    started = time.perf_counter()
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.join()
+    elapsed = time.perf_counter() - started
+    latencies = {
+        op: [x for c in clients for x in c.latencies[op]] for op in ("create", "update", "list")
+    }
+    errors = [e for c in clients for e in c.errors]
+    acked = {k: v for c in clients for k, v in c.acked.items()}
+    requests = sum(len(v) for v in latencies.values())
+    writes = len(latencies["create"]) + len(latencies["update"])
+    summary = {"clients": len(users), "seconds": elapsed, "requests": requests, "writes": writes,
+               "latencies": latencies, "errors": errors}  # fmt: skip
+    print(
+        f"{len(users):>2} clients: {requests:,} requests in {elapsed:.1f} s, "
+        f"{len(errors)} errors{': ' + errors[0] if errors else ''}",
+        flush=True,
+    )
+    return summary, acked
+
+
+def percentile(values, q):
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def print_table(summaries):
+    print(f"\n{'clients':>7} {'op':>7} {'count':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
+    for s in summaries:
+        for op, values in s["latencies"].items():
+            p = [percentile(values, q) * 1000 for q in (50, 95, 99)]
+            figures = " ".join(f"{x:>7.1f}" for x in p)
+            print(f"{s['clients']:>7} {op:>7} {len(values):>7,} {figures}")
+    print(f"\n{'clients':>7} {'req/s':>8} {'span writes/s':>14} {'errors':>7}")
+    for s in summaries:
+        print(
+            f"{s['clients']:>7} {s['requests'] / s['seconds']:>8.0f} "
+            f"{s['writes'] / s['seconds']:>14.0f} {len(s['errors']):>7}"
+        )
+
+
+def verify(env, acked: dict[int, int]):
+    """Count acknowledged spans that are missing or older than acknowledged, in the database."""
+    import psycopg
+
+    with psycopg.connect(env["DATABASE_URL"]) as conn:
+        stored = dict(conn.execute("SELECT id, version FROM annotations_span").fetchall())
+    missing = sum(1 for span_id in acked if span_id not in stored)
+    stale = sum(1 for span_id, version in acked.items() if stored.get(span_id, version) < version)
+    return missing, stale
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--seed":
+        seed(int(sys.argv[2]))
+    else:
+        main()
