@@ -319,6 +319,31 @@ describe("queue: flushing", () => {
     ]);
   });
 
+  test("after a failed send, a span's two queued operations go in separate batches", async () => {
+    const server = new FakeServer();
+    const { queue, clock } = makeQueue(new MemoryStorage());
+    queue.enqueue(create("a"));
+    server.down = true;
+    const batches = [];
+    const send = (ops) => {
+      batches.push(ops.map((op) => `${op.op} ${op.client_id} v${op.version}`));
+      if (batches.length === 1) queue.enqueue({ op: "update", client_id: "a", note: "later" });
+      return server.send(ops);
+    };
+    await queue.flush(send);
+    assert.deepEqual(queue.pending().map((op) => op.op), ["create", "update"]);
+    server.down = false;
+    clock.fireNext();
+    await queue.whenIdle();
+    assert.deepEqual(batches, [
+      ["create a vundefined"],
+      ["create a vundefined"],
+      ["update a v1"],
+    ]);
+    assert.equal(server.spans.get("a").note, "later");
+    assert.equal(queue.size, 0);
+  });
+
   test("a conflict is handed to the UI once and not retried", async () => {
     const server = new FakeServer();
     server.spans.set("a", { id: 1, start: 0, end: 4, label: "x", version: 5 });
