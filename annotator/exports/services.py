@@ -111,7 +111,9 @@ def run_export(export_id: int) -> Export | None:
     tmp = None
     try:
         opts = clean_options(export.project, export.format, export.options)
-        fd, tmp = tempfile.mkstemp(suffix=".zip.part", dir=local_temp_dir())
+        fd, tmp = tempfile.mkstemp(
+            prefix=f"export-{export.pk}-", suffix=".zip.part", dir=local_temp_dir()
+        )
         os.close(fd)
         with ProgressReporter(export.pk) as progress, read_only_snapshot():
             manifest = build_zip(export.project, opts, tmp, export_id=export.pk, progress=progress)
@@ -286,7 +288,23 @@ def recover_stale_exports() -> list[int]:
 
     for pk in ids:
         build_export.apply_async(args=[pk], queue=export_queue())
+    remove_stale_temp_files()
     return ids
+
+
+def remove_stale_temp_files() -> None:
+    """Delete half-built zips left by killed workers: files of exports that are not running
+    with a live heartbeat (the export id is in the file name)."""
+    live = set(
+        Export.objects.filter(
+            status=ExportStatus.RUNNING, heartbeat_at__gte=timezone.now() - stale_after()
+        ).values_list("pk", flat=True)
+    )
+    for path in local_temp_dir().glob("export-*.zip.part"):
+        pk = path.name.split("-")[1]
+        if not (pk.isdigit() and int(pk) in live):
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def export_now(project: Project, fmt: str, options: dict | None = None, *, requester=None):
