@@ -7,7 +7,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -525,8 +525,6 @@ def test_span_admin_filters_gold_layer_and_annotator(client, superuser):
 
 def test_only_superusers_may_delete_spans(client):
     staff = User.objects.create_user("staff", is_staff=True)
-    from django.contrib.auth.models import Permission
-
     staff.user_permissions.add(*Permission.objects.filter(codename__endswith="_span"))
     client.force_login(staff)
     span = make_span(1)
@@ -612,3 +610,27 @@ def test_saving_an_article_page_with_inline_rows_keeps_them(client, superuser):
     assert list(article.images.values_list("caption_start", "caption_end")) == [(0, 15)]
     assert list(article.assignments.values_list("status", flat=True)) == ["done"]
     assert Article.objects.get(pk=article.pk).text == TEXT
+
+
+def test_round_robin_action_needs_the_add_assignment_permission(client):
+    staff = User.objects.create_user("staff", is_staff=True)
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_article", "change_article"])
+    )
+    client.force_login(staff)
+    make_article(1)
+    url = admin_url(Article, "changelist")
+    assert "assign_round_robin_action" not in client.get(url).content.decode()
+
+    staff.user_permissions.add(Permission.objects.get(codename="add_assignment"))
+    assert "assign_round_robin_action" in client.get(url).content.decode()
+
+
+def test_project_schema_is_locked_once_the_project_has_spans(client, superuser):
+    project = shared_project()
+    url = admin_url(Project, "change", project.pk)
+    assert 'name="schema"' in client.get(url).content.decode()
+    Span.objects.create(
+        article=make_article(1), label=shared_label(), start=0, end=4, text=TEXT[:4]
+    )
+    assert 'name="schema"' not in client.get(url).content.decode()

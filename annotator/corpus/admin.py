@@ -237,7 +237,10 @@ class ArticleAdmin(admin.ModelAdmin):
             '<a href="{}">{} span(s) of this article</a>', url, article_span_count(obj)
         )
 
-    @admin.action(description="Assign to annotators (round-robin)…", permissions=["change"])
+    def has_assign_permission(self, request):
+        return request.user.has_perm("annotations.add_assignment")
+
+    @admin.action(description="Assign to annotators (round-robin)…", permissions=["assign"])
     def assign_round_robin_action(self, request, queryset):
         project_ids = queryset.order_by().values_list("project_id", flat=True).distinct()
         projects = list(Project.objects.filter(pk__in=list(project_ids[:3])))
