@@ -2,6 +2,10 @@ import os
 
 import pytest
 
+# The API tests' `world` fixture and helpers (tests/api_helpers.py), loaded here so that pytest
+# rewrites its asserts before any test module imports it.
+pytest_plugins = ["api_helpers"]
+
 # Playwright's sync API runs an event loop in the main thread; Django's ORM refuses to run
 # inside it unless told that this is a test process.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

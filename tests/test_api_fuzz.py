@@ -18,7 +18,6 @@ from hypothesis import HealthCheck, settings
 from annotator.wsgi import application
 
 pytestmark = pytest.mark.django_db
-pytest_plugins = ["api_helpers"]  # the `world` fixture
 
 # Per operation: enough to find crashes, bounded for CI (FUZZ_EXAMPLES raises it locally).
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))

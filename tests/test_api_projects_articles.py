@@ -13,7 +13,6 @@ from annotator.annotations.models import Assignment, AssignmentStatus
 from annotator.corpus.models import Article, ArticleImage, Membership, Role
 
 pytestmark = pytest.mark.django_db
-pytest_plugins = ["api_helpers"]  # the `world` fixture
 
 
 def test_projects_lists_mine_with_role(world: World):

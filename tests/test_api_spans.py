@@ -11,7 +11,6 @@ from annotator.annotations.models import Assignment, AssignmentStatus, Span
 from annotator.corpus.models import Article
 
 pytestmark = pytest.mark.django_db
-pytest_plugins = ["api_helpers"]  # the `world` fixture
 
 
 def spans_url(article):

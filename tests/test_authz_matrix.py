@@ -26,7 +26,6 @@ from annotator.annotations.models import Assignment
 from annotator.corpus.models import Membership
 
 pytestmark = pytest.mark.django_db
-pytest_plugins = ["api_helpers"]  # the `world` fixture
 
 ROLES = ("ann", "out", "rev", "res", "mgr", "anon", "tok", "su")
 
