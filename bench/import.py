@@ -52,10 +52,8 @@ def main():
             path = Path(folder) / f"articles-{size}.jsonl"
             started = time.perf_counter()
             generate(path, size)
-            mb = path.stat().st_size / 1e6
-            print(
-                f"generated {size:,} articles ({mb:,.0f} MB) in {time.perf_counter() - started:.1f} s"
-            )
+            mb, seconds = path.stat().st_size / 1e6, time.perf_counter() - started
+            print(f"generated {size:,} articles ({mb:,.0f} MB) in {seconds:.1f} s")
             recreate_database()
             try:
                 command = [sys.executable, __file__, "--child", str(path)]

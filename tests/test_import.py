@@ -254,10 +254,14 @@ def test_batches_across_many_articles(project, tmp_path):
         assert stored_spans(article) == {("loaded_language", "disgrace")}
 
 
-def test_upload_of_jsonl_and_zip(project, raw_text):
+def test_upload_of_jsonl_txt_and_zip(project, raw_text):
     jsonl = io.BytesIO((DATA / "articles.jsonl").read_bytes())
     report = import_upload(project, "articles.jsonl", jsonl, annotator="alice")
     assert report.ok and report.articles_created == 2
+
+    text = io.BytesIO(raw_text.encode())
+    report = import_upload(project, "story.txt", text)
+    assert report.ok and Article.objects.get(external_id="story").text == normalised(raw_text)
 
     archive = io.BytesIO(zip_bytes(ptc_files(raw_text, "77")))
     report = import_upload(project, "upload.zip", archive, annotator="alice")
