@@ -634,3 +634,24 @@ def test_project_schema_is_locked_once_the_project_has_spans(client, superuser):
         article=make_article(1), label=shared_label(), start=0, end=4, text=TEXT[:4]
     )
     assert 'name="schema"' not in client.get(url).content.decode()
+
+
+def test_project_list_shows_assignment_progress(client, superuser, assigned_articles):
+    content = client.get(admin_url(Project, "changelist")).content.decode()
+    assert '<td class="field-assignments_done">2 / 3</td>' in content
+
+
+@pytest.mark.parametrize("action, status", [("reopen", "todo"), ("mark_skipped", "skipped")])
+def test_assignment_status_actions(client, superuser, assigned_articles, action, status):
+    done = Assignment.objects.filter(status=AssignmentStatus.DONE)
+    ids = list(done.values_list("pk", flat=True))
+    before = {a.pk: a.updated_at for a in done}
+    response = client.post(
+        admin_url(Assignment, "changelist"), {"action": action, ACTION_CHECKBOX_NAME: ids}
+    )
+    assert response.status_code == 302
+    changed = Assignment.objects.filter(pk__in=ids)
+    assert set(changed.values_list("status", flat=True)) == {status}
+    assert all(a.updated_at > before[a.pk] for a in changed)
+    # The unselected assignment is untouched.
+    assert Assignment.objects.exclude(pk__in=ids).get().status == "todo"

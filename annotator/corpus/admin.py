@@ -45,7 +45,15 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "schema", "article_count", "member_count", "created_at"]
+    list_display = [
+        "name",
+        "slug",
+        "schema",
+        "article_count",
+        "member_count",
+        "assignments_done",
+        "created_at",
+    ]
     list_select_related = ["schema"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -58,6 +66,10 @@ class ProjectAdmin(admin.ModelAdmin):
             .annotate(
                 article_count=count_of(Article.objects.all(), "project"),
                 member_count=count_of(Membership.objects.all(), "project"),
+                assignment_count=count_of(Assignment.objects.all(), "article__project"),
+                done_count=count_of(
+                    Assignment.objects.filter(status=AssignmentStatus.DONE), "article__project"
+                ),
             )
         )
 
@@ -74,6 +86,10 @@ class ProjectAdmin(admin.ModelAdmin):
     @admin.display(description="members", ordering="member_count")
     def member_count(self, obj):
         return obj.member_count
+
+    @admin.display(description="assignments done", ordering="done_count")
+    def assignments_done(self, obj):
+        return f"{obj.done_count} / {obj.assignment_count}"
 
 
 def _with_assignment(queryset, status: str | None, annotator: str | None):
