@@ -263,3 +263,15 @@ def test_database_error_while_writing_is_reported_and_rolled_back(project, tmp_p
     assert "span_text_length_matches_offsets" in error.message
     assert report.articles_created == 0
     assert_nothing_stored()
+
+
+def test_error_list_is_capped(project, tmp_path):
+    path = tmp_path / "junk.jsonl"
+    path.write_text("not json\n" * 80, "utf-8")
+
+    report = import_paths(project, [path])
+
+    file = report.files[0]
+    assert len(file.errors) == 50 and file.errors_truncated
+    assert [e.line for e in file.errors] == list(range(1, 51))
+    assert "(more not shown)" in file.summary()

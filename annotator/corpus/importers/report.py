@@ -49,6 +49,14 @@ class FileReport:
         if len(self.duplicate_ids) < MAX_DUPLICATES_LISTED:
             self.duplicate_ids.append(external_id)
 
+    def merge_counts(self, other: "FileReport") -> None:
+        self.articles_created += other.articles_created
+        self.spans_created += other.spans_created
+        self.images_created += other.images_created
+        for external_id in other.duplicate_ids:
+            self.add_duplicate(external_id)
+        self.duplicates += other.duplicates - len(other.duplicate_ids)
+
     def discard_counts(self) -> None:
         """The file's transaction was rolled back: nothing it counted was stored."""
         self.articles_created = self.spans_created = self.images_created = 0

@@ -123,12 +123,16 @@ def _import_records(project, source, options, annotator, batch_size, report):
     seen: set[str] = set()
     batch: list[ArticleRecord] = []
     told_about_annotator = False
+    # The writer thread counts into a report of its own, merged when it is done.
+    written = FileReport(source.name, source.format)
     with immediate_constraints():
-        writer = BackgroundWriter(lambda records: _insert(project, records, annotator, report))
+        writer = BackgroundWriter(lambda records: _insert(project, records, annotator, written))
         try:
             for item in source.read(options):
                 if isinstance(item, ImportIssue):
                     report.add_error(item)
+                    if report.errors_truncated:
+                        break  # enough listed; the file fails anyway
                     continue
                 if item.external_id in seen:
                     report.add_duplicate(item.external_id)
@@ -156,6 +160,7 @@ def _import_records(project, source, options, annotator, batch_size, report):
                 writer.put(batch)
         finally:
             writer.close()
+            report.merge_counts(written)
 
 
 def _insert(project, batch: list[ArticleRecord], annotator, report: FileReport) -> None:
