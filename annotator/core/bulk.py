@@ -10,7 +10,6 @@ just-inserted articles) can reference them. On PostgreSQL they are reserved from
 sequence before the COPY (COPY cannot return anything); elsewhere they come from bulk_create.
 """
 
-import json
 import queue
 import threading
 from collections.abc import Iterable, Sequence
@@ -67,43 +66,49 @@ def _filled_fields(model, fields: list[str]) -> tuple[list[models.Field], tuple]
 
 
 def _copy_insert(model, fields, rows, return_ids, using):
+    """COPY in binary format: no text escaping of long texts on our side, no parsing of numbers
+    and timestamps on the server's; psycopg dumps each value by its column's type."""
     opts = model._meta
-    given = [opts.get_field(name) for name in fields]
+    connection = connections[using]
     extra, extra_values = _filled_fields(model, fields)
-    all_fields = given + extra
-    # COPY's text format reads jsonb from its JSON text; everything else psycopg dumps natively.
-    json_positions = [i for i, f in enumerate(all_fields) if isinstance(f, models.JSONField)]
-    extra_values = tuple(
-        json.dumps(v) if isinstance(f, models.JSONField) and v is not None else v
-        for f, v in zip(extra, extra_values, strict=True)
-    )
-    json_given = [i for i in json_positions if i < len(given)]
-    columns = [f.column for f in all_fields]
+    columns = [opts.get_field(name).column for name in fields] + [f.column for f in extra]
     ids = None
     if return_ids:
         ids = reserve_ids(model, len(rows), using)
         columns.insert(0, opts.pk.column)
-    quoted = ", ".join(connections[using].ops.quote_name(c) for c in columns)
-    sql = f"COPY {connections[using].ops.quote_name(opts.db_table)} ({quoted}) FROM STDIN"
-    connection = connections[using]
+    quote = connection.ops.quote_name
+    sql = (
+        f"COPY {quote(opts.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        "FROM STDIN (FORMAT BINARY)"
+    )
+    types = _column_types(connection, opts.db_table, columns)
     # wrap_database_errors: psycopg's errors become Django's, as for every ORM query
     with (
         connection.cursor() as cursor,
         connection.wrap_database_errors,
         cursor.cursor.copy(sql) as copy,
     ):
+        copy.set_types(types)
         write_row = copy.write_row
-        for n, row in enumerate(rows):
-            if json_given:
-                row = list(row)
-                for i in json_given:
-                    if row[i] is not None:
-                        row[i] = json.dumps(row[i], ensure_ascii=False)
-            if ids is not None:
-                write_row((ids[n], *row, *extra_values))
-            else:
+        if ids is not None:
+            for pk, row in zip(ids, rows, strict=True):
+                write_row((pk, *row, *extra_values))
+        else:
+            for row in rows:
                 write_row((*row, *extra_values))
     return ids
+
+
+def _column_types(connection, table: str, columns: list[str]) -> list[int]:
+    """The type oid of each column, for binary COPY."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, atttypid FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+            [connection.ops.quote_name(table)],
+        )
+        by_name = dict(cursor.fetchall())
+    return [by_name[column] for column in columns]
 
 
 def _bulk_create(model, fields, rows, return_ids, using):
