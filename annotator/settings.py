@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "annotator.web.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "annotator.urls"

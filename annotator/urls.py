@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("annotator.core.api_urls")),
     path("account/token/", token_views.token_page, name="token"),
+    path("", include("annotator.web.urls")),
     path("", web_views.home, name="home"),
 ]

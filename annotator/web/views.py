@@ -1,10 +1,85 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""Server-rendered pages. They only place the user, the project and the article in the page;
+the annotation page's script reads and writes everything else through the REST API."""
 
-from annotator.corpus.models import Project
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from annotator.annotations.models import Assignment
+from annotator.core.permissions import (
+    CURATORS,
+    articles_with_access,
+    effective_role,
+    visible_projects,
+)
+from annotator.corpus.api import next_article_id
+from annotator.corpus.models import Role
+from annotator.corpus.progress import project_progress
+
+ARTICLES_PER_PAGE = 100
+
+
+def _project(user, slug):
+    project = visible_projects(user).filter(slug=slug).first()
+    if project is None:
+        raise Http404("No such project among yours.")
+    project.my_role = effective_role(user, project.my_role)
+    return project
 
 
 @login_required
 def home(request):
-    projects = Project.objects.all() if request.user.is_superuser else request.user.projects.all()
-    return render(request, "web/home.html", {"projects": projects.order_by("name")})
+    """My projects: role, progress bar and the links the role allows."""
+    projects = []
+    for project in visible_projects(request.user).order_by("name", "pk"):
+        project.my_role = effective_role(request.user, project.my_role)
+        curator = project.my_role in CURATORS
+        progress = project_progress(project, request.user, everyone=curator, per_annotator=False)
+        counts = progress["all"] if curator else progress["mine"]
+        finished = counts["done"] + counts["skipped"]
+        project.counts = counts
+        project.finished = finished
+        project.percent = round(100 * finished / counts["total"]) if counts["total"] else 0
+        project.can_list = curator
+        project.can_annotate = progress["mine"]["total"] > 0
+        projects.append(project)
+    return render(request, "web/home.html", {"projects": projects})
+
+
+@login_required
+def annotate_next(request, slug):
+    project = _project(request.user, slug)
+    article_id = next_article_id(project, request.user)
+    if article_id is None:
+        return render(request, "web/all_done.html", {"project": project})
+    return redirect("annotate", pk=article_id)
+
+
+@login_required
+def annotate(request, pk):
+    article = articles_with_access(request.user).filter(pk=pk).first()
+    role = effective_role(request.user, article.my_role) if article else None
+    if role is None or (role == Role.ANNOTATOR and article.my_status is None):
+        raise Http404("No such article among those assigned to you.")
+    return render(request, "web/annotate.html", {"article": article, "project": article.project})
+
+
+@login_required
+def project_articles(request, slug):
+    """Managers and reviewers: every article with each annotator's status."""
+    project = _project(request.user, slug)
+    if project.my_role not in CURATORS:
+        raise Http404("Only reviewers and managers see the article list.")
+    articles = project.articles.defer("text", "original_text", "metadata").order_by("pk")
+    page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    rows = {article.pk: [] for article in page}
+    for assignment in (
+        Assignment.objects.filter(article_id__in=rows)
+        .select_related("annotator")
+        .order_by("annotator__username")
+    ):
+        rows[assignment.article_id].append(assignment)
+    for article in page:
+        article.assignment_rows = rows[article.pk]
+    return render(request, "web/project_articles.html", {"project": project, "page": page})

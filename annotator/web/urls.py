@@ -1,0 +1,9 @@
+from django.urls import path
+
+from annotator.web import views
+
+urlpatterns = [
+    path("projects/<slug:slug>/annotate/", views.annotate_next, name="annotate-next"),
+    path("projects/<slug:slug>/articles/", views.project_articles, name="project-articles"),
+    path("annotate/<int:pk>/", views.annotate, name="annotate"),
+]
