@@ -8,7 +8,9 @@ For each size it writes a JSONL file (about 3,000 characters and 10 spans an art
 and no-break spaces) to a temporary folder, creates the database ``annotator_bench`` (dropped at
 the end), migrates it and imports the file in a separate process through the same service the
 ``import_articles`` command uses. It prints articles/s, seconds and that process's peak memory
-(the RSS high-water mark, so each size runs in a process of its own). Target: 100,000 articles in
+(the RSS high-water mark, so each size runs in a process of its own), plus the CPU seconds of
+the Python process and of its PostgreSQL backend (wall time on a busy machine measures the
+other work too). Target: 100,000 articles in
 at most 30 s, peak memory under 300 MB and the same at every size.
 """
 
@@ -67,12 +69,18 @@ def main():
             results.append(json.loads(last))
             path.unlink()
     print()
-    print(f"{'articles':>10} {'spans':>10} {'seconds':>8} {'articles/s':>11} {'peak RSS MB':>12}")
+    print(
+        f"{'articles':>10} {'spans':>10} {'seconds':>8} {'articles/s':>11} {'peak RSS MB':>12} "
+        f"{'Python CPU s':>13} {'PG backend CPU s':>17}"
+    )
     for r in results:
+        backend = "n/a" if r["backend_cpu"] is None else f"{r['backend_cpu']:.1f}"
         print(
             f"{r['articles']:>10,} {r['spans']:>10,} {r['seconds']:>8.1f} "
-            f"{r['articles'] / r['seconds']:>11,.0f} {r['peak_rss_mb']:>12.0f}"
+            f"{r['articles'] / r['seconds']:>11,.0f} {r['peak_rss_mb']:>12.0f} "
+            f"{r['python_cpu']:>13.1f} {backend:>17}"
         )
+    print(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 def generate(path: Path, count: int, seed: int = 11) -> None:
@@ -143,6 +151,7 @@ def run_import(path: Path, profile: bool) -> None:
     call_command("migrate", verbosity=0)
     project = Project.objects.create(slug="bench", name="Bench", schema=make_schema())
 
+    cpu_before, backend_before = _cpu_seconds(), _backend_cpu_seconds()
     started = time.perf_counter()
     if profile:
         import cProfile
@@ -159,13 +168,38 @@ def run_import(path: Path, profile: bool) -> None:
     if not report.ok:
         raise SystemExit(f"import failed: {[str(e) for f in report.failed for e in f.errors]}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    backend_after = _backend_cpu_seconds()
     figures = {
         "articles": report.articles_created,
         "spans": report.spans_created,
         "seconds": seconds,
         "peak_rss_mb": peak,
+        "python_cpu": _cpu_seconds() - cpu_before,
+        "backend_cpu": None if backend_after is None else backend_after - backend_before,
     }
     print(json.dumps(figures))
+
+
+def _cpu_seconds() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _backend_cpu_seconds() -> float | None:
+    """CPU time of this connection's PostgreSQL backend process, when the server is local: on a
+    machine shared with other work, CPU seconds say more than wall seconds."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def make_schema():
