@@ -26,8 +26,35 @@ from annotator.web.demo_site import chromium_options, demo_site  # noqa: E402
 
 # Plain words, an emoji (two UTF-16 units) and a no-break space inside a "word".
 WORDS = [
-    *["the", "minister", "said", "that", "our", "brave", "nation", "will", "never", "surrender", "to", "the", "corrupt"],
-    *["elites", "who", "betray", "us", "every", "day", "and", "the", "media", "lies", "about", "everything"],
+    *[
+        "the",
+        "minister",
+        "said",
+        "that",
+        "our",
+        "brave",
+        "nation",
+        "will",
+        "never",
+        "surrender",
+        "to",
+        "the",
+        "corrupt",
+    ],
+    *[
+        "elites",
+        "who",
+        "betray",
+        "us",
+        "every",
+        "day",
+        "and",
+        "the",
+        "media",
+        "lies",
+        "about",
+        "everything",
+    ],
     "\U0001f525",
     "while\u00a0prices",
 ]
