@@ -116,7 +116,13 @@ def run_export(export_id: int) -> Export | None:
         )
         os.close(fd)
         with ProgressReporter(export.pk) as progress, read_only_snapshot():
-            manifest = build_zip(export.project, opts, tmp, export_id=export.pk, progress=progress)
+            manifest = build_zip(
+                export.project,
+                opts,
+                tmp,
+                export_id=export.pk,
+                progress=progress,
+            )
         publish(export, Path(tmp), manifest)
         tmp = None  # moved into place (or uploaded and removed)
     except ExportError as exc:

@@ -203,9 +203,10 @@ class ZipSink(Sink):
     temporary file (on disk past 8 MiB) and copied in when it is closed: a growing file and
     per-article files can be open together."""
 
-    def __init__(self, target: str | os.PathLike | BinaryIO):
+    def __init__(self, target: str | os.PathLike | BinaryIO, compresslevel: int | None = None):
         super().__init__()
         self.zip = zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED)
+        self.compresslevel = compresslevel  # zlib level; None is zlib's default (6)
 
     def _open_raw(self, name: str) -> BinaryIO:
         return tempfile.SpooledTemporaryFile(max_size=8 << 20)
@@ -214,6 +215,7 @@ class ZipSink(Sink):
         spool = handle._raw
         info = zipfile.ZipInfo(handle.name, date_time=_ZIP_EPOCH)
         info.compress_type = zipfile.ZIP_DEFLATED
+        info._compresslevel = self.compresslevel  # what ZipFile.open(info, "w") uses
         info.external_attr = 0o644 << 16
         info.file_size = spool.tell()
         spool.seek(0)
