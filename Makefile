@@ -44,9 +44,13 @@ test: test-python test-frontend
 test-python: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || exit $$rc; }
 
+# --test-force-exit and the timeout: a test that leaves a timer running must fail the run, not
+# hang it (CI has a time limit).
+NODE_TEST := timeout 300 node --test --test-force-exit frontend/tests/
+
 test-frontend:
 	@if find frontend/tests -name '*.js' -o -name '*.mjs' 2>/dev/null | grep -q .; then \
-		echo "node --test frontend/tests/"; node --test frontend/tests/; \
+		echo "$(NODE_TEST)"; $(NODE_TEST); \
 	else echo "frontend/tests: no test files yet"; fi
 
 lint: $(STAMP)
