@@ -1,0 +1,94 @@
+"""Screenshots of the main pages of the demo, for the docs (`make screenshots`).
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+
+Runs a throwaway demo site (annotator.web.demo_site: its own SQLite database, seeded with the
+demo), adds a few spans of annotator1 (overlapping ones included) through the span service,
+and saves PNGs of: the login page, my projects, the annotation page (seed article and the
+Unicode demo, one span selected), and the reviewers' article list.
+Emoji need the fonts-noto-color-emoji package to show in Chromium.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from annotator.web.demo_site import chromium_options, demo_site  # noqa: E402
+
+# (article external id, label key, phrase): spans made before the screenshots.
+DEMO_SPANS = [
+    ("seed", "inserted_phrase", "Protecting ISIS"),
+    ("seed", "loaded_language", "ISIS, US Could be Headed for a Major Showdown"),
+    ("seed", "image_miscaption", "A picture is worth\u00a0a thousand words"),
+    ("demo-unicode", "name_calling", "these so-called families are paid actors"),
+    ("demo-unicode", "exaggeration_minimisation", "tourism is dead forever"),
+    ("demo-unicode", "loaded_language", "only a fool"),
+]
+
+
+def add_spans():
+    from django.contrib.auth import get_user_model
+
+    from annotator.annotations.spans import create_span
+    from annotator.corpus.models import Article
+
+    user = get_user_model().objects.get(username="annotator1")
+    for external_id, label, phrase in DEMO_SPANS:
+        article = Article.objects.get(project__slug="propaganda-demo", external_id=external_id)
+        start = article.text.index(phrase)
+        try:
+            create_span(article, user.pk, label=label, start=start, end=start + len(phrase))
+        except Exception as error:  # a label missing from the demo schema: skip, say so
+            print(f"skipped {label} on {external_id}: {error}", file=sys.stderr)
+    return {a.external_id: a.pk for a in Article.objects.filter(project__slug="propaganda-demo")}
+
+
+def login(page, url, username, password):
+    page.goto(url + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(url + "/")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    from playwright.sync_api import sync_playwright
+
+    with demo_site() as url, sync_playwright() as pw:
+        articles = add_spans()
+        browser = pw.chromium.launch(**chromium_options())
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+
+        def shot(name):
+            path = args.out / f"{name}.png"
+            page.screenshot(path=str(path))
+            print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+
+        page.goto(url + "/accounts/login/")
+        shot("login")
+        login(page, url, "annotator1", "demo-annotator1")
+        shot("my-projects")
+        for external_id in ("seed", "demo-unicode"):
+            page.goto(f"{url}/annotate/{articles[external_id]}/")
+            page.wait_for_selector("#app[data-ready=true]")
+            page.wait_for_selector("#save-status[data-state=saved]")
+            page.keyboard.press("]")  # select the first span: the editor shows
+            page.locator(".label-button").first.hover()  # a label's description
+            shot(f"annotate-{external_id}")
+        page.get_by_role("button", name="Log out").click()
+        login(page, url, "reviewer", "demo-reviewer")
+        page.goto(url + "/projects/propaganda-demo/articles/")
+        shot("article-list")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
