@@ -79,9 +79,9 @@ def test_client_id_reused_for_other_content_or_by_other_user_is_a_conflict(world
 def test_create_costs_few_queries(world: World, django_assert_max_num_queries):
     client = client_for(world.annotator)
     create(client, world.article, label="name_calling", start=0, end=3)  # warm caches
-    # Article with access, label, article lock, duplicate/client-id check, insert; plus the
-    # SAVEPOINT and RELEASE that the test's own transaction turns BEGIN/COMMIT into.
-    with django_assert_max_num_queries(7):
+    # Article with access and its write lock, label, duplicate/client-id check, insert; plus
+    # the SAVEPOINT and RELEASE that the test's own transaction turns BEGIN/COMMIT into.
+    with django_assert_max_num_queries(6):
         response = create(client, world.article, label="name_calling", start=24, end=28)
     assert response.status_code == 201
 
@@ -400,3 +400,46 @@ def test_span_create_is_one_transaction(world: World):
         q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))
     ]
     assert any("annotations_span" in sql for sql in writes)
+
+
+# --- concurrency (PostgreSQL: real row locks between connections) -----------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_never_duplicate_or_overwrite(world: World):
+    from concurrent.futures import ThreadPoolExecutor
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (DATABASE_URL): SQLite serialises writers anyway")
+
+    def in_thread(call):
+        def run(i):
+            try:
+                return call(i)
+            finally:
+                connection.close()  # each thread has its own connection
+
+        return run
+
+    clients = [client_for(world.annotator) for _ in range(8)]
+    body = {"label": "name_calling", "start": 24, "end": 28}
+    with ThreadPoolExecutor(8) as pool:
+        creates = list(
+            pool.map(in_thread(lambda i: create(clients[i], world.article, **body)), range(8))
+        )
+    assert sorted(r.status_code for r in creates) == [201] + [400] * 7
+    url = f"/api/v1/spans/{world.span.pk}/"
+    with ThreadPoolExecutor(8) as pool:
+        updates = list(
+            pool.map(
+                in_thread(
+                    lambda i: clients[i].patch(url, {"note": f"n{i}", "version": 1}, format="json")
+                ),
+                range(8),
+            )
+        )
+    assert sorted(r.status_code for r in updates) == [200] + [409] * 7
+    winner = next(r.json() for r in updates if r.status_code == 200)
+    world.span.refresh_from_db()
+    assert (world.span.note, world.span.version) == (winner["note"], 2)

@@ -4,6 +4,7 @@ The views only resolve access (annotator.core.permissions) and translate between
 span service (annotator.annotations.spans), which holds every rule about spans.
 """
 
+from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -24,7 +25,13 @@ from annotator.annotations.serializers import (
     SyncResponseSerializer,
     span_json,
 )
-from annotator.core.permissions import check_layer_write, get_article, get_span, layer_for
+from annotator.core.permissions import (
+    articles_with_access,
+    check_layer_write,
+    get_article,
+    get_span,
+    layer_for,
+)
 
 LAYER_PARAM = OpenApiParameter(
     "layer",
@@ -92,13 +99,17 @@ class ArticleSpans(APIView):
         summary="Create a span (idempotent on client_id: a replay answers 200 with the span)",
     )
     def post(self, request, pk):
-        article = get_article(request.user, pk)
-        annotator_id = _write_layer(request, article)
-        data = _validated(SpanCreateSerializer, request.data)
-        try:
-            span, created = service.create_span(article, annotator_id, **data)
-        except service.SpanError as error:
-            return error_response(error)
+        payload = request.data  # read the body before taking the lock
+        with transaction.atomic():
+            # One query finds the article, checks access and takes the article's write lock.
+            locked = articles_with_access(request.user).select_for_update(of=("self",))
+            article = get_article(request.user, pk, locked)
+            annotator_id = _write_layer(request, article)
+            data = _validated(SpanCreateSerializer, payload)
+            try:
+                span, created = service.create_span(article, annotator_id, locked=True, **data)
+            except service.SpanError as error:
+                return error_response(error)  # anything half-done is rolled back on the way out
         return span_response(span, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

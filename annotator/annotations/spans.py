@@ -10,6 +10,7 @@ names the field, so the API answers them as they are and the CLI prints them.
 """
 
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -208,7 +209,7 @@ def create_span(
     text=None,
     origin=SpanOrigin.MANUAL,
     labels: dict | None = None,
-    _locked: bool = False,
+    locked: bool = False,
 ) -> tuple[Span, bool]:
     """Create a span in ``annotator_id``'s layer (None: gold); return ``(span, created)``.
 
@@ -223,9 +224,7 @@ def create_span(
     check_text(article, start, end, text)
     snapshot = article.text[start:end]
 
-    with transaction.atomic():
-        if not _locked:
-            _lock(article)
+    with _transaction(article, locked):
         existing = _check_collisions(
             article, annotator_id, label_obj, start, end, client_id=client_id
         )
@@ -314,7 +313,7 @@ def update_span(
     if_match=None,
     changes: dict,
     labels: dict | None = None,
-    _locked: bool = False,
+    locked: bool = False,
 ) -> Span:
     """Apply ``changes`` (label, start, end, note, text) if ``version``/``if_match`` is current.
 
@@ -334,34 +333,75 @@ def update_span(
     note = check_note(changes["note"]) if "note" in changes else span.note
     check_text(article, start, end, changes.get("text"))
 
-    with transaction.atomic():
-        if not _locked:
-            _lock(article)
-        current = Span.objects.select_related("label").filter(pk=span.pk).first()
-        if current is None:
-            raise SpanNotFound({"detail": "The span was deleted."})
-        try:
-            check_version(current, version, if_match)
-        except VersionConflict:
-            if _same_content(current, label, start, end) and current.note == note:
-                return _copy_access(current, span)
-            raise
-        if _same_content(current, label, start, end) and current.note == note:
-            return _copy_access(current, span)
-        _check_collisions(article, current.annotator_id, label, start, end, exclude_pk=span.pk)
-        Span.objects.filter(pk=span.pk).update(
+    text_now = article.text[start:end]
+    expected = _expected_version(span, version, if_match)
+    unchanged = _same_content(span, label, start, end) and span.note == note
+
+    with _transaction(article, locked):
+        if unchanged and expected in (span.version, ANY_VERSION):
+            return span  # nothing to write
+        if not unchanged:
+            _check_collisions(article, span.annotator_id, label, start, end, exclude_pk=span.pk)
+        rows = Span.objects.filter(pk=span.pk)
+        if expected is not ANY_VERSION:
+            rows = rows.filter(version=expected)
+        # The version condition makes a stale write change nothing (the article lock already
+        # serialises writers; this also holds for callers that skipped it).
+        written = rows.update(
             label=label,
             start=start,
             end=end,
-            text=article.text[start:end],
+            text=text_now,
             note=note,
             version=F("version") + 1,
             updated_at=timezone.now(),
         )
-        current.label, current.start, current.end, current.note = label, start, end, note
-        current.text = article.text[start:end]
-        current.version += 1
-    return _copy_access(current, span)
+        if not written:
+            current = Span.objects.select_related("label").filter(pk=span.pk).first()
+            if current is None:
+                raise SpanNotFound({"detail": "The span was deleted."})
+            if _same_content(current, label, start, end) and current.note == note:
+                return _copy_access(current, span)  # a replay of a write already applied
+            check_version(current, version, if_match)  # raises the conflict
+            raise VersionConflict({"version": ["The span changed; reload it."]})
+    span.label, span.start, span.end, span.note, span.text = label, start, end, note, text_now
+    span.version = (span.version if expected is ANY_VERSION else expected) + 1
+    return span
+
+
+ANY_VERSION = object()  # If-Match: *
+
+
+def _expected_version(span: Span, version, if_match):
+    """The version a write is conditional on, from the body's version or an If-Match ETag."""
+    if if_match is not None:
+        value = if_match.strip()
+        if value == "*":
+            return ANY_VERSION
+        prefix = f'"{span.pk}-'
+        if value.startswith(prefix) and value.endswith('"') and value[len(prefix) : -1].isdigit():
+            return int(value[len(prefix) : -1])
+        raise VersionConflict(
+            {"version": [f"If-Match {if_match} is not an ETag of this span ({etag(span)})."],
+             "current_version": span.version},
+            status=412,
+        )  # fmt: skip
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise invalid("version", f"Must be an integer, got {version!r}.")
+    return version
+
+
+@contextmanager
+def _transaction(article: Article, locked: bool):
+    """The write's transaction: ``locked`` means the caller's transaction already holds the
+    article lock (no savepoint then: an error rolls the caller's whole transaction back)."""
+    if locked:
+        with transaction.atomic(savepoint=False):
+            yield
+        return
+    with transaction.atomic():
+        _lock(article)
+        yield
 
 
 def _copy_access(current: Span, original: Span) -> Span:
@@ -369,10 +409,8 @@ def _copy_access(current: Span, original: Span) -> Span:
     return current
 
 
-def delete_span(span: Span, *, version=None, if_match=None, _locked: bool = False) -> None:
-    with transaction.atomic():
-        if not _locked:
-            _lock(span.article)
+def delete_span(span: Span, *, version=None, if_match=None, locked: bool = False) -> None:
+    with _transaction(span.article, locked):
         current = Span.objects.filter(pk=span.pk).first()
         if current is None:
             return
@@ -426,7 +464,7 @@ def _apply(article, annotator_id, index, operation, labels) -> dict:
             annotator_id,
             client_id=operation.get("client_id"),
             labels=labels,
-            _locked=True,
+            locked=True,
             **fields,
         )
         return {"index": index, "op": kind, "status": 201 if created else 200, "span": span}
@@ -438,13 +476,13 @@ def _apply(article, annotator_id, index, operation, labels) -> dict:
             return {"index": index, "op": kind, "status": 204, "existed": False}
         raise SpanNotFound({"id": ["No such span in this layer of the article."]})
     if kind == "delete":
-        delete_span(span, version=operation.get("version"), _locked=True)
+        delete_span(span, version=operation.get("version"), locked=True)
         return {"index": index, "op": kind, "status": 204, "existed": True}
     changes = {k: operation[k] for k in ("label", "start", "end", "note", "text") if k in operation}
     if "version" not in operation:
         raise invalid("version", "Send the version you edited.")
     span = update_span(
-        span, version=operation["version"], changes=changes, labels=labels, _locked=True
+        span, version=operation["version"], changes=changes, labels=labels, locked=True
     )
     return {"index": index, "op": kind, "status": 200, "span": span}
 
