@@ -241,8 +241,10 @@ function moveCaret(event) {
 
 // --- span actions ---------------------------------------------------------------------------
 
-function pickLabel(key) {
-  const sel = currentSelection() ?? state.lastSelection;
+/** A label key or a label click: label the selected text, or relabel the selected span. */
+function pickLabel(key, { clicked = false } = {}) {
+  // A tap on a label may clear a touch selection first: a click uses the last one made.
+  const sel = currentSelection() ?? (clicked ? state.lastSelection : null);
   if (sel) {
     const span = { client_id: newClientId(), label: key, start: sel.start, end: sel.end, text: sel.text, note: "" };
     clearSelection();
@@ -313,7 +315,8 @@ async function finish(action) {
 
 function onKey(event) {
   const target = event.target;
-  const typing = target.closest?.("textarea, input, select");
+  // Keys typed into a field are text; a checkbox or button in focus leaves them to the page.
+  const typing = target.closest?.('textarea, select, input:not([type="checkbox"], [type="radio"])');
   if (typing) {
     if (event.key === "Escape") target.blur();
     return;
@@ -427,7 +430,9 @@ async function main() {
   $("guidelines-text").textContent = project.guidelines || "No guidelines.";
   showProgress(project);
   for (const label of project.labels) state.labels.set(label.key, label);
-  state.hotkeys = renderPalette($("palette"), project.labels, pickLabel);
+  state.hotkeys = renderPalette($("palette"), project.labels, (key) =>
+    pickLabel(key, { clicked: true }),
+  );
   const filter = $("filter");
   for (const label of project.labels.filter((l) => !l.retired)) {
     const option = document.createElement("option");

@@ -52,6 +52,7 @@ export class TextView {
     this.spans = new Map();
     this.selected = null;
     this.levels = new Map();
+    this.nodeStart = new WeakMap(); // text node -> its UTF-16 offset in the text
     const fragment = document.createDocumentFragment();
     this.blocks = blockBounds(this.text).map(([start16, end16]) => {
       const el = document.createElement("div");
@@ -137,6 +138,7 @@ export class TextView {
       const start16 = this.index.toUtf16(p.start);
       const node = document.createTextNode(this.text.slice(start16, this.index.toUtf16(p.end)));
       block.pieces.push({ start16, node });
+      this.nodeStart.set(node, start16);
       if (p.ids.length === 0) {
         fragment.append(node);
         continue;
@@ -196,6 +198,8 @@ export class TextView {
 
   /** UTF-16 offset in the text of a DOM point, clamped to the text. */
   offset16(node, offset) {
+    const start = this.nodeStart.get(node);
+    if (start !== undefined) return start + offset;
     const all = document.createRange();
     all.selectNodeContents(this.container);
     const where = all.comparePoint(node, offset);
