@@ -4,6 +4,7 @@ import io
 import json
 from datetime import date
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from test_import_helpers import (  # noqa: F401  (fixtures)
     DATA,
     LAST_PHRASE,
@@ -255,7 +256,9 @@ def test_batches_across_many_articles(project, tmp_path):
 
 
 def test_upload_of_jsonl_txt_and_zip(project, raw_text):
-    jsonl = io.BytesIO((DATA / "articles.jsonl").read_bytes())
+    # what the REST API passes: Django's uploaded file, CRLF line ends
+    data = (DATA / "articles.jsonl").read_bytes().replace(b"\n", b"\r\n")
+    jsonl = SimpleUploadedFile("articles.jsonl", data, "application/jsonl")
     report = import_upload(project, "articles.jsonl", jsonl, annotator="alice")
     assert report.ok and report.articles_created == 2
 

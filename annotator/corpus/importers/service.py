@@ -145,8 +145,8 @@ def _import_records(project, source, options, annotator, batch_size, report):
                             ImportIssue(
                                 source.name,
                                 None,
-                                f"article {item.external_id!r} has spans: pass --annotator "
-                                "USERNAME to say whose spans they are",
+                                f"article {item.external_id!r} has spans: give an annotator "
+                                "(--annotator USERNAME) to say whose spans they are",
                             )
                         )
                     continue
