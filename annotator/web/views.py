@@ -60,7 +60,9 @@ def annotate_next(request, slug):
 def annotate(request, pk):
     article = articles_with_access(request.user).filter(pk=pk).first()
     role = effective_role(request.user, article.my_role) if article else None
-    if role is None or (role == Role.ANNOTATOR and article.my_status is None):
+    # Annotators open their assigned articles; reviewers and managers any article of theirs.
+    assigned = article is not None and article.my_status is not None
+    if not (role in CURATORS or (role == Role.ANNOTATOR and assigned)):
         raise Http404("No such article among those assigned to you.")
     return render(request, "web/annotate.html", {"article": article, "project": article.project})
 

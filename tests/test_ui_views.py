@@ -1,0 +1,73 @@
+"""The server-rendered pages without a browser: who may open what, and the CSP header."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from annotator.annotations.models import Assignment
+from annotator.corpus.models import Article
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", verbosity=0)
+    return Article.objects.get(project__slug="propaganda-demo", external_id="seed")
+
+
+def login(client, username):
+    assert client.login(username=username, password=f"demo-{username}")
+
+
+def test_pages_carry_a_csp_without_inline_script(client, demo):
+    login(client, "annotator1")
+    for url in ["/", f"/annotate/{demo.pk}/", "/accounts/login/"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        policy = response["Content-Security-Policy"]
+        assert re.search(r"(^|; )script-src 'self'(;|$)", policy), policy
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+        assert "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    html = client.get(f"/annotate/{demo.pk}/").content.decode()
+    # No inline script and no inline style attribute in the page the CSP protects.
+    assert re.findall(r"<script(?![^>]*\ssrc=)[^>]*>", html) == []
+    assert " style=" not in html
+    assert "Content-Security-Policy" not in client.get("/api/docs/")
+
+
+def test_who_opens_the_annotation_page_and_the_article_list(client, demo):
+    for username, annotate, articles in [
+        ("annotator1", 200, 404),
+        ("reviewer", 200, 200),
+        ("admin", 200, 200),
+        ("researcher", 404, 404),
+    ]:
+        client.logout()
+        login(client, username)
+        assert client.get(f"/annotate/{demo.pk}/").status_code == annotate, username
+        assert client.get("/projects/propaganda-demo/articles/").status_code == articles, username
+    # An annotator cannot open an article that is not assigned to them.
+    Assignment.objects.filter(article=demo, annotator__username="annotator2").delete()
+    client.logout()
+    login(client, "annotator2")
+    assert client.get(f"/annotate/{demo.pk}/").status_code == 404
+    assert client.get("/annotate/999999/").status_code == 404
+
+
+def test_annotate_next_redirects_then_says_all_done(client, demo):
+    login(client, "annotator1")
+    response = client.get("/projects/propaganda-demo/annotate/")
+    assert response.status_code == 302
+    assert re.fullmatch(r"/annotate/\d+/", response["Location"])
+    Assignment.objects.filter(annotator__username="annotator1").update(status="done")
+    response = client.get("/projects/propaganda-demo/annotate/")
+    assert response.status_code == 200
+    assert b'id="all-done"' in response.content
+    assert client.get("/projects/nope/annotate/").status_code == 404
+    client.logout()
+    assert client.get("/").status_code == 302  # to the login page
