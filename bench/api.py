@@ -85,7 +85,7 @@ def main():
         all_acked = {}
         summaries = []
         for level in levels:
-            summary, acked = run_level(port, users[:level], args.seconds)
+            summary, acked = run_level(port, users[:level], args.seconds, server.pid)
             summaries.append(summary)
             all_acked.update(acked)
         missing, stale = verify(env, all_acked)
@@ -283,7 +283,26 @@ class Client(threading.Thread):
         self.conn.close()
 
 
-def run_level(port, users, seconds):
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (gunicorn's workers), from /proc."""
+    total = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = (task / "children").read_text().split()
+                pending.extend(int(child) for child in children)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
+def run_level(port, users, seconds, server_pid):
+    cpu_before = process_cpu_seconds(server_pid)
     stop_at = time.monotonic() + seconds
     clients = [Client(port, user, stop_at, i) for i, user in enumerate(users)]
     started = time.perf_counter()
@@ -299,8 +318,9 @@ def run_level(port, users, seconds):
     acked = {k: v for c in clients for k, v in c.acked.items()}
     requests = sum(len(v) for v in latencies.values())
     writes = len(latencies["create"]) + len(latencies["update"])
+    server_cpu = process_cpu_seconds(server_pid) - cpu_before
     summary = {"clients": len(users), "seconds": elapsed, "requests": requests, "writes": writes,
-               "latencies": latencies, "errors": errors}  # fmt: skip
+               "latencies": latencies, "errors": errors, "server_cpu": server_cpu}  # fmt: skip
     print(
         f"{len(users):>2} clients: {requests:,} requests in {elapsed:.1f} s, "
         f"{len(errors)} errors{': ' + errors[0] if errors else ''}",
@@ -324,12 +344,18 @@ def print_table(summaries):
             p = [percentile(values, q) * 1000 for q in (50, 95, 99)]
             figures = " ".join(f"{x:>7.1f}" for x in p)
             print(f"{s['clients']:>7} {op:>7} {len(values):>7,} {figures}")
-    print(f"\n{'clients':>7} {'req/s':>8} {'span writes/s':>14} {'errors':>7}")
+    header = (
+        f"{'clients':>7} {'req/s':>8} {'span writes/s':>14} {'errors':>7} {'server CPU ms/req':>18}"
+    )
+    print("\n" + header)
     for s in summaries:
         print(
             f"{s['clients']:>7} {s['requests'] / s['seconds']:>8.0f} "
-            f"{s['writes'] / s['seconds']:>14.0f} {len(s['errors']):>7}"
+            f"{s['writes'] / s['seconds']:>14.0f} {len(s['errors']):>7} "
+            f"{s['server_cpu'] * 1000 / max(s['requests'], 1):>18.1f}"
         )
+    load = os.getloadavg()[0]
+    print(f"\nload average (1 min) at the end: {load:.1f} on {os.cpu_count()} CPUs")
 
 
 def verify(env, acked: dict[int, int]):
