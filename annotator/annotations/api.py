@@ -142,7 +142,7 @@ class ArticleSpansSync(APIView):
             serializer = SyncOperationSerializer(data=operation)
             if not serializer.is_valid():
                 error = service.SpanInvalid(serializer.errors)
-                return self._failed(service.SyncFailed(index, error, []), operations)
+                return self._failed(service.SyncFailed(index, error), operations)
             checked.append(serializer.validated_data)
         try:
             results = service.sync_spans(article, annotator_id, checked)
@@ -163,7 +163,8 @@ class ArticleSpansSync(APIView):
                 "stored.",
                 "failed_index": failure.index,
                 "error": failure.error.body,
-                "results": [_result_json(result) for result in failure.results],
+                # No per-operation results: the operations before the failing one were
+                # rolled back too, and a result would suggest otherwise.
             },
             status=status.HTTP_409_CONFLICT if code in (409, 412) else status.HTTP_400_BAD_REQUEST,
         )

@@ -111,10 +111,11 @@ class SyncResponseSerializer(serializers.Serializer):
 
 
 class SyncFailureSerializer(serializers.Serializer):
+    """A batch that stored nothing: which operation failed and why (its field errors)."""
+
     detail = serializers.CharField()
     failed_index = serializers.IntegerField()
     error = serializers.DictField()
-    results = SyncResultSerializer(many=True)
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -11,7 +11,7 @@ names the field, so the API answers them as they are and the CLI prints them.
 
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -67,7 +67,6 @@ class SyncFailed(Exception):
 
     index: int
     error: SpanError
-    results: list = field(default_factory=list)
 
 
 def invalid(field_name: str, message: str) -> SpanInvalid:
@@ -449,7 +448,7 @@ def sync_spans(article: Article, annotator_id, operations) -> list[dict]:
                 results.append(_apply(article, annotator_id, index, operation, labels))
             except SpanError as error:
                 # Leaving the atomic block with an exception rolls back the whole batch.
-                raise SyncFailed(index, error, results) from None
+                raise SyncFailed(index, error) from None
     return results
 
 
