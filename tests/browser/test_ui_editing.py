@@ -147,3 +147,19 @@ def test_keyboard_only_create_and_relabel(page, demo):
     [span] = api_spans(page, demo, seed)
     assert (span["start"], span["end"], span["label"]) == (0, 14, "image_miscaption")
     assert span["text"] == seed.text[0:14]
+
+    # A second span from the keyboard, then [ and ] move between spans and Delete removes one.
+    page.keyboard.press("Escape")
+    for _ in range(3):
+        page.keyboard.press("Control+ArrowRight")  # caret after "Protecting ISIS, US"
+    page.keyboard.press("Control+Shift+ArrowRight")
+    page.keyboard.press(hotkey("inserted_phrase"))
+    expect(span_items(page)).to_have_count(2)
+    page.keyboard.press("[")
+    expect(page.locator("#editor-summary")).to_contain_text("Protecting ISI")
+    page.keyboard.press("]")
+    expect(page.locator("#editor-summary")).to_contain_text("Could")
+    page.keyboard.press("Delete")
+    expect(span_items(page)).to_have_count(1)
+    wait_saved(page)
+    assert [s["text"] for s in api_spans(page, demo, seed)] == ["Protecting ISI"]

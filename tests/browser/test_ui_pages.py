@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from ui_helpers import article, hotkey, login, open_article, select_phrase, span_items, wait_saved
 
 from annotator.annotations.models import Assignment
-from annotator.corpus.models import Article
+from annotator.corpus.models import Article, ArticleImage
 
 pytestmark = pytest.mark.browser
 
@@ -91,3 +91,26 @@ def test_label_palette_tooltip_and_guidelines(page, demo):
     expect(tip).to_be_visible()
     page.locator("#guidelines summary").click()
     expect(page.locator("#guidelines-text")).to_contain_text("Mark the exact words")
+
+
+def test_image_floats_beside_its_caption(page, demo):
+    seed = article("seed")
+    caption = "A picture is worth\u00a0a thousand words: ISIS and US Army fighting side by side."
+    start = seed.text.index(caption)
+    # A 1x1 PNG from the site's own origin would need a file; a data: URL is allowed by the CSP.
+    pixel = (
+        "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+        "+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    )
+    ArticleImage.objects.create(
+        article=seed, url=pixel, caption_start=start, caption_end=start + len(caption)
+    )
+    login(page, demo)
+    open_article(page, demo, seed)
+    figure = page.locator("#text figure.article-image")
+    expect(figure).to_have_count(1)
+    expect(figure.locator("img")).to_have_attribute("alt", caption)
+    # The figure stands right before the block that holds the caption, and adds no text.
+    following = figure.evaluate("f => f.nextElementSibling.textContent")
+    assert following.startswith(caption)
+    assert page.locator("#text").text_content() == seed.text
