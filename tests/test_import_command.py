@@ -109,3 +109,15 @@ def test_bulk_insert_uses_copy_on_postgresql(project, monkeypatch):
     )
     texts = dict(Article.objects.filter(pk__in=ids).values_list("pk", "text"))
     assert texts == {pk: "tab\there\nnew line \\ 🔥" for pk in ids}
+
+
+def test_bulk_insert_never_reuses_ids_of_deleted_rows(project):
+    fields = ["project_id", "external_id", "text", "text_sha256"]
+    first = bulk_insert(Article, fields, [(project.pk, f"d{i}", "t", "0" * 64) for i in range(3)],
+                        return_ids=True)  # fmt: skip
+    Article.objects.filter(pk=first[-1]).delete()
+
+    second = bulk_insert(Article, fields, [(project.pk, "d9", "t", "0" * 64)], return_ids=True)
+
+    assert second[0] > first[-1]
+    assert Article.objects.get(pk=second[0]).external_id == "d9"
