@@ -143,6 +143,7 @@ def test_plain_txt_file_title_and_whole_text(project, raw_text, tmp_path):
 def test_ptc_folder_with_crlf_and_separate_label_folders(project, raw_text, tmp_path):
     files = ptc_files(raw_text, "111")
     files["articles/article222.txt"] = b"Second title\r\n\r\nBody without spans.\r\n"
+    files["README.txt"] = b"Propaganda Techniques Corpus, see LICENSE.txt\n"
     folder = write_files(tmp_path / "ptc", files)
 
     report = import_paths(project, [folder], annotator="ptc")
@@ -156,6 +157,7 @@ def test_ptc_folder_with_crlf_and_separate_label_folders(project, raw_text, tmp_
     assert article.title == "Breaking 🔥 news: 👨\u200d👩\u200d👧 families flee."
     assert stored_spans(article) == expected_spans(raw_text)
     assert Article.objects.get(external_id="222").text == "Second title\n\nBody without spans.\n"
+    assert not Article.objects.filter(external_id="README").exists()
 
 
 def test_ptc_zip_with_crlf(project, raw_text, tmp_path):

@@ -10,7 +10,8 @@ sibling folders):
 - ``article<ID>.task-si.labels``: ``ID<TAB>begin<TAB>end``, imported under the ``--si-label``
   label, and only for articles that have no technique file (the SI spans repeat those spans).
 
-Any other ``NAME.txt`` is a plain article with external id ``NAME``.
+Any other ``NAME.txt`` is a plain article with external id ``NAME``, unless ``article<ID>.txt``
+files are next to it (then it is the corpus's README or the like, and ignored).
 """
 
 import re
@@ -83,6 +84,8 @@ def read_articles(members: list[Member], options: ImportOptions) -> Iterator:
         if any(kind == TECHNIQUE for _, kind in files):
             files = [f for f in files if f[1] == TECHNIQUE]
         yield _read(member, article_id, files, options)
+    if articles:
+        return  # other .txt files next to a PTC corpus are its README, LICENSE...: not articles
     for member in plain:
         yield _read(member, PurePosixPath(member.basename).stem, [], options)
 
