@@ -15,6 +15,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
+from annotator.exports.models import Export
 from annotator.wsgi import application
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +46,7 @@ def real_ids(world: World) -> dict:
         "spans": world.span.pk,
         "assignments": world.assignment.pk,
         "members": world.project.memberships.get(user=world.annotator2).pk,
+        "exports": Export.objects.get_or_create(project=world.project, format="jsonl")[0].pk,
     }
 
 
@@ -65,7 +67,8 @@ def test_api_does_not_crash_and_matches_its_schema(case):
     if "pk" in params and isinstance(params["pk"], int) and params["pk"] % 2 == 0:
         ids = real_ids(world)
         first = case.path.strip("/").split("/")[0]
-        params["pk"] = ids["members" if "members" in case.path else first]
+        kind = next((k for k in ("members", "exports") if k in case.path), first)
+        params["pk"] = ids[kind]
     case.call_and_validate(
         headers={"Authorization": f"Token {world.token_staff}"},
         checks=[

@@ -337,3 +337,19 @@ def test_a_stalled_export_is_retried_then_failed_with_the_reason(corpus, monkeyp
     assert lost.status == ExportStatus.FAILED
     assert "worker running this export stopped" in lost.error
     assert not lost.file
+
+
+def test_many_files_are_summarised_in_the_card_and_all_listed_in_the_manifest(corpus):
+    for n in range(15):
+        Article.objects.create(project=corpus.project, external_id=f"more{n}", text=f"Text {n}.")
+    archive = open_zip(export(corpus, "semeval"))
+    card = archive.read("README.md").decode()
+    assert "- `all-labels.tsv`\n- 18 `.labels` files (one per article)\n" in card
+    assert "- 18 `.txt` files (one per article)\n" in card
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["file_count"] == len(archive.namelist()) == 18 * 2 + 3
+    assert set(manifest["files"]) == set(archive.namelist()) - {"manifest.json"}
+    assert manifest["files"]["articlemore3.txt"] == {
+        "sha256": hashlib.sha256(b"Text 3.").hexdigest(),
+        "size": 7,
+    }

@@ -40,7 +40,6 @@ from annotator.exports.formats import (
     SpanMismatch,
     ZipSink,
 )
-from annotator.exports.formats.base import GOLD
 from annotator.schemas.models import Label, label_key_validator
 from annotator.schemas.presets import get_preset, preset_names
 
@@ -487,19 +486,49 @@ def build_zip(
                 name: annotator_folder(uid, name) for uid, name in selection.usernames.items()
             }
             manifest["counts_per_annotator_folder"] = per_annotator
-        manifest["gold_key"] = GOLD if opts.layer == "gold" else None
         from annotator.exports.dataset_card import render_card  # card needs the manifest
 
-        sink.write_bytes("README.md", render_card(manifest, data_files(sink)).encode("utf-8"))
-        manifest["files"] = {
-            name: {"sha256": rec.sha256, "size": rec.size} for name, rec in sink.files.items()
-        }
-        sink.write_bytes(
-            "manifest.json",
-            (json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n").encode(),
-        )
+        fixed = [name for writer in writers.values() for name in once_per_export(writer)]
+        card = render_card(manifest, file_summary(data_files(sink), fixed))
+        sink.write_bytes("README.md", card.encode("utf-8"))
+        manifest["file_count"] = len(sink.files) + 1  # with manifest.json
+        write_manifest(sink, manifest)
         sink.close()
     return manifest
+
+
+def once_per_export(writer: FormatWriter) -> list[str]:
+    """The writer's growing files (not per-article), named as they are in the zip."""
+    prefix = f"{writer.sink.prefix}/" if isinstance(writer.sink, PrefixedSink) else ""
+    return [prefix + name for name in writer.files()]
+
+
+def write_manifest(sink: Sink, manifest: dict[str, Any]) -> None:
+    """manifest.json: ``manifest`` plus ``files`` (name -> sha256 and size of every other file),
+    streamed: a per-article format has two files an article, too many for one dict and string."""
+    head = json.dumps(manifest, ensure_ascii=False, indent=2, default=str)
+    with sink.open("manifest.json") as out:
+        out.write_text(head[: -len("\n}")] + ',\n  "files": {')
+        lines, sep = [], "\n"
+        for name, rec in sink.files.items():
+            name_json = json.dumps(name, ensure_ascii=False)
+            lines.append(f'{sep}    {name_json}: {{"sha256": "{rec.sha256}", "size": {rec.size}}}')
+            sep = ",\n"
+            if len(lines) >= 1000:
+                out.write_text("".join(lines))
+                lines.clear()
+        out.write_text("".join(lines) + "\n  }\n}\n")
+
+
+def file_summary(names: list[str], fixed: list[str], limit: int = 30) -> list[str]:
+    """The card's file list: every name when there are few, else the once-per-export files and
+    a count per extension of the per-article ones."""
+    if len(names) <= limit:
+        return [f"`{name}`" for name in names]
+    rest = Counter(Path(name).suffix or "(no extension)" for name in names if name not in fixed)
+    return [f"`{name}`" for name in fixed] + [
+        f"{count:,} `{suffix}` files (one per article)" for suffix, count in sorted(rest.items())
+    ]
 
 
 def _discard(writers, sink: ZipSink) -> None:

@@ -63,6 +63,7 @@ def _table(rows: list[tuple], header: tuple) -> str:
 
 
 def render_card(manifest: dict[str, Any], files: list[str]) -> str:
+    """The card's markdown; ``files`` are the lines of its file list (build.file_summary)."""
     counts = manifest["counts"]
     opts = manifest["options"]
     project = manifest["project"]
@@ -137,7 +138,7 @@ def render_card(manifest: dict[str, Any], files: list[str]) -> str:
     out += [
         "## Files",
         "",
-        *[f"- `{name}`" for name in files],
+        *[f"- {line}" for line in files],
         "- `manifest.json`: format, options, counts, label schema, checksums",
         "",
         "## Loading it in Python",

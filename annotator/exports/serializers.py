@@ -41,7 +41,7 @@ class ExportSerializer(serializers.Serializer):
     sha256 = serializers.CharField()
     size = serializers.IntegerField(allow_null=True)
     counts = serializers.JSONField()
-    requester = serializers.CharField(source="requester.username", default=None)
+    requester = serializers.CharField(source="requester.username", default=None, allow_null=True)
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
