@@ -275,3 +275,13 @@ def test_error_list_is_capped(project, tmp_path):
     assert len(file.errors) == 50 and file.errors_truncated
     assert [e.line for e in file.errors] == list(range(1, 51))
     assert "(more not shown)" in file.summary()
+
+
+def test_unknown_label_message_lists_keys_and_official_names(project, tmp_path):
+    path = tmp_path / "x.jsonl"
+    path.write_text(jsonl_line(**span(0, 4, "Name-Calling")) + "\n", "utf-8")
+
+    [error] = import_paths(project, [path], annotator="a").files[0].errors
+
+    assert "name_calling (Name_Calling,Labeling)" in error.message
+    assert "old_label" not in error.message  # retired: not offered

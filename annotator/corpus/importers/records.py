@@ -67,7 +67,12 @@ class LabelIndex:
                 self._by_name.setdefault(label.official_label, ref)
         for label in labels:  # a key wins over another label's official name
             self._by_name[label.key] = LabelRef(label.id, label.key, label.retired)
-        self.keys = sorted({ref.key for ref in self._by_name.values() if not ref.retired})
+        # for error messages: "key (Official_Name)" of every label that takes spans
+        self.known = sorted(
+            f"{label.key} ({label.official_label})" if label.official_label else label.key
+            for label in labels
+            if not label.retired
+        )
         # name -> id of labels that take spans: the bulk path's one dict lookup
         self.active = {name: ref.id for name, ref in self._by_name.items() if not ref.retired}
 
@@ -82,7 +87,7 @@ class LabelIndex:
             raise RecordError(f"label must be a non-empty string, got {name!r}")
         ref = self._by_name.get(name)
         if ref is None:
-            known = ", ".join(self.keys) or "none"
+            known = ", ".join(self.known) or "none"
             raise RecordError(f"unknown label {name!r} (labels of this project: {known})")
         if ref.retired:
             raise RecordError(f"label {name!r} is retired and accepts no new spans")
