@@ -465,6 +465,10 @@ async function main() {
     setTimeout(() => performance.measure("annotator:render", "annotator:render-start"), 0),
   );
   if (!data.offline) saveCache();
+  else {
+    const detail = "This is the copy from your last visit; changes stay in this browser until saved.";
+    showError({ title: "The server cannot be reached", detail }, conflictHooks);
+  }
   if (queue.size > 0) queue.schedule(0);
   wire();
   app.dataset.ready = "true";

@@ -90,10 +90,10 @@ export async function showConflict({ local, detail }, hooks) {
 }
 
 /** queue.js onError (and other failures): say what was refused; reloading shows the server's. */
-export function showError({ local, detail }, hooks) {
+export function showError({ local, detail, title }, hooks) {
   if (local) hooks.forget(local.client_id);
   banner(
-    local ? "A change was refused by the server" : "Something went wrong",
+    title ?? (local ? "A change was refused by the server" : "Something went wrong"),
     [local ? `Change: ${describe(local)}` : "", detailText(detail)].filter(Boolean),
     [["Dismiss", () => {}]],
   );

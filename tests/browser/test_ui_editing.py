@@ -113,6 +113,7 @@ def test_offline_changes_replay_after_reload_exactly_once(page, demo):
     expect(page.locator("#app")).to_have_attribute("data-ready", "true")
     expect(span_items(page)).to_have_count(2)
     expect(page.locator("#save-status")).to_have_text(re.compile(r"^Offline: \d+ changes waiting"))
+    expect(page.locator(".conflict")).to_contain_text("The server cannot be reached")
 
     page.unroute("**/api/v1/**")
     page.click("#retry-now")
