@@ -4,11 +4,13 @@ Each expected value below is worked out by hand in the comment next to it; a bru
 per-character reference checks the sweep on random layers.
 """
 
+import os
 import random
 from fractions import Fraction
 
 import pytest
 
+from annotator.agreement.gamma import article_gamma
 from annotator.agreement.measures import (
     ANY,
     Comparison,
@@ -249,3 +251,27 @@ def test_alpha_on_astral_text(unicode_sample):
     result = char_alpha([(length, {"c1": [fire], "c2": []})])
     # o01 = o10 = 1, n = 2L, n1 = 1, n0 = 2L - 1: alpha = 1 - (2L - 1) * 2 / (2 * (2L - 1)) = 0.
     assert result["X"] == approx(0.0)
+
+
+# --- gamma (pygamma-agreement, optional) --------------------------------------------------
+
+needs_gamma = pytest.mark.skipif(
+    os.environ.get("ANNOTATOR_TEST_GAMMA") != "1",
+    reason="set ANNOTATOR_TEST_GAMMA=1 (pygamma-agreement takes about a minute to load)",
+)
+
+
+def test_gamma_undefined_without_two_layers_or_spans():
+    # Decided before the library is loaded: these run without it.
+    assert article_gamma({"c1": [(0, 5, "X")]}) is None
+    assert article_gamma({"c1": [], "c2": []}) is None
+
+
+@needs_gamma
+def test_gamma_of_identical_layers_is_one_and_disagreement_lowers_it(unicode_sample):
+    pytest.importorskip("pygamma_agreement")
+    fire = span(unicode_sample, "🔥 news")
+    same = {"c1": [fire, (40, 50, "Y")], "c2": [fire, (40, 50, "Y")]}
+    assert article_gamma(same) == approx(1.0)
+    shifted = {"c1": [fire, (40, 50, "Y")], "c2": [(fire[0] + 2, fire[1], "X"), (60, 70, "X")]}
+    assert article_gamma(shifted) < 1.0

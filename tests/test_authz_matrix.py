@@ -40,6 +40,8 @@ MEMBER = "projects/<slug:slug>/members/<int:pk>/"
 NEXT = "projects/<slug:slug>/articles/next/"
 EXPORTS = "projects/<slug:slug>/exports/"
 EXPORT = EXPORTS + "<int:pk>/"
+AGREEMENTS = "projects/<slug:slug>/agreement/"
+AGREEMENT = AGREEMENTS + "<int:pk>/"
 
 # (route, method, object): expected status per role --------------------------------------------
 #                                                    ann out rev res mgr anon tok su
@@ -129,6 +131,14 @@ TABLE = {
     (EXPORT, "GET", "foreign"):              codes("404 404 404 404 404 401 404 200"),
     (EXPORT + "download/", "GET", "own"):     codes("404 404 200 200 200 401 404 200"),
     (EXPORT + "download/", "GET", "foreign"): codes("404 404 404 404 404 401 404 200"),
+
+    # Agreement: the same readers as exports; annotators (blind to others) get 404.
+    (AGREEMENTS, "GET", "own"):      codes("404 404 200 200 200 401 404 200"),
+    (AGREEMENTS, "GET", "foreign"):  codes("404 404 404 404 404 401 404 200"),
+    (AGREEMENTS, "POST", "own"):     codes("404 404 201 201 201 401 404 201"),
+    (AGREEMENTS, "POST", "foreign"): codes("404 404 404 404 404 401 404 201"),
+    (AGREEMENT, "GET", "own"):       codes("404 404 200 200 200 401 404 200"),
+    (AGREEMENT, "GET", "foreign"):   codes("404 404 404 404 404 401 404 200"),
 }  # fmt: skip
 
 
@@ -162,7 +172,15 @@ def _export(w: World, obj):
     return export_now(_project(w, obj), "jsonl")  # a finished export, file included
 
 
+def _agreement(w: World, obj):
+    from annotator.agreement.models import AgreementReport
+
+    return AgreementReport.objects.create(project=_project(w, obj))
+
+
 def url_kwargs(route: str, w: World, obj) -> dict:
+    if route.startswith(AGREEMENT):
+        return {"slug": _project(w, obj).slug, "pk": _agreement(w, obj).pk}
     if route.startswith(EXPORT):
         return {"slug": _project(w, obj).slug, "pk": _export(w, obj).pk}
     if route.startswith("projects/<slug:slug>/members/<int:pk>"):
@@ -183,6 +201,8 @@ def body(route: str, method: str, w: World, obj):
         return None
     if route == EXPORTS:
         return {"format": "jsonl"}
+    if route == AGREEMENTS:
+        return {}
     if route.endswith("members/"):
         # Someone not yet in that project.
         return {"username": "rev" if obj == "foreign" else "outsider", "role": "annotator"}

@@ -16,6 +16,9 @@ class AgreementReport(models.Model):
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     article_ids = models.JSONField(default=list, blank=True)
+    # What was asked for besides the articles: done_only, gamma (annotator.agreement.services).
+    options = models.JSONField(default=dict, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     results = models.JSONField(default=dict, blank=True)

@@ -2,6 +2,7 @@
 
 from django.urls import path, re_path
 
+from annotator.agreement import api as agreement
 from annotator.annotations import api as spans
 from annotator.core import api as core
 from annotator.corpus import api as corpus
@@ -39,6 +40,14 @@ urlpatterns = [
         "projects/<slug:slug>/exports/<int:pk>/download/",
         exports.ExportDownload.as_view(),
         name="api-export-download",
+    ),
+    path(
+        "projects/<slug:slug>/agreement/", agreement.AgreementList.as_view(), name="api-agreements"
+    ),
+    path(
+        "projects/<slug:slug>/agreement/<int:pk>/",
+        agreement.AgreementDetail.as_view(),
+        name="api-agreement",
     ),
     # Last: anything else under /api/v1/ is a JSON 404 (not an endpoint, not in the matrix).
     re_path(r"", core.api_not_found, name="api-not-found"),

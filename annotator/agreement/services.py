@@ -1,0 +1,300 @@
+"""The agreement report: the one code path of the API and the Celery task.
+
+``request_report`` checks the request and stores a *queued* AgreementReport with the chosen
+article ids and options; the API then queues ``agreement.compute``; ``run_report`` claims it
+(*running*), streams the articles from the database in chunks, feeds the pure measures of
+``measures.py`` (and ``gamma.py`` when asked) and stores the results (*done*), or the reason
+(*failed*).
+
+Which layers are compared on an article: every annotator with an assignment there that is not
+skipped (only *done* ones with ``done_only``), plus, without ``done_only``, annotators who have
+spans there without any assignment (imported layers). An annotator with an assignment and no
+span is an empty layer: they found nothing, and that counts. The gold layer (spans without an
+annotator) counts on the articles that have at least one gold span.
+"""
+
+import time
+from collections import defaultdict
+from itertools import combinations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models.functions import Length
+from django.utils import timezone
+
+from annotator.agreement import gamma as gamma_module
+from annotator.agreement.measures import ANY, CharAlpha, Comparison
+from annotator.agreement.models import AgreementReport
+from annotator.annotations.models import Assignment, AssignmentStatus, Span
+from annotator.corpus.models import Article, Project
+
+CHUNK = 500  # articles per round of queries: three queries per chunk, memory stays small
+PROGRESS_INTERVAL = 0.25  # seconds between progress writes
+MAX_GAMMA_ARTICLES = 2000  # gamma costs about a second per article: refuse a day-long report
+
+
+class AgreementError(ValueError):
+    """A bad request; ``field`` names the offending parameter."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+# --- requesting --------------------------------------------------------------------------
+
+
+def request_report(
+    project: Project,
+    *,
+    article_ids: list[int] | None = None,
+    done_only: bool = False,
+    gamma: bool = False,
+    requester=None,
+) -> AgreementReport:
+    """A queued report over ``article_ids`` (default: every article of the project)."""
+    existing = Article.objects.filter(project=project)
+    if article_ids is None:
+        ids = list(existing.order_by("pk").values_list("pk", flat=True))
+    else:
+        ids = sorted(set(article_ids))
+        found = set(existing.filter(pk__in=ids).values_list("pk", flat=True))
+        missing = [pk for pk in ids if pk not in found]
+        if missing:
+            shown = ", ".join(map(str, missing[:10])) + (" ..." if len(missing) > 10 else "")
+            raise AgreementError("article_ids", f"not articles of {project.slug}: {shown}")
+    if not ids:
+        raise AgreementError("article_ids", f"{project.slug} has no articles to compare")
+    if gamma and len(ids) > MAX_GAMMA_ARTICLES:
+        raise AgreementError(
+            "gamma",
+            f"gamma takes about a second per article: ask for it on at most "
+            f"{MAX_GAMMA_ARTICLES} articles (article_ids), not {len(ids)}",
+        )
+    return AgreementReport.objects.create(
+        project=project,
+        article_ids=ids,
+        options={"done_only": bool(done_only), "gamma": bool(gamma)},
+        progress_total=len(ids),
+        requester=requester,
+    )
+
+
+def enqueue(report: AgreementReport) -> None:
+    """Queue the computation once the row is committed (a worker must be able to read it)."""
+    from annotator.agreement.tasks import compute_report
+
+    pk = report.pk
+    transaction.on_commit(lambda: compute_report.delay(pk))
+
+
+# --- running -----------------------------------------------------------------------------
+
+
+def claim(report_id: int) -> bool:
+    """Queued -> running; False when the report is not queued (a duplicate delivery)."""
+    return bool(
+        AgreementReport.objects.filter(pk=report_id, status=AgreementReport.Status.QUEUED).update(
+            status=AgreementReport.Status.RUNNING, started_at=timezone.now(), progress_done=0
+        )
+    )
+
+
+def run_report(report_id: int) -> AgreementReport | None:
+    """Compute a queued report (the task's body). None when it was not queued. A failure is
+    stored on the report (status failed, error) rather than raised."""
+    if not claim(report_id):
+        return None
+    report = AgreementReport.objects.select_related("project").get(pk=report_id)
+    try:
+        results = compute(
+            report.project,
+            report.article_ids,
+            done_only=report.options.get("done_only", False),
+            gamma=report.options.get("gamma", False),
+            progress=_progress_writer(report.pk),
+        )
+    except Exception as exc:
+        AgreementReport.objects.filter(pk=report.pk).update(
+            status=AgreementReport.Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:5000],
+            finished_at=timezone.now(),
+        )
+    else:
+        AgreementReport.objects.filter(pk=report.pk).update(
+            status=AgreementReport.Status.DONE,
+            results=results,
+            progress_done=len(report.article_ids),
+            error="",
+            finished_at=timezone.now(),
+        )
+    report.refresh_from_db()
+    return report
+
+
+def report_now(project: Project, **request) -> AgreementReport:
+    """Request and compute a report in this process (tests, benchmarks, the shell)."""
+    report = request_report(project, **request)
+    return run_report(report.pk)
+
+
+def _progress_writer(report_id: int):
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - last[0] < PROGRESS_INTERVAL:
+            return
+        last[0] = now
+        AgreementReport.objects.filter(pk=report_id).update(
+            progress_done=done, progress_total=total
+        )
+
+    return progress
+
+
+# --- computing ---------------------------------------------------------------------------
+
+
+def article_layers(article_ids, *, done_only: bool):
+    """Yield ``(article_id, length, {annotator_id: spans}, gold_spans)`` per article, in the
+    order of ``article_ids``, reading CHUNK articles per round (three queries)."""
+    for offset in range(0, len(article_ids), CHUNK):
+        chunk = article_ids[offset : offset + CHUNK]
+        lengths = dict(
+            Article.objects.filter(pk__in=chunk)
+            .annotate(length=Length("text"))
+            .values_list("pk", "length")
+        )
+        assigned: dict[int, set] = defaultdict(set)
+        with_assignment: dict[int, set] = defaultdict(set)
+        rows = Assignment.objects.filter(article_id__in=chunk).values_list(
+            "article_id", "annotator_id", "status"
+        )
+        for article_id, annotator_id, status in rows:
+            with_assignment[article_id].add(annotator_id)
+            if status == AssignmentStatus.DONE or (
+                not done_only and status != AssignmentStatus.SKIPPED
+            ):
+                assigned[article_id].add(annotator_id)
+        spans: dict[int, dict] = defaultdict(lambda: defaultdict(list))
+        rows = Span.objects.filter(article_id__in=chunk).values_list(
+            "article_id", "annotator_id", "start", "end", "label_id"
+        )
+        for article_id, annotator_id, start, end, label_id in rows.order_by():
+            spans[article_id][annotator_id].append((start, end, label_id))
+        for article_id in chunk:
+            if article_id not in lengths:
+                continue  # deleted since the report was requested
+            by_layer = spans.get(article_id, {})
+            coders = set(assigned.get(article_id, ()))
+            if not done_only:
+                coders |= {a for a in by_layer if a is not None} - with_assignment[article_id]
+            layers = {coder: by_layer.get(coder, []) for coder in sorted(coders)}
+            yield article_id, lengths[article_id], layers, by_layer.get(None, [])
+
+
+def compute(
+    project: Project,
+    article_ids: list[int],
+    *,
+    done_only: bool = False,
+    gamma: bool = False,
+    progress=None,
+) -> dict:
+    """The report's results (JSON-ready): see docs/agreement.md for their layout."""
+    total = len(article_ids)
+    pairs: dict[tuple, Comparison] = defaultdict(Comparison)
+    vs_gold: dict[object, Comparison] = defaultdict(Comparison)
+    alpha = CharAlpha()
+    gammas: dict[int, float | None] = {}
+    gamma_error = None
+    if gamma and not gamma_module.available():
+        gamma, gamma_error = False, gamma_module.UNAVAILABLE
+    seconds = {"spans": 0.0, "gamma": 0.0}
+    counts = {"articles": 0, "compared": 0, "with_gold": 0}
+
+    started = time.perf_counter()
+    for done, (article_id, length, layers, gold) in enumerate(
+        article_layers(article_ids, done_only=done_only), start=1
+    ):
+        counts["articles"] += 1
+        if len(layers) >= 2:
+            counts["compared"] += 1
+        for a, b in combinations(layers, 2):
+            pairs[(a, b)].add_article(layers[a], layers[b])
+        if gold:
+            counts["with_gold"] += 1
+            for coder, spans in layers.items():
+                vs_gold[coder].add_article(spans, gold)
+        alpha.add_article(length, layers)
+        if gamma:
+            t0 = time.perf_counter()
+            gammas[article_id] = gamma_module.article_gamma(layers)
+            seconds["gamma"] += time.perf_counter() - t0
+        if progress is not None:
+            progress(done, total)
+    seconds["spans"] = time.perf_counter() - started - seconds["gamma"]
+
+    t0 = time.perf_counter()
+    label_keys = dict(project.schema.labels.values_list("pk", "key"))
+    alpha_results = {"any": alpha.alpha(ANY), "per_label": {}}
+    for label_id in alpha.labels():
+        alpha_results["per_label"][label_keys.get(label_id, str(label_id))] = alpha.alpha(label_id)
+    seconds["alpha"] = time.perf_counter() - t0
+
+    users = _usernames({a for pair in pairs for a in pair} | set(vs_gold))
+    return {
+        "counts": counts,
+        "annotators": {str(pk): name for pk, name in users.items()},
+        "labels": dict(project.schema.labels.values_list("key", "name")),
+        "pairs": [
+            {"a": users[a], "b": users[b], "a_id": a, "b_id": b, **_keyed(comparison, label_keys)}
+            for (a, b), comparison in sorted(pairs.items())
+        ],  # fmt: skip
+        "pairs_overall": _keyed(_sum(pairs.values()), label_keys),
+        "gold": [
+            {"annotator": users[a], "annotator_id": a, **_keyed(comparison, label_keys)}
+            for a, comparison in sorted(vs_gold.items())
+        ],
+        "gold_overall": _keyed(_sum(vs_gold.values()), label_keys),
+        "alpha": alpha_results,
+        "gamma": _gamma_results(gamma, gamma_error, gammas, seconds["gamma"]),
+        "seconds": {key: round(value, 3) for key, value in seconds.items()},
+    }
+
+
+def _sum(comparisons) -> Comparison:
+    total = Comparison()
+    for comparison in comparisons:
+        total += comparison
+    return total
+
+
+def _keyed(comparison: Comparison, label_keys: dict) -> dict:
+    """``comparison.as_dict()`` with label ids replaced by label keys."""
+    result = comparison.as_dict()
+    result["per_label"] = {
+        label_keys.get(label_id, str(label_id)): scores
+        for label_id, scores in result["per_label"].items()
+    }
+    return result
+
+
+def _usernames(ids) -> dict:
+    return dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username"))
+
+
+def _gamma_results(requested, error, gammas, seconds) -> dict:
+    if error:
+        return {"requested": True, "error": error}
+    if not requested:
+        return {"requested": False}
+    defined = [value for value in gammas.values() if value is not None]
+    return {
+        "requested": True,
+        "mean": sum(defined) / len(defined) if defined else None,
+        "articles": len(defined),
+        "per_article": {str(pk): value for pk, value in gammas.items()},
+        "seconds": round(seconds, 3),
+    }
