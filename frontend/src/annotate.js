@@ -104,6 +104,8 @@ function applyLocal(op) {
   const fields = fieldsOf(op);
   delete fields.article;
   const current = state.spans.get(op.client_id);
+  // A replayed change to a span this page does not have: the server will answer for it.
+  if (op.op === "update" && !current) return;
   if (op.op === "create" || !current) {
     state.spans.set(op.client_id, { note: "", ...current, ...fields, client_id: op.client_id });
   } else {
@@ -116,8 +118,14 @@ function commit(ops) {
   for (const op of ops) {
     const span = state.spans.get(op.client_id);
     if (op.op !== "create" && span?.id !== undefined) op.id = span.id;
+    try {
+      queue.enqueue({ ...op, article: articleId });
+    } catch (exc) {
+      // An impossible sequence (a change to a span being deleted): refuse it, say so.
+      showError({ detail: String(exc.message ?? exc) }, conflictHooks);
+      continue;
+    }
     applyLocal(op);
-    queue.enqueue({ ...op, article: articleId });
   }
   refresh();
   saveCacheSoon();
