@@ -237,8 +237,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Propaganda annotator API",
     "DESCRIPTION": "Projects, articles, spans (offsets in Unicode code points), exports.",
     "VERSION": "1",
+    # Several models have a `status` field: name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
-        "AssignmentStatusEnum": "annotator.annotations.models.AssignmentStatus"
+        "AssignmentStatusEnum": "annotator.annotations.models.AssignmentStatus",
+        "ExportStatusEnum": "annotator.exports.models.ExportStatus",
     },
 }
 
