@@ -272,3 +272,19 @@ def test_api_throttles_anonymous_and_users(world: World, settings):
         assert codes == [200, 200, 200, 429]
     finally:
         UserRateThrottle.THROTTLE_RATES = original
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"external_id": "n1", "text": "ok", "metadata": {"a": "nul\\u0000"}}',
+        '{"external_id": "n2", "text": "lone \\ud800 surrogate"}',
+        '{"external_id": "n3", "text": "ok", "metadata": {"k\\u0000": 1}}',
+    ],
+)
+def test_unstorable_strings_are_a_400_not_a_crash(world: World, body):
+    response = client_for(world.manager).post(
+        "/api/v1/projects/news/articles/", body, content_type="application/json"
+    )
+    assert response.status_code == 400 and "cannot be stored" in response.json()["detail"]
+    assert not Article.objects.filter(external_id__in=["n1", "n2", "n3"]).exists()

@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from annotator.annotations.models import Assignment, AssignmentStatus, Span, SpanOrigin
+from annotator.core.queries import only_row
 from annotator.corpus.models import Article
 from annotator.schemas.models import Label
 
@@ -122,7 +123,7 @@ def resolve_label(article: Article, key, labels: dict | None = None) -> Label:
     if labels is not None:
         label = labels.get(key)
     else:
-        label = Label.objects.filter(schema_id=article.project.schema_id, key=key).first()
+        label = only_row(Label.objects.filter(schema_id=article.project.schema_id, key=key))
     if label is None:
         raise invalid("label", f"{key!r} is not a label of this project's schema.")
     if label.retired:
@@ -159,7 +160,7 @@ def _check_collisions(article, annotator_id, label, start, end, exclude_pk=None,
     rows = Span.objects.filter(query)
     if exclude_pk is not None:
         rows = rows.exclude(pk=exclude_pk)
-    found = list(rows.select_related("label")[:5])
+    found = list(rows.select_related("label").order_by()[:5])
     existing = next((s for s in found if client_id is not None and s.client_id == client_id), None)
     if existing is not None:
         return existing
@@ -356,7 +357,7 @@ def update_span(
             updated_at=timezone.now(),
         )
         if not written:
-            current = Span.objects.select_related("label").filter(pk=span.pk).first()
+            current = only_row(Span.objects.select_related("label").filter(pk=span.pk))
             if current is None:
                 raise SpanNotFound({"detail": "The span was deleted."})
             if _same_content(current, label, start, end) and current.note == note:
@@ -410,7 +411,7 @@ def _copy_access(current: Span, original: Span) -> Span:
 
 def delete_span(span: Span, *, version=None, if_match=None, locked: bool = False) -> None:
     with _transaction(span.article, locked):
-        current = Span.objects.filter(pk=span.pk).first()
+        current = only_row(Span.objects.filter(pk=span.pk))
         if current is None:
             return
         check_version(current, version, if_match)
@@ -494,9 +495,9 @@ def _find_in_layer(article, annotator_id, operation):
         span_id = operation["id"]
         if isinstance(span_id, bool) or not isinstance(span_id, int):
             raise invalid("id", f"Must be an integer span id, got {span_id!r}.")
-        span = spans.filter(pk=span_id).first()
+        span = only_row(spans.filter(pk=span_id))
     elif operation.get("client_id") is not None:
-        span = spans.filter(client_id=parse_client_id(operation["client_id"])).first()
+        span = only_row(spans.filter(client_id=parse_client_id(operation["client_id"])))
     else:
         raise invalid("id", "Give the span's id or client_id.")
     if span is not None:
