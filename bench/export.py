@@ -11,7 +11,8 @@ it starts a fresh ``celery -A annotator worker --pool=solo``, requests the expor
 export service, waits for it and prints:
 
 - seconds: the build on the worker (Export.started_at to finished_at: query, verify, write,
-  zip, publish), and spans/s;
+  zip, publish), and spans/s; CPU s: the worker's CPU time for it (what the wall time would be
+  on an idle machine: the build runs in one thread, and PostgreSQL works in its own process);
 - peak RSS: the worker process's high-water mark (VmHWM), so it includes Celery and Django;
 - floor: the seconds PostgreSQL takes to COPY the same article and span rows to a local file.
 
@@ -75,7 +76,7 @@ def main():
                 figures.update(articles=size, spans=spans, floor=floor, format=fmt)
                 results.append(figures)
                 print(
-                    f"  {fmt}: {figures['seconds']:.1f} s, peak RSS "
+                    f"  {fmt}: {figures['seconds']:.1f} s ({figures['cpu']:.1f} s CPU), peak RSS "
                     f"{figures['peak_rss_mb']:.0f} MB, zip {figures['zip_mb']:.0f} MB",
                     flush=True,
                 )
@@ -85,12 +86,13 @@ def main():
 
     print()
     print(
-        f"{'format':>8} {'articles':>9} {'spans':>10} {'seconds':>8} {'spans/s':>10} "
+        f"{'format':>8} {'articles':>9} {'spans':>10} {'seconds':>8} {'CPU s':>6} {'spans/s':>10} "
         f"{'floor s':>8} {'x floor':>8} {'peak RSS MB':>12} {'zip MB':>7}"
     )
     for r in results:
         print(
             f"{r['format']:>8} {r['articles']:>9,} {r['spans']:>10,} {r['seconds']:>8.1f} "
+            f"{r['cpu']:>6.1f} "
             f"{r['spans'] / r['seconds']:>10,.0f} {r['floor']:>8.1f} "
             f"{r['seconds'] / r['floor']:>8.1f} {r['peak_rss_mb']:>12.0f} {r['zip_mb']:>7.0f}"
         )
@@ -250,6 +252,7 @@ def run_worker_export(project_id: int, fmt: str) -> dict:
         log = open(Path(folder) / "worker.log", "w")  # noqa: SIM115 (closed below)
         worker = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
+            cpu_before = wait_until_idle(worker.pid)
             export = request_export(Project.objects.get(pk=project_id), fmt, {})
             from annotator.exports.tasks import build_export
 
@@ -262,12 +265,18 @@ def run_worker_export(project_id: int, fmt: str) -> dict:
                     raise SystemExit(f"worker died:\n{Path(folder, 'worker.log').read_text()}")
                 time.sleep(0.2)
             peak = vm_hwm_mb(worker.pid)
+            cpu = cpu_seconds(worker.pid) - cpu_before
             if export.status != ExportStatus.DONE:
                 raise SystemExit(f"export failed: {export.error}")
             path = Path(folder) / "media" / export.file.name
             assert hashlib.sha256(path.read_bytes()).hexdigest() == export.sha256
             seconds = (export.finished_at - export.started_at).total_seconds()
-            return {"seconds": seconds, "peak_rss_mb": peak, "zip_mb": export.size / 1e6}
+            return {
+                "seconds": seconds,
+                "cpu": cpu,
+                "peak_rss_mb": peak,
+                "zip_mb": export.size / 1e6,
+            }
         finally:
             worker.send_signal(signal.SIGTERM)
             try:
@@ -294,6 +303,23 @@ def profile_export(project_id: int, fmt: str) -> None:
         profiler.runcall(build_zip, project, clean_options(project, fmt, {}), f"{folder}/x.zip")
         print(f"  {fmt}: {time.perf_counter() - started:.1f} s in this process (profiled)")
         pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until_idle(pid: int) -> float:
+    """Wait for the worker to finish starting (its CPU time stops moving); return that time."""
+    last = -1.0
+    while True:
+        time.sleep(0.5)
+        now = cpu_seconds(pid)
+        if now - last < 0.02:
+            return now
+        last = now
 
 
 def vm_hwm_mb(pid: int) -> float:
