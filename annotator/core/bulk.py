@@ -9,12 +9,18 @@ With ``return_ids=True`` the new primary keys come back in row order, so depende
 just-inserted articles) can reference them. On PostgreSQL they are reserved from the table's
 sequence before the COPY (COPY cannot return anything); on SQLite they are the next free ones
 (the transaction holds SQLite's write lock); elsewhere they come from bulk_create.
+
+With ``check_foreign_keys=False`` (PostgreSQL, inside a transaction, after
+:func:`foreign_key_checks_skippable` said yes) the COPY runs with
+``session_replication_role = replica``: PostgreSQL's per-row foreign-key triggers, more than half
+of the server's work in a bulk load, do not fire. The caller then guarantees every reference
+itself (see ``annotator/corpus/importers/service.py``).
 """
 
 import queue
 import threading
 from collections.abc import Iterable, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils import timezone
@@ -26,6 +32,7 @@ def bulk_insert(
     rows: Iterable[Sequence],
     *,
     return_ids: bool = False,
+    check_foreign_keys: bool = True,
     using: str = DEFAULT_DB_ALIAS,
 ) -> list[int] | None:
     rows = rows if isinstance(rows, list) else list(rows)
@@ -33,7 +40,7 @@ def bulk_insert(
         return [] if return_ids else None
     vendor = connections[using].vendor
     if vendor == "postgresql":
-        return _copy_insert(model, list(fields), rows, return_ids, using)
+        return _copy_insert(model, list(fields), rows, return_ids, check_foreign_keys, using)
     if vendor == "sqlite":
         return _sqlite_insert(model, list(fields), rows, return_ids, using)
     return _bulk_create(model, list(fields), rows, return_ids, using)
@@ -69,7 +76,7 @@ def _filled_fields(model, fields: list[str]) -> tuple[list[models.Field], tuple]
     return extra, tuple(values)
 
 
-def _copy_insert(model, fields, rows, return_ids, using):
+def _copy_insert(model, fields, rows, return_ids, check_foreign_keys, using):
     """COPY in binary format: no text escaping of long texts on our side, no parsing of numbers
     and timestamps on the server's; psycopg dumps each value by its column's type."""
     opts = model._meta
@@ -88,6 +95,7 @@ def _copy_insert(model, fields, rows, return_ids, using):
     types = _column_types(connection, opts.db_table, columns)
     # wrap_database_errors: psycopg's errors become Django's, as for every ORM query
     with (
+        nullcontext() if check_foreign_keys else _foreign_key_triggers_off(connection),
         connection.cursor() as cursor,
         connection.wrap_database_errors,
         cursor.cursor.copy(sql) as copy,
@@ -101,6 +109,60 @@ def _copy_insert(model, fields, rows, return_ids, using):
             for row in rows:
                 write_row((*row, *extra_values))
     return ids
+
+
+def foreign_key_checks_skippable(
+    model: type[models.Model],
+    references: Iterable[type[models.Model]],
+    using: str = DEFAULT_DB_ALIAS,
+) -> bool:
+    """Whether ``bulk_insert(model, ..., check_foreign_keys=False)`` may run here: PostgreSQL,
+    inside a transaction, the role may set ``session_replication_role`` (a superuser, or
+    ``GRANT SET ON PARAMETER session_replication_role`` on PostgreSQL >= 15), and the only
+    things that fire on INSERT into ``model``'s table are foreign-key checks against the tables
+    of ``references`` (the ones the caller vouches for). ``session_replication_role = replica``
+    skips every ordinary trigger and rule, not only foreign keys: a trigger or rule added to the
+    table later (an audit trigger, a search-vector trigger) turns this off rather than being
+    skipped silently. CHECK, NOT NULL and unique constraints are not triggers and always run.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return False
+    tables = [connection.ops.quote_name(m._meta.db_table) for m in references]
+    with connection.cursor() as cursor:
+        if connection.pg_version >= 150000:
+            cursor.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
+        else:
+            cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+        if not cursor.fetchone()[0]:
+            return False
+        # tgtype & 4: fires on INSERT; RI_FKey_check_ins: the check a FOREIGN KEY installs on
+        # the referencing table. ev_type '3': an ON INSERT rule.
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+            "  LEFT JOIN pg_constraint c ON c.oid = t.tgconstraint "
+            "  WHERE t.tgrelid = %s::regclass AND t.tgenabled <> 'D' AND t.tgtype & 4 <> 0 "
+            "  AND NOT (p.proname = 'RI_FKey_check_ins' "
+            "           AND c.confrelid = ANY(%s::regclass[]))) "
+            "+ (SELECT count(*) FROM pg_rewrite WHERE ev_class = %s::regclass AND ev_type = '3')",
+            [connection.ops.quote_name(model._meta.db_table), tables,
+             connection.ops.quote_name(model._meta.db_table)],
+        )  # fmt: skip
+        return cursor.fetchone()[0] == 0
+
+
+@contextmanager
+def _foreign_key_triggers_off(connection):
+    """``SET LOCAL session_replication_role = replica`` for one COPY, ``origin`` again right
+    after it. If the COPY fails the transaction (or savepoint) is rolled back, which undoes
+    the SET LOCAL too, so the setting never outlives the statement it was made for."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("check_foreign_keys=False needs a transaction")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = origin")
 
 
 def _column_types(connection, table: str, columns: list[str]) -> list[int]:

@@ -75,6 +75,8 @@ class LabelIndex:
         )
         # name -> id of labels that take spans: the bulk path's one dict lookup
         self.active = {name: ref.id for name, ref in self._by_name.items() if not ref.retired}
+        # every label id a span may be given (the import locks them: service._lock_references)
+        self.ids = frozenset(ref.id for ref in self._by_name.values())
 
     @classmethod
     def for_project(cls, project) -> "LabelIndex":

@@ -33,6 +33,9 @@ class FileReport:
     duplicate_ids: list[str] = field(default_factory=list)
     errors: list[ImportIssue] = field(default_factory=list)
     errors_truncated: bool = False
+    # PostgreSQL's per-row foreign-key triggers were skipped, the import checking references
+    # itself (see service._lock_references)
+    fast_path: bool = False
 
     @property
     def ok(self) -> bool:
@@ -87,6 +90,7 @@ class FileReport:
             "duplicate_ids": self.duplicate_ids,
             "errors": [{"file": e.file, "line": e.line, "message": e.message} for e in self.errors],
             "errors_truncated": self.errors_truncated,
+            "fast_path": self.fast_path,
         }
 
 
