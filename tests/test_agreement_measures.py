@@ -201,54 +201,60 @@ def test_comparison_reports_totals_and_per_label():
 # --- Krippendorff's alpha per character ---------------------------------------------------
 
 
-def test_alpha_hand_computed():
+@pytest.fixture(params=["coincidences", "library"])
+def method(request):
+    """Every alpha case runs on both paths: the fast default and the krippendorff package."""
+    return request.param
+
+
+def test_alpha_hand_computed(method):
     # Four characters, two coders. Coder 1 marks [0,2), coder 2 [1,3):
     #   values 1 1 0 0 / 0 1 1 0. Coincidences: o00 = 2, o11 = 2, o01 = o10 = 2; n = 8,
     #   n0 = n1 = 4. alpha = 1 - (n - 1) * (o01 + o10) / (2 * n0 * n1) = 1 - 7 * 4 / 32 = 1/8.
-    result = char_alpha([(4, {"c1": [(0, 2, "X")], "c2": [(1, 3, "X")]})])
+    result = char_alpha([(4, {"c1": [(0, 2, "X")], "c2": [(1, 3, "X")]})], method)
     assert result["X"] == approx(1 / 8)
     assert result[ANY] == approx(1 / 8)  # the only label: presence of any span is the same
 
 
-def test_alpha_ignores_characters_with_one_coder_and_counts_empty_layers():
+def test_alpha_ignores_characters_with_one_coder_and_counts_empty_layers(method):
     base = [(4, {"c1": [(0, 2, "X")], "c2": [(1, 3, "X")]})]
     lonely = (50, {"c1": [(0, 40, "X")]})  # one coder: no pairable character
-    assert char_alpha([*base, lonely])["X"] == approx(1 / 8)
+    assert char_alpha([*base, lonely], method)["X"] == approx(1 / 8)
     # A third article where both coders mark nothing adds 2 characters agreeing on 0:
     # o00 = 2 + 4 = 6, n = 12, n0 = 8, n1 = 4: alpha = 1 - 11 * 4 / (2 * 8 * 4) = 1 - 44/64.
     quiet = (2, {"c1": [], "c2": []})
-    assert char_alpha([*base, quiet])["X"] == approx(1 - 44 / 64)
+    assert char_alpha([*base, quiet], method)["X"] == approx(1 - 44 / 64)
 
 
-def test_alpha_per_label_and_overlapping_spans_of_one_coder():
+def test_alpha_per_label_and_overlapping_spans_of_one_coder(method):
     # Coder 1's two overlapping X spans cover [0,4) once; both coders agree on X exactly, and
     # disagree on Y (coder 2 alone marks [4,6)).
     layers = {"c1": [(0, 3, "X"), (1, 4, "X")], "c2": [(0, 4, "X"), (4, 6, "Y")]}
-    result = char_alpha([(8, layers)])
+    result = char_alpha([(8, layers)], method)
     assert result["X"] == 1.0
     # Y over 8 characters: coder 1 all 0, coder 2 ones at 4,5. o01 = o10 = 2, o00 = 12,
     # n = 16, n0 = 14, n1 = 2: alpha = 1 - 15 * 4 / (2 * 14 * 2) = 1 - 60/56.
     assert result["Y"] == approx(1 - 60 / 56)
 
 
-def test_alpha_undefined_without_variation():
-    assert char_alpha([(5, {"c1": [], "c2": []})]) == {ANY: None}
+def test_alpha_undefined_without_variation(method):
+    assert char_alpha([(5, {"c1": [], "c2": []})], method) == {ANY: None}
     everywhere = {"c1": [(0, 5, "X")], "c2": [(0, 5, "X")]}
-    assert char_alpha([(5, everywhere)])["X"] is None
-    assert char_alpha([]) == {ANY: None}
+    assert char_alpha([(5, everywhere)], method)["X"] is None
+    assert char_alpha([], method) == {ANY: None}
 
 
-def test_alpha_rejects_a_span_past_the_article():
+def test_alpha_rejects_a_span_past_the_article(method):
     with pytest.raises(ValueError, match="ends after the article"):
-        char_alpha([(5, {"c1": [(2, 9, "X")], "c2": []})])
+        char_alpha([(5, {"c1": [(2, 9, "X")], "c2": []})], method)
 
 
-def test_alpha_on_astral_text(unicode_sample):
+def test_alpha_on_astral_text(unicode_sample, method):
     # Offsets in code points: the layers line up with the text's length, and a coder marking
     # "🔥" (one code point) against one marking nothing disagrees on exactly one character.
     length = len(unicode_sample)
     fire = span(unicode_sample, "🔥")
-    result = char_alpha([(length, {"c1": [fire], "c2": []})])
+    result = char_alpha([(length, {"c1": [fire], "c2": []})], method)
     # o01 = o10 = 1, n = 2L, n1 = 1, n0 = 2L - 1: alpha = 1 - (2L - 1) * 2 / (2 * (2L - 1)) = 0.
     assert result["X"] == approx(0.0)
 
@@ -275,3 +281,24 @@ def test_gamma_of_identical_layers_is_one_and_disagreement_lowers_it(unicode_sam
     assert article_gamma(same) == approx(1.0)
     shifted = {"c1": [fire, (40, 50, "Y")], "c2": [(fire[0] + 2, fire[1], "X"), (60, 70, "X")]}
     assert article_gamma(shifted) < 1.0
+
+
+def test_alpha_agrees_with_the_krippendorff_package_on_random_layers():
+    # Two to four coders per article (missing ones vary), overlapping spans, several labels.
+    rng = random.Random(5)
+    articles = []
+    for _ in range(40):
+        length = rng.randint(20, 120)
+        layers = {}
+        for coder in rng.sample(["c1", "c2", "c3", "c4"], rng.randint(1, 4)):
+            layers[coder] = []
+            for _ in range(rng.randint(0, 5)):
+                start = rng.randrange(length - 1)
+                end = rng.randint(start + 1, min(length, start + 30))
+                layers[coder].append((start, end, rng.choice("XYZ")))
+        articles.append((length, layers))
+    fast = char_alpha(articles)
+    library = char_alpha(articles, method="library")
+    assert fast.keys() == library.keys() == {ANY, "X", "Y", "Z"}
+    for label, value in library.items():
+        assert fast[label] == approx(value, abs=1e-12), label
