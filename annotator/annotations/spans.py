@@ -160,21 +160,24 @@ def _check_collisions(article, annotator_id, label, start, end, exclude_pk=None,
     rows = Span.objects.filter(query)
     if exclude_pk is not None:
         rows = rows.exclude(pk=exclude_pk)
-    found = list(rows.select_related("label").order_by()[:5])
-    existing = next((s for s in found if client_id is not None and s.client_id == client_id), None)
-    if existing is not None:
-        return existing
-    for other in found:
-        if other.label_id == label.pk and other.start == start and other.end == end:
+    # Plain values: usually nothing is found, and the full span is loaded only for a replay.
+    found = list(
+        rows.order_by().values_list("pk", "client_id", "label_id", "start", "end", "label__key")[:5]
+    )
+    for pk, other_client_id, *_ in found:
+        if client_id is not None and other_client_id == client_id:
+            return Span.objects.select_related("label").get(pk=pk)
+    for pk, _, label_id, other_start, other_end, other_key in found:
+        if label_id == label.pk and other_start == start and other_end == end:
             raise invalid(
                 "start",
                 f"An identical span ({label.key} at [{start}, {end})) already exists in this "
-                f"layer (id {other.pk}).",
+                f"layer (id {pk}).",
             )
         raise invalid(
             "start",
-            f"Overlaps span {other.pk} ({other.label.key} at [{other.start}, {other.end})) and "
-            "this project does not allow overlapping spans.",
+            f"Overlaps span {pk} ({other_key} at [{other_start}, {other_end})) and this "
+            "project does not allow overlapping spans.",
         )
     return None
 
