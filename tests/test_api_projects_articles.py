@@ -288,3 +288,16 @@ def test_unstorable_strings_are_a_400_not_a_crash(world: World, body):
     )
     assert response.status_code == 400 and "cannot be stored" in response.json()["detail"]
     assert not Article.objects.filter(external_id__in=["n1", "n2", "n3"]).exists()
+
+
+def test_openapi_schema_and_swagger_ui_are_served(world: World, client):
+    schema = client.get("/api/schema/?format=json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert "/api/v1/articles/{id}/spans/sync/" in paths and "/api/v1/token/" in paths
+    assert client.get("/api/docs/").status_code == 200
+
+
+def test_unknown_api_path_is_a_json_404(world: World):
+    response = client_for(world.annotator).post("/api/v1/nope/", {}, format="json")
+    assert response.status_code == 404 and "No API endpoint" in response.json()["detail"]
