@@ -246,3 +246,81 @@ def test_progress_is_written_while_articles_stream(world, monkeypatch):
     assert report.status == "done"
     assert seen == [1, 2, 3, 4, 5, 6, 7]
     assert (report.progress_done, report.progress_total) == (7, 7)
+
+
+# --- on a real worker (PostgreSQL + Redis, as in CI) ---------------------------------------
+
+
+@pytest.mark.worker
+@pytest.mark.postgres
+def test_report_on_a_real_worker(transactional_db, tmp_path, monkeypatch):
+    """POST through the API, a `celery worker` process computes it, the status says done."""
+    import subprocess
+    import uuid
+
+    import dj_database_url
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from processes import PYTHON, REPO, clean_env, wait_for
+
+    from annotator.corpus.models import Membership, Project, Role
+    from annotator.schemas.models import LabelSchema
+
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if not broker.startswith("redis://") or engine != "django.db.backends.postgresql":
+        if os.environ.get("CI"):
+            pytest.fail("the worker test needs PostgreSQL (DATABASE_URL) and Redis")
+        pytest.skip("needs DATABASE_URL=postgres://... and CELERY_BROKER_URL=redis://...")
+    queue = f"test-agreement-{uuid.uuid4().hex[:12]}"  # no other worker takes our messages
+    monkeypatch.setenv("ANNOTATOR_AGREEMENT_QUEUE", queue)
+
+    schema = LabelSchema.objects.create(name="Techniques")
+    label = Label.objects.create(schema=schema, key="loaded_language", name="Loaded")
+    project = Project.objects.create(slug="news", name="News", schema=schema)
+    users = [get_user_model().objects.create_user(name) for name in ("ann", "ann2", "res")]
+    for user, role in zip(users, [Role.ANNOTATOR, Role.ANNOTATOR, Role.RESEARCHER], strict=True):
+        Membership.objects.create(user=user, project=project, role=role)
+    text = "Breaking 🔥 news: 👨‍👩‍👧 families flee."
+    for n in range(10):
+        article = Article.objects.create(project=project, external_id=f"a{n}", text=text)
+        for user, (start, end) in zip(users[:2], [(9, 16), (11, 16)], strict=False):
+            Assignment.objects.create(article=article, annotator=user)
+            make_span(article, user, label, start, end)
+
+    url_parts = dj_database_url.parse(os.environ["DATABASE_URL"])
+    database_url = (
+        f"postgres://{url_parts['USER']}@{url_parts['HOST'] or '127.0.0.1'}:"
+        f"{url_parts['PORT'] or 5432}/{settings.DATABASES['default']['NAME']}"
+    )
+    env = clean_env(tmp_path, DATABASE_URL=database_url, CELERY_BROKER_URL=broker)
+    log_path = tmp_path / "worker.log"
+    cmd = [PYTHON, "-m", "celery", "-A", "annotator", "worker", "--pool=solo", "-l", "INFO",
+           "-Q", queue, "-n", f"{queue}@%h", "--without-mingle", "--without-gossip",
+           "--without-heartbeat"]  # fmt: skip
+    with log_path.open("w") as log:
+        worker = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        client = client_for(users[2])
+        created = client.post(url(project), {}, format="json")
+        assert created.status_code == 201, created.content
+
+        def finished():
+            body = client.get(url(project, created.json()["id"])).json()
+            return body if body["status"] in ("done", "failed") else None
+
+        body = wait_for(finished, 60, f"the report\n{log_path.read_text()}")
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+    assert body["status"] == "done", body["error"]
+    assert body["progress"] == {"done": 10, "total": 10}
+    (pair,) = body["results"]["pairs"]
+    # "🔥 news:" [9,16) is 7 code points (the emoji is one), "news:" [11,16) 5, all shared.
+    assert pair["articles"] == 10
+    assert pair["semeval_unlabelled"]["precision"] == approx(5 / 7)
+    assert pair["semeval_unlabelled"]["recall"] == 1.0

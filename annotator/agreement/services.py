@@ -13,6 +13,7 @@ span is an empty layer: they found nothing, and that counts. The gold layer (spa
 annotator) counts on the articles that have at least one gold span.
 """
 
+import os
 import time
 from collections import defaultdict
 from itertools import combinations
@@ -80,12 +81,17 @@ def request_report(
     )
 
 
+def agreement_queue() -> str | None:
+    """The Celery queue reports go to (default: Celery's default queue)."""
+    return os.environ.get("ANNOTATOR_AGREEMENT_QUEUE") or None
+
+
 def enqueue(report: AgreementReport) -> None:
     """Queue the computation once the row is committed (a worker must be able to read it)."""
     from annotator.agreement.tasks import compute_report
 
-    pk = report.pk
-    transaction.on_commit(lambda: compute_report.delay(pk))
+    pk, queue = report.pk, agreement_queue()
+    transaction.on_commit(lambda: compute_report.apply_async(args=[pk], queue=queue))
 
 
 # --- running -----------------------------------------------------------------------------
