@@ -324,3 +324,23 @@ def test_report_on_a_real_worker(transactional_db, tmp_path, monkeypatch):
     assert pair["articles"] == 10
     assert pair["semeval_unlabelled"]["precision"] == approx(5 / 7)
     assert pair["semeval_unlabelled"]["recall"] == 1.0
+
+
+def test_a_report_whose_worker_died_is_taken_over(world, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    monkeypatch.setenv("ANNOTATOR_AGREEMENT_STALE_SECONDS", "60")
+    report = services.request_report(world.project)
+    assert services.claim(report.pk)  # a first worker starts it...
+    assert services.run_report(report.pk) is None  # ...a duplicate delivery leaves it alone
+    # ...and dies: no progress for two minutes. The status says so; the redelivery takes over.
+    old = timezone.now() - timedelta(seconds=120)
+    AgreementReport.objects.filter(pk=report.pk).update(heartbeat_at=old, started_at=old)
+    body = client_for(world.researcher).get(url(world.project, report.pk)).json()
+    assert (body["status"], body["stalled"]) == ("running", True)
+    report = services.run_report(report.pk)
+    assert report.status == "done" and report.heartbeat_at > old
+    body = client_for(world.researcher).get(url(world.project, report.pk)).json()
+    assert (body["status"], body["stalled"]) == ("done", False)

@@ -19,6 +19,9 @@ class AgreementReport(models.Model):
     # What was asked for besides the articles: done_only, gamma (annotator.agreement.services).
     options = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Liveness of a running computation, touched with every progress write: a report whose
+    # worker died can be taken over by the redelivered task (annotator.agreement.services).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     results = models.JSONField(default=dict, blank=True)

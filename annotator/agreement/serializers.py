@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from annotator.agreement.models import AgreementReport
+from annotator.agreement.services import is_stalled
 
 
 class AgreementCreateSerializer(serializers.Serializer):
@@ -27,12 +28,19 @@ class AgreementReportSerializer(serializers.ModelSerializer):
     project = serializers.CharField(source="project.slug")
     requester = serializers.CharField(source="requester.username", default=None)
     progress = serializers.SerializerMethodField()
+    stalled = serializers.SerializerMethodField(
+        help_text="Running with no progress for a while: its worker may have died (the report "
+        "is taken over when the task is delivered again)."
+    )
     articles = serializers.IntegerField(source="progress_total", help_text="Articles covered.")
 
     class Meta:
         model = AgreementReport
-        fields = ["id", "project", "status", "progress", "articles", "options", "requester",
-                  "error", "created_at", "started_at", "finished_at"]  # fmt: skip
+        fields = ["id", "project", "status", "stalled", "progress", "articles", "options",
+                  "requester", "error", "created_at", "started_at", "finished_at"]  # fmt: skip
+
+    def get_stalled(self, report) -> bool:
+        return is_stalled(report)
 
     def get_progress(self, report) -> dict:
         return {"done": report.progress_done, "total": report.progress_total}

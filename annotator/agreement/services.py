@@ -16,10 +16,12 @@ annotator) counts on the articles that have at least one gold span.
 import os
 import time
 from collections import defaultdict
+from datetime import timedelta
 from itertools import combinations
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils import timezone
 
@@ -97,11 +99,33 @@ def enqueue(report: AgreementReport) -> None:
 # --- running -----------------------------------------------------------------------------
 
 
+def stale_after() -> timedelta:
+    """A running report whose heartbeat is older than this has lost its worker (the heartbeat
+    is written with the progress, at least once per article)."""
+    return timedelta(seconds=float(os.environ.get("ANNOTATOR_AGREEMENT_STALE_SECONDS", 600)))
+
+
+def is_stalled(report: AgreementReport) -> bool:
+    beat = report.heartbeat_at or report.started_at
+    return (
+        report.status == AgreementReport.Status.RUNNING
+        and beat is not None
+        and timezone.now() - beat > stale_after()
+    )
+
+
 def claim(report_id: int) -> bool:
-    """Queued -> running; False when the report is not queued (a duplicate delivery)."""
+    """Queued (or running with a stale heartbeat: its worker died and the message came back)
+    -> running. False otherwise: done, failed, or alive elsewhere (a duplicate delivery)."""
+    now = timezone.now()
+    running = AgreementReport.Status.RUNNING
+    claimable = Q(status=AgreementReport.Status.QUEUED) | Q(
+        status=running, heartbeat_at__lt=now - stale_after()
+    )
+    # One UPDATE: of two workers claiming at once, the second finds the fresh heartbeat.
     return bool(
-        AgreementReport.objects.filter(pk=report_id, status=AgreementReport.Status.QUEUED).update(
-            status=AgreementReport.Status.RUNNING, started_at=timezone.now(), progress_done=0
+        AgreementReport.objects.filter(claimable, pk=report_id).update(
+            status=running, started_at=now, heartbeat_at=now, progress_done=0, error=""
         )
     )
 
@@ -153,7 +177,7 @@ def _progress_writer(report_id: int):
             return
         last[0] = now
         AgreementReport.objects.filter(pk=report_id).update(
-            progress_done=done, progress_total=total
+            progress_done=done, progress_total=total, heartbeat_at=timezone.now()
         )
 
     return progress

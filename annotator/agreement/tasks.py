@@ -1,7 +1,8 @@
 """Celery task of the agreement app: compute a queued AgreementReport.
 
-acks_late (settings) keeps the message until the task returns; ``services.claim`` makes a second
-delivery of a report already running or finished a no-op.
+acks_late keeps the message until the task returns, so a worker killed mid-report does not lose
+it: the redelivered task takes the report over once its heartbeat is stale (``services.claim``),
+while a duplicate delivery of a live or finished report is a no-op.
 """
 
 from celery import shared_task
@@ -9,7 +10,7 @@ from celery import shared_task
 from annotator.agreement import services
 
 
-@shared_task(name="agreement.compute")
+@shared_task(name="agreement.compute", acks_late=True, reject_on_worker_lost=True)
 def compute_report(report_id: int) -> str:
     """Compute AgreementReport ``report_id``; returns its final status."""
     report = services.run_report(report_id)
