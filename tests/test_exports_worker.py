@@ -19,11 +19,13 @@ import signal
 import subprocess
 import uuid
 import zipfile
+from datetime import timedelta
 
 import dj_database_url
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from processes import PYTHON, REPO, clean_env, wait_for
 from rest_framework.test import APIClient
 
@@ -216,7 +218,12 @@ def test_a_worker_killed_mid_export_publishes_nothing_and_the_export_is_rebuilt(
     assert published_zips(env["media"]) == []
     assert export.attempts == 1
 
-    # A worker that starts looks for stalled exports (heartbeat older than 1 s here).
+    # A worker that starts looks for stalled exports: heartbeat older than 1 s here.
+    def stale():
+        beat = Export.objects.get(pk=export_id).heartbeat_at
+        return timezone.now() - beat > timedelta(seconds=1.5)
+
+    wait_for(stale, 10, "the heartbeat to be more than 1.5 s old")
     second = Worker(env, "w2", ANNOTATOR_EXPORT_STALE_SECONDS=1)
     workers.append(second)
 
