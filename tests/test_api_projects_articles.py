@@ -203,6 +203,7 @@ def test_token_endpoint_creates_shows_once_and_revokes(world: World):
 
 def test_token_page_creates_and_revokes(world: World, client):
     client.force_login(world.annotator2)
+    assert b'href="/account/token/"' in client.get("/").content  # linked from every page
     page = client.get("/account/token/")
     assert page.status_code == 200 and b"You have no token" in page.content
     created = client.post("/account/token/", {"action": "create"})
