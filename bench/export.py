@@ -47,25 +47,35 @@ def main():
     parser.add_argument(
         "--profile", action="store_true", help="build in this process under cProfile instead"
     )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep each size's database (<db>_<size>) and reuse it on the next run",
+    )
+    parser.add_argument("--db", default=DB_NAME, help=f"database name (default {DB_NAME})")
     args = parser.parse_args()
     sizes = args.articles or [10_000, 100_000]
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
 
-    os.environ["DATABASE_URL"] = f"{SERVER_URL}/{DB_NAME}"
     os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "annotator.settings")
     sys.path.insert(0, str(ROOT))
     results = []
     try:
         for size in sizes:
-            recreate_database()
+            name = f"{args.db}_{size}" if args.keep else args.db
+            os.environ["DATABASE_URL"] = f"{SERVER_URL}/{name}"
+            reuse = args.keep and database_exists(name)
+            if not reuse:
+                recreate_database(name)
             import django
 
             django.setup()
             from django.db import connections
 
             connections.close_all()
-            project_id, spans = generate(size)
+            connections["default"].settings_dict["NAME"] = name
+            project_id, spans = existing(size) if reuse else generate(size)
             floor = copy_floor(project_id)
             print(f"{size:,} articles, {spans:,} spans; COPY floor {floor:.1f} s", flush=True)
             for fmt in formats:
@@ -81,8 +91,11 @@ def main():
                     flush=True,
                 )
             connections.close_all()
+            if not args.keep:
+                drop_database(name)
     finally:
-        drop_database()
+        if not args.keep:
+            drop_database(name)
 
     print()
     print(
@@ -108,13 +121,32 @@ def _server(sql: str) -> None:
         conn.execute(sql)
 
 
-def recreate_database() -> None:
-    drop_database()
-    _server(f"CREATE DATABASE {DB_NAME}")
+def database_exists(name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as conn:
+        query = "SELECT 1 FROM pg_database WHERE datname = %s"
+        return conn.execute(query, [name]).fetchone() is not None
 
 
-def drop_database() -> None:
-    _server(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+def recreate_database(name: str) -> None:
+    drop_database(name)
+    _server(f"CREATE DATABASE {name}")
+
+
+def drop_database(name: str) -> None:
+    _server(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def existing(count: int) -> tuple[int, int]:
+    """The project a previous ``--keep`` run generated (its article count must match)."""
+    from annotator.annotations.models import Span
+    from annotator.corpus.models import Project
+
+    project = Project.objects.get(slug="bench")
+    if project.articles.count() != count:
+        raise SystemExit(f"kept database has {project.articles.count()} articles, not {count}")
+    return project.pk, Span.objects.filter(article__project=project).count()
 
 
 def sentences(rng: random.Random) -> list[str]:

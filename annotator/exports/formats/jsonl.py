@@ -8,19 +8,41 @@ The importer's fields (``id`` = external id, ``title``, ``text``, ``url``, ``pub
 
 import json
 
+import orjson
+
 from .base import ExportArticle, FormatWriter
 
 # Line breaks for str.splitlines() that JSON leaves unescaped; escaping them keeps one
 # article on one line for every reader, not only those splitting on "\n".
-_LINE_BREAKS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_LINE_BREAKS = {
+    "\u0085".encode(): b"\\u0085",
+    "\u2028".encode(): b"\\u2028",
+    "\u2029".encode(): b"\\u2029",
+}
 
 
-def json_line(obj) -> str:
-    line = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+def _stdlib_json(obj) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def json_line(obj) -> bytes:
+    """``obj`` as one UTF-8 line: compact separators, non-ASCII as is (like ``json.dumps(obj,
+    ensure_ascii=False, separators=(",", ":"))``), U+0085/U+2028/U+2029 escaped.
+
+    orjson writes the same bytes as the standard library for strings, ints, booleans and null,
+    some 10x faster on article-sized texts; numbers it writes differently (``1e16`` for
+    ``1e+16``) or refuses (integers past 64 bits) are left to the standard library: wrap
+    free-form values (article metadata) in :func:`stdlib_fragment`."""
+    line = orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE)
     for char, escaped in _LINE_BREAKS.items():
         if char in line:
             line = line.replace(char, escaped)
-    return line + "\n"
+    return line
+
+
+def stdlib_fragment(value) -> orjson.Fragment:
+    """``value`` encoded by the standard library, for orjson to embed as is."""
+    return orjson.Fragment(b"{}" if value == {} else _stdlib_json(value))
 
 
 class JsonlWriter(FormatWriter):
@@ -42,7 +64,7 @@ class JsonlWriter(FormatWriter):
             "text": article.text,
             "url": article.url,
             "published": article.published_iso,
-            "meta": article.metadata,
+            "meta": stdlib_fragment(article.metadata),
             "original_text": article.original_text,
             "spans": [
                 {
@@ -58,4 +80,4 @@ class JsonlWriter(FormatWriter):
                 for span in article.spans
             ],
         }
-        self.out.write_text(json_line(record))
+        self.out.write(json_line(record))
