@@ -17,10 +17,13 @@ Every span is checked against its article's text before anything of that article
 
 import hashlib
 import os
+import queue
 import re
 import shutil
 import tempfile
+import threading
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -105,21 +108,56 @@ class FileRecord:
     size: int
 
 
-class _HashingFile:
-    """A binary file that hashes what goes through it and reports to its sink on close."""
+class _PlainFile:
+    """A raw file that hashes what it is given (what ``_HashingFile`` writes to)."""
 
-    def __init__(self, raw: BinaryIO, name: str, on_close):
-        self._raw = raw
+    def __init__(self, raw: BinaryIO):
+        self.raw = raw
+        self.hash = hashlib.sha256()
+
+    def write(self, data: bytes) -> None:
+        self.hash.update(data)
+        self.raw.write(data)
+
+    def hexdigest(self) -> str:
+        return self.hash.hexdigest()
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+class _HashingFile:
+    """A binary file that hashes what goes through it and reports to its sink on close.
+
+    Writes are gathered into blocks of ``BLOCK`` bytes before they reach the raw file: one
+    article is a few KB, and hashing, compressing and writing in large blocks costs less per
+    byte (and lets a compressing thread release the GIL for longer)."""
+
+    BLOCK = 1 << 20
+
+    def __init__(self, raw, name: str, on_close):
+        self._raw = raw  # write(bytes), hexdigest(), close(): _PlainFile or _DeflateSpool
         self.name = name
-        self._hash = hashlib.sha256()
+        self._pending: list[bytes] = []
+        self._pending_size = 0
         self._size = 0
         self._on_close = on_close
         self.closed = False
 
     def write(self, data: bytes) -> int:
-        self._hash.update(data)
-        self._size += len(data)
-        return self._raw.write(data)
+        size = len(data)
+        self._pending.append(data)
+        self._pending_size += size
+        self._size += size
+        if self._pending_size >= self.BLOCK:
+            self._flush()
+        return size
+
+    def _flush(self) -> None:
+        if self._pending:
+            block = self._pending[0] if len(self._pending) == 1 else b"".join(self._pending)
+            self._pending, self._pending_size = [], 0
+            self._raw.write(block)
 
     def write_text(self, text: str) -> None:
         self.write(text.encode("utf-8"))
@@ -127,7 +165,8 @@ class _HashingFile:
     def close(self) -> None:
         if not self.closed:
             self.closed = True
-            self._on_close(self, FileRecord(self._hash.hexdigest(), self._size))
+            self._flush()
+            self._on_close(self, FileRecord(self._raw.hexdigest(), self._size))
 
     def __enter__(self):
         return self
@@ -191,41 +230,143 @@ class DirSink(Sink):
     def _open_raw(self, name: str) -> BinaryIO:
         path = self.root / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        return open(path, "xb")
+        return _PlainFile(open(path, "xb"))
 
 
 # Fixed entry times make the zip a pure function of its contents (same data, same sha256).
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
+class _DeflateSpool:
+    """One zip entry's data, deflated as it is written into a temporary file (on disk past
+    8 MiB), with its CRC-32 and sha256.
+
+    From the second block on (a growing file: jsonl, csv, the SemEval TSV), hashing,
+    compressing and spooling run in a thread: zlib and hashlib release the GIL on large
+    blocks, so they overlap with the writer building the next lines on another core. The
+    queue holds a few blocks at most, so memory stays flat. Small files stay on the caller's
+    thread (a thread per file would cost more than it saves)."""
+
+    QUEUE = 4  # blocks waiting for the thread, at most
+
+    def __init__(self, level: int | None):
+        level = zlib.Z_DEFAULT_COMPRESSION if level is None else level
+        self._deflate = zlib.compressobj(level, zlib.DEFLATED, -15)  # what zipfile writes
+        self.spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115
+        self.crc = 0
+        self._hash = hashlib.sha256()
+        self._blocks = 0
+        self._queue: queue.Queue | None = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def write(self, block: bytes) -> None:
+        self._blocks += 1
+        if self._blocks == 2 and self._thread is None:
+            self._queue = queue.Queue(self.QUEUE)
+            self._thread = threading.Thread(target=self._work, name="zip-deflate", daemon=True)
+            self._thread.start()
+        if self._queue is None:
+            self._consume(block)
+            return
+        if self._error is not None:
+            raise ExportError(f"compressing failed: {self._error}") from self._error
+        self._queue.put(block)
+
+    def _consume(self, block: bytes) -> None:
+        self._hash.update(block)
+        self.crc = zlib.crc32(block, self.crc)
+        self.spool.write(self._deflate.compress(block))
+
+    def _work(self) -> None:
+        while (block := self._queue.get()) is not None:
+            if self._error is None:  # after a failure, drain so that put() never blocks
+                try:
+                    self._consume(block)
+                except BaseException as exc:
+                    self._error = exc
+
+    def _stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def finish(self) -> int:
+        """Wait for the thread, end the deflate stream; return the compressed size."""
+        self._stop()
+        if self._error is not None:
+            raise ExportError(f"compressing failed: {self._error}") from self._error
+        self.spool.write(self._deflate.flush())
+        return self.spool.tell()
+
+    def hexdigest(self) -> str:
+        self._stop()
+        return self._hash.hexdigest()
+
+    def close(self) -> None:
+        self._stop()
+        self.spool.close()
+
+
 class ZipSink(Sink):
-    """Files in a zip archive. A zip takes one entry at a time, so each file is spooled to a
-    temporary file (on disk past 8 MiB) and copied in when it is closed: a growing file and
-    per-article files can be open together."""
+    """Files in a zip archive. A zip takes one entry at a time, so each file is deflated into
+    a temporary file as it is written and copied in when it is closed: a growing file and
+    per-article files can be open together.
+
+    The entries are byte for byte what ``ZipFile.open(info, "w")`` writes (same deflate
+    stream, header and order), only compressed ahead of time (see ``_DeflateSpool``)."""
 
     def __init__(self, target: str | os.PathLike | BinaryIO, compresslevel: int | None = None):
         super().__init__()
         self.zip = zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED)
         self.compresslevel = compresslevel  # zlib level; None is zlib's default (6)
 
-    def _open_raw(self, name: str) -> BinaryIO:
-        return tempfile.SpooledTemporaryFile(max_size=8 << 20)
+    def _open_raw(self, name: str) -> _DeflateSpool:
+        return _DeflateSpool(self.compresslevel)
 
     def _close_raw(self, handle: _HashingFile) -> None:
-        spool = handle._raw
-        info = zipfile.ZipInfo(handle.name, date_time=_ZIP_EPOCH)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info._compresslevel = self.compresslevel  # what ZipFile.open(info, "w") uses
-        info.external_attr = 0o644 << 16
-        info.file_size = spool.tell()
-        spool.seek(0)
-        with self.zip.open(info, "w") as dst:
-            shutil.copyfileobj(spool, dst, 1 << 20)
-        spool.close()
+        spool: _DeflateSpool = handle._raw
+        try:
+            info = zipfile.ZipInfo(handle.name, date_time=_ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info._compresslevel = self.compresslevel
+            info.external_attr = 0o644 << 16
+            info.file_size = handle._size
+            info.compress_size = spool.finish()
+            info.CRC = spool.crc
+            spool.spool.seek(0)
+            _add_deflated(self.zip, info, spool.spool)
+        finally:
+            spool.close()
 
     def close(self) -> None:
         super().close()
         self.zip.close()
+
+
+def _add_deflated(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: BinaryIO) -> None:
+    """Append an entry whose deflated bytes, CRC and sizes are already known.
+
+    zipfile has no public call for this; these are the steps of ``ZipFile._open_to_write``
+    and ``_ZipWriteFile.close`` for a seekable file (header written once, with the final
+    sizes: the same bytes). ``test_zip_sink_*`` compares the result with ``ZipFile.open``."""
+    if zf._writing:
+        raise ExportError("the zip has an entry open for writing")
+    zip64 = info.file_size * 1.05 > zipfile.ZIP64_LIMIT  # zipfile's rule without force_zip64
+    if not zip64 and info.compress_size > zipfile.ZIP64_LIMIT:
+        raise ExportError(f"{info.filename}: compressed size too large for a zip without zip64")
+    info.flag_bits = 0x00
+    with zf._lock:
+        zf.fp.seek(zf.start_dir)
+        info.header_offset = zf.fp.tell()
+        zf._writecheck(info)
+        zf._didModify = True
+        zf.fp.write(info.FileHeader(zip64))
+        shutil.copyfileobj(data, zf.fp, 1 << 20)
+        zf.start_dir = zf.fp.tell()
+        zf.filelist.append(info)
+        zf.NameToInfo[info.filename] = info
 
 
 # --- writers -----------------------------------------------------------------------------
