@@ -5,5 +5,6 @@ from annotator.web import views
 urlpatterns = [
     path("projects/<slug:slug>/annotate/", views.annotate_next, name="annotate-next"),
     path("projects/<slug:slug>/articles/", views.project_articles, name="project-articles"),
+    path("projects/<slug:slug>/datasets/", views.datasets, name="project-datasets"),
     path("annotate/<int:pk>/", views.annotate, name="annotate"),
 ]

@@ -16,6 +16,9 @@ from annotator.core.permissions import (
 from annotator.corpus.api import next_article_id
 from annotator.corpus.models import Role
 from annotator.corpus.progress import project_progress
+from annotator.exports.api import READERS as EXPORT_READERS
+from annotator.exports.build import LAYERS
+from annotator.exports.formats import FORMATS
 
 ARTICLES_PER_PAGE = 100
 
@@ -42,6 +45,7 @@ def home(request):
         project.finished = finished
         project.percent = round(100 * finished / counts["total"]) if counts["total"] else 0
         project.can_list = curator
+        project.can_export = project.my_role in EXPORT_READERS
         project.can_annotate = progress["mine"]["total"] > 0
         projects.append(project)
     return render(request, "web/home.html", {"projects": projects})
@@ -85,3 +89,19 @@ def project_articles(request, slug):
     for article in page:
         article.assignment_rows = rows[article.pk]
     return render(request, "web/project_articles.html", {"project": project, "page": page})
+
+
+@login_required
+def datasets(request, slug):
+    """Researchers, reviewers, managers: request exports and follow them; the list, progress
+    and downloads come from the exports API (datasets.js)."""
+    project = _project(request.user, slug)
+    if project.my_role not in EXPORT_READERS:
+        raise Http404("Only researchers, reviewers and managers see the datasets.")
+    context = {
+        "project": project,
+        "formats": sorted(FORMATS),
+        "layers": LAYERS,
+        "labels": project.schema.labels.order_by("order", "id"),
+    }
+    return render(request, "web/datasets.html", context)

@@ -1,0 +1,206 @@
+"""The researchers' Datasets page: request an export, watch it to done or failed, download the
+zip and check what is in it, the curl command, and who may open the page."""
+
+import hashlib
+import json
+import re
+import zipfile
+
+import pytest
+from django.db import connection
+from playwright.sync_api import expect
+from ui_helpers import article, login
+
+from annotator.annotations.models import Span
+from annotator.celery import app
+from annotator.corpus.demo import PROJECT_SLUG
+from annotator.corpus.models import Article
+from annotator.exports import api as exports_api
+from annotator.exports.models import Export
+from annotator.exports.services import run_export
+from annotator.schemas.models import Label
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def eager(settings):
+    """Exports are built inside the API request (its on_commit callback runs the task)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def held(monkeypatch):
+    """Exports stay queued until the test runs them: the page must follow them by polling."""
+    queued = []
+    monkeypatch.setattr(exports_api, "enqueue", lambda export: queued.append(export.pk))
+    return queued
+
+
+def datasets_url(server) -> str:
+    return f"{server.url}/projects/{PROJECT_SLUG}/datasets/"
+
+
+def open_datasets(page, server, username="researcher"):
+    login(page, server, username, f"demo-{username}")
+    page.locator(".project", has_text="Propaganda demo").get_by_role(
+        "link", name="Datasets"
+    ).click()
+    expect(page.locator("#datasets")).to_have_attribute("data-ready", "true")
+
+
+def export_row(page, pk):
+    return page.locator(f"tr.export[data-export='{pk}']")
+
+
+def test_researcher_exports_jsonl_downloads_it_and_sees_the_curl_command(
+    page, demo, eager, tmp_path
+):
+    open_datasets(page, demo)
+    expect(page.locator("tr.export")).to_have_count(0)
+    page.select_option("#export-format", "jsonl")
+    page.click("#export-submit")
+
+    row = page.locator("tr.export").first
+    expect(row.locator(".export-status .status")).to_have_text("done")
+    export = Export.objects.get()
+    assert row.get_attribute("data-export") == str(export.pk)
+    assert (export.format, export.requester.username) == ("jsonl", "researcher")
+    demo_articles = Article.objects.filter(project__slug=PROJECT_SLUG)
+    total = demo_articles.count()
+    bar = row.locator("progress")
+    expect(bar).to_have_attribute("max", str(total))
+    expect(bar).to_have_attribute("value", str(total))
+    expect(row.locator(".export-counts")).to_have_text(
+        f"{total} articles, {export.counts['spans']} spans"
+    )
+    expect(row.locator(".export-requester")).to_have_text("researcher")
+    expect(row.locator(".export-size")).to_have_text(re.compile(r"^\d+(\.\d)? (B|KiB|MiB)$"))
+    expect(row.locator(".export-sha code")).to_have_text(export.sha256[:12])
+    expect(row.locator(".export-sha code")).to_have_attribute("title", export.sha256)
+
+    # The curl command names this host and export, and a placeholder for the token.
+    curl = page.locator(f"tr.curl-row[data-export='{export.pk}'] code.curl")
+    expect(curl).to_have_text(
+        f'curl -H "Authorization: Token <your token>" -o {PROJECT_SLUG}-jsonl-{export.pk}.zip '
+        f"{demo.url}/api/v1/projects/{PROJECT_SLUG}/exports/{export.pk}/download/"
+    )
+    expect(page.get_by_role("link", name="API token page")).to_have_attribute(
+        "href", "/account/token/"
+    )
+
+    with page.expect_download() as info:
+        row.get_by_role("link", name="Download").click()
+    path = tmp_path / "download.zip"
+    info.value.save_as(path)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == export.sha256
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        lines = archive.read("articles.jsonl").splitlines()
+    assert manifest["export_id"] == export.pk
+    assert manifest["format"] == "jsonl"
+    assert manifest["project"]["slug"] == PROJECT_SLUG
+    assert manifest["counts"]["articles"] == total
+    records = [json.loads(line) for line in lines]
+    exported = {record["id"]: record["text"] for record in records}
+    assert exported == dict(demo_articles.values_list("external_id", "text"))
+
+    # A second export with options lands on top, and the form sent exactly what was ticked.
+    label = Label.objects.filter(schema__projects__slug=PROJECT_SLUG).order_by("order").first()
+    page.select_option("#export-format", "csv")
+    page.select_option("#export-layer", "gold")
+    page.check("#export-done-only")
+    page.check(f"input[name=labels][value='{label.key}']")
+    page.click("#export-submit")
+    expect(page.locator("tr.export")).to_have_count(2)
+    second = Export.objects.exclude(pk=export.pk).get()
+    top = page.locator("tr.export").first
+    expect(top).to_have_attribute("data-export", str(second.pk))
+    expect(top.locator(".export-status .status")).to_have_text("done")
+    expect(top.locator(".export-format")).to_have_text("csv")
+    expect(top.locator(".export-options")).to_have_text(
+        f"layer gold; done only; labels: {label.key}"
+    )
+    assert second.format == "csv"
+    assert {k: second.options[k] for k in ("layer", "done_only", "labels")} == {
+        "layer": "gold",
+        "done_only": True,
+        "labels": [label.key],
+    }
+
+
+def test_a_bad_option_is_shown_by_the_form_and_nothing_is_stored(page, demo, held):
+    open_datasets(page, demo)
+    # Not a choice of the form: a user who edits the page gets the API's answer, in words.
+    page.evaluate("document.querySelector('#export-layer').add(new Option('sideways', 'sideways'))")
+    page.select_option("#export-layer", "sideways")
+    page.click("#export-submit")
+    expect(page.locator("#export-form-error")).to_contain_text("layer")
+    expect(page.locator("#export-form-error")).to_contain_text("sideways")
+    expect(page.locator("tr.export")).to_have_count(0)
+    assert not Export.objects.exists()
+    assert held == []
+
+
+def test_a_failing_export_is_followed_live_and_names_the_span(page, demo, held):
+    seed = article("seed")
+    label = Label.objects.filter(schema__projects__slug=PROJECT_SLUG).order_by("order").first()
+    word = re.search(r"\w{5,}", seed.text)
+    span = Span.objects.create(
+        article=seed,
+        annotator=seed.assignments.first().annotator,
+        label=label,
+        start=word.start(),
+        end=word.end(),
+        text=word.group(),
+    )
+    # The snapshot no longer matches the text, with the length the database insists on.
+    broken = "#" * len(word.group())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Span._meta.db_table} SET text = %s WHERE id = %s", [broken, span.pk]
+        )
+
+    open_datasets(page, demo)
+    page.click("#export-submit")
+    row = page.locator("tr.export").first
+    expect(row.locator(".export-status .status")).to_have_text("queued")
+    assert held == [Export.objects.get().pk]
+    assert row.locator("progress").get_attribute("value") is None  # indeterminate while queued
+
+    run_export(held[0])  # what the worker does; the page finds out by polling
+
+    expect(row.locator(".export-status .status")).to_have_text("failed")
+    error = row.locator(".export-error")
+    expect(error).to_contain_text(f"article 'seed': span {label.key} [{span.start}, {span.end})")
+    expect(error).to_contain_text(repr(broken))
+    expect(row.get_by_role("link", name="Download")).to_have_count(0)
+    expect(page.locator("tr.curl-row").first).to_be_hidden()
+    assert Export.objects.get().status == "failed"
+
+
+def test_annotators_neither_see_the_link_nor_open_the_page(page, demo):
+    login(page, demo)  # annotator1
+    project = page.locator(".project", has_text="Propaganda demo")
+    expect(project.locator(".role")).to_have_text("annotator")
+    expect(project.get_by_role("link", name="Datasets")).to_have_count(0)
+    response = page.goto(datasets_url(demo))
+    assert response.status == 404
+    api = page.request.get(f"{demo.url}/api/v1/projects/{PROJECT_SLUG}/exports/")
+    assert api.status == 404
+
+
+@pytest.mark.parametrize("username", ["reviewer", "admin"])
+def test_reviewers_and_managers_open_the_page(page, demo, username):
+    open_datasets(page, demo, username)
+    expect(page.locator("h1")).to_have_text("Datasets of Propaganda demo")
+    expect(page.locator("#exports-empty")).to_be_visible()
