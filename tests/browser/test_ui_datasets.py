@@ -5,6 +5,7 @@ import hashlib
 import json
 import re
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -16,8 +17,9 @@ from annotator.celery import app
 from annotator.corpus.demo import PROJECT_SLUG
 from annotator.corpus.models import Article
 from annotator.exports import api as exports_api
+from annotator.exports import services
 from annotator.exports.models import Export
-from annotator.exports.services import run_export
+from annotator.exports.services import ProgressReporter, claim, run_export
 from annotator.schemas.models import Label
 
 pytestmark = pytest.mark.browser
@@ -94,6 +96,10 @@ def test_researcher_exports_jsonl_downloads_it_and_sees_the_curl_command(
         f'curl -H "Authorization: Token <your token>" -o {PROJECT_SLUG}-jsonl-{export.pk}.zip '
         f"{demo.url}/api/v1/projects/{PROJECT_SLUG}/exports/{export.pk}/download/"
     )
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=demo.url)
+    page.locator(f"tr.curl-row[data-export='{export.pk}']").get_by_role("button").click()
+    expect(page.locator(f"tr.curl-row[data-export='{export.pk}'] button")).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == curl.text_content()
     expect(page.get_by_role("link", name="API token page")).to_have_attribute(
         "href", "/account/token/"
     )
@@ -151,7 +157,7 @@ def test_a_bad_option_is_shown_by_the_form_and_nothing_is_stored(page, demo, hel
     assert held == []
 
 
-def test_a_failing_export_is_followed_live_and_names_the_span(page, demo, held):
+def test_a_failing_export_is_followed_live_and_names_the_span(page, demo, held, monkeypatch):
     seed = article("seed")
     label = Label.objects.filter(schema__projects__slug=PROJECT_SLUG).order_by("order").first()
     word = re.search(r"\w{5,}", seed.text)
@@ -177,7 +183,19 @@ def test_a_failing_export_is_followed_live_and_names_the_span(page, demo, held):
     assert held == [Export.objects.get().pk]
     assert row.locator("progress").get_attribute("value") is None  # indeterminate while queued
 
-    run_export(held[0])  # what the worker does; the page finds out by polling
+    # A worker claims it and reports progress, as ProgressReporter does while it builds.
+    pk = held[0]
+    total = Article.objects.filter(project__slug=PROJECT_SLUG).count()
+    claim(pk)
+    ProgressReporter(pk)(2, total)
+    expect(row.locator(".export-status .status")).to_have_text("running")
+    expect(row.locator("progress")).to_have_attribute("value", "2")
+    expect(row.locator("progress")).to_have_attribute("max", str(total))
+    expect(row.locator(".progress-text")).to_have_text(f"2 / {total}")
+
+    # That worker is lost; the next one takes the export over (its heartbeat counts as stale).
+    monkeypatch.setattr(services, "stale_after", lambda: timedelta(0))
+    run_export(pk)
 
     expect(row.locator(".export-status .status")).to_have_text("failed")
     error = row.locator(".export-error")
