@@ -3,6 +3,7 @@
     .venv/bin/python bench/import.py                   # 10,000 then 100,000 articles
     .venv/bin/python bench/import.py --articles 20000   # one size
     .venv/bin/python bench/import.py --profile          # + the top of a cProfile of the import
+    .venv/bin/python bench/import.py --plain-role       # as a role that is not a superuser
 
 For each size it writes a JSONL file (about 3,000 characters and 10 spans an article, with emoji
 and no-break spaces) to a temporary folder, creates the database ``annotator_bench`` (dropped at
@@ -10,7 +11,8 @@ the end), migrates it and imports the file in a separate process through the sam
 ``import_articles`` command uses. It prints articles/s, seconds and that process's peak memory
 (the RSS high-water mark, so each size runs in a process of its own), plus the CPU seconds of
 the Python process and of its PostgreSQL backend (wall time on a busy machine measures the
-other work too). Target: 100,000 articles in
+other work too), and the mode: "fast path" when the role may skip PostgreSQL's foreign-key
+triggers (a superuser, as ``postgres`` here), else "FK triggers". Target: 100,000 articles in
 at most 30 s, peak memory under 300 MB and the same at every size.
 """
 
@@ -27,6 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SERVER_URL = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = "annotator_bench"
+# --plain-role: a role that may not set session_replication_role, owner of the bench database
+PLAIN_ROLE = "annotator_bench_plain"
 LABELS = [
     ("loaded_language", "Loaded_Language"),
     ("name_calling", "Name_Calling,Labeling"),
@@ -42,10 +46,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, action="append", help="size(s) to run")
     parser.add_argument("--profile", action="store_true", help="print a cProfile summary")
+    parser.add_argument(
+        "--plain-role",
+        action="store_true",
+        help=f"import as {PLAIN_ROLE}, not a superuser: the path with foreign-key triggers",
+    )
     parser.add_argument("--child", metavar="JSONL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        return run_import(Path(args.child), args.profile)
+        return run_import(Path(args.child), args.profile, args.plain_role)
 
     sizes = args.articles or [10_000, 100_000]
     results = []
@@ -56,11 +65,13 @@ def main():
             generate(path, size)
             mb, seconds = path.stat().st_size / 1e6, time.perf_counter() - started
             print(f"generated {size:,} articles ({mb:,.0f} MB) in {seconds:.1f} s")
-            recreate_database()
+            recreate_database(args.plain_role)
             try:
                 command = [sys.executable, __file__, "--child", str(path)]
                 if args.profile:
                     command.append("--profile")
+                if args.plain_role:
+                    command.append("--plain-role")
                 out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
             finally:
                 drop_database()
@@ -71,14 +82,14 @@ def main():
     print()
     print(
         f"{'articles':>10} {'spans':>10} {'seconds':>8} {'articles/s':>11} {'peak RSS MB':>12} "
-        f"{'Python CPU s':>13} {'PG backend CPU s':>17}"
+        f"{'Python CPU s':>13} {'PG backend CPU s':>17}  mode"
     )
     for r in results:
         backend = "n/a" if r["backend_cpu"] is None else f"{r['backend_cpu']:.1f}"
         print(
             f"{r['articles']:>10,} {r['spans']:>10,} {r['seconds']:>8.1f} "
             f"{r['articles'] / r['seconds']:>11,.0f} {r['peak_rss_mb']:>12.0f} "
-            f"{r['python_cpu']:>13.1f} {backend:>17}"
+            f"{r['python_cpu']:>13.1f} {backend:>17}  {r['mode']}"
         )
     print(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
@@ -124,20 +135,32 @@ def _server(sql: str) -> None:
         conn.execute(sql)
 
 
-def recreate_database() -> None:
+def recreate_database(plain_role: bool = False) -> None:
     drop_database()
-    _server(f"CREATE DATABASE {DB_NAME}")
+    if plain_role:
+        _server(f"CREATE ROLE {PLAIN_ROLE} LOGIN NOSUPERUSER")
+        _server(f"CREATE DATABASE {DB_NAME} OWNER {PLAIN_ROLE}")
+    else:
+        _server(f"CREATE DATABASE {DB_NAME}")
 
 
 def drop_database() -> None:
     _server(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    _server(f"DROP ROLE IF EXISTS {PLAIN_ROLE}")
 
 
-def run_import(path: Path, profile: bool) -> None:
+def _database_url(plain_role: bool) -> str:
+    if not plain_role:
+        return f"{SERVER_URL}/{DB_NAME}"
+    scheme, rest = SERVER_URL.split("://", 1)
+    return f"{scheme}://{PLAIN_ROLE}@{rest.rsplit('@', 1)[-1]}/{DB_NAME}"
+
+
+def run_import(path: Path, profile: bool, plain_role: bool = False) -> None:
     """In the child process: set Django up on the bench database, import, print JSON figures."""
     import resource
 
-    os.environ["DATABASE_URL"] = f"{SERVER_URL}/{DB_NAME}"
+    os.environ["DATABASE_URL"] = _database_url(plain_role)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "annotator.settings")
     sys.path.insert(0, str(ROOT))
     import django
@@ -176,6 +199,8 @@ def run_import(path: Path, profile: bool) -> None:
         "peak_rss_mb": peak,
         "python_cpu": _cpu_seconds() - cpu_before,
         "backend_cpu": None if backend_after is None else backend_after - backend_before,
+        # PostgreSQL's foreign-key triggers skipped (the role may), or checked row by row
+        "mode": "fast path" if all(f.fast_path for f in report.files) else "FK triggers",
     }
     print(json.dumps(figures))
 
