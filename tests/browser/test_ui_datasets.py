@@ -67,6 +67,16 @@ def export_row(page, pk):
 def test_researcher_exports_jsonl_downloads_it_and_sees_the_curl_command(
     page, demo, eager, tmp_path
 ):
+    errors = []  # a CSP violation or a script error would land here
+    page.on(
+        "console",
+        lambda msg: (
+            msg.type == "error"
+            and not msg.location["url"].endswith("/favicon.ico")
+            and errors.append(msg.text)
+        ),
+    )
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
     open_datasets(page, demo)
     expect(page.locator("tr.export")).to_have_count(0)
     page.select_option("#export-format", "jsonl")
@@ -142,6 +152,7 @@ def test_researcher_exports_jsonl_downloads_it_and_sees_the_curl_command(
         "done_only": True,
         "labels": [label.key],
     }
+    assert errors == []
 
 
 def test_a_bad_option_is_shown_by_the_form_and_nothing_is_stored(page, demo, held):
