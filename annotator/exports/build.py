@@ -12,7 +12,9 @@ writers keep nothing after each article.
 import contextlib
 import json
 import os
+import queue
 import re
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -23,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -324,6 +326,59 @@ def _read_chunks(selection: Selection):
         yield chunk, list(selection.spans(ids)), selection.assignments(ids) if each else {}
 
 
+PREFETCH = 2  # chunks read ahead: a few MB
+
+
+def _prefetched(make_chunks: Callable[[], Iterator]) -> Iterator:
+    """``make_chunks()`` run by a reader thread a few chunks ahead of the caller.
+
+    PostgreSQL plans, sorts and sends the next chunk while this thread encodes the current
+    one (psycopg releases the GIL while it waits). The reader borrows this thread's connection,
+    so it reads inside the same snapshot transaction; psycopg connections may be shared
+    between threads (progress is written through a connection of its own). SQLite reads in
+    this thread."""
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    if wrapper.vendor != "postgresql":
+        yield from make_chunks()
+        return
+    found: queue.Queue = queue.Queue(PREFETCH)
+    stop = threading.Event()
+    end = object()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                found.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        connections[DEFAULT_DB_ALIAS] = wrapper  # thread-local: this thread only
+        try:
+            with contextlib.closing(make_chunks()) as chunks:
+                for chunk in chunks:
+                    if not put(chunk):
+                        return  # the caller stopped early
+            put(end)
+        except BaseException as exc:
+            put(exc)
+
+    wrapper.inc_thread_sharing()
+    reader = threading.Thread(target=read, name="export-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := found.get()) is not end:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join()
+        wrapper.dec_thread_sharing()
+
+
 def iter_export_articles(selection: Selection) -> Iterator[tuple[ExportArticle, dict]]:
     """(article with every selected span, {annotator id: its spans}) one article at a time.
 
@@ -331,7 +386,7 @@ def iter_export_articles(selection: Selection) -> Iterator[tuple[ExportArticle, 
     key_of, usernames = selection.label_key_of, selection.usernames
     by_name = {name: uid for uid, name in usernames.items()}
     each = selection.opts.layer == "each"
-    chunks = _read_chunks(selection)
+    chunks = _prefetched(lambda: _read_chunks(selection))
     with contextlib.closing(chunks):
         for chunk, span_rows, assigned in chunks:
             spans_of: dict[int, list[ExportSpan]] = {}
