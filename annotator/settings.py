@@ -35,6 +35,10 @@ ENV_VARS = (
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "DJANGO_LOG_LEVEL",
+    "ANNOTATOR_EXPORT_QUEUE",
+    "ANNOTATOR_EXPORT_STALE_SECONDS",
+    "ANNOTATOR_AGREEMENT_QUEUE",
+    "ANNOTATOR_AGREEMENT_STALE_SECONDS",
 )
 
 
@@ -200,6 +204,15 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
+# Background jobs: optional queues of their own, and how long a running job may go without a
+# heartbeat before it counts as stalled (its worker was lost) and is taken over.
+ANNOTATOR_EXPORT_QUEUE = os.environ.get("ANNOTATOR_EXPORT_QUEUE") or None
+ANNOTATOR_EXPORT_STALE_SECONDS = float(os.environ.get("ANNOTATOR_EXPORT_STALE_SECONDS") or 600)
+ANNOTATOR_AGREEMENT_QUEUE = os.environ.get("ANNOTATOR_AGREEMENT_QUEUE") or None
+ANNOTATOR_AGREEMENT_STALE_SECONDS = float(
+    os.environ.get("ANNOTATOR_AGREEMENT_STALE_SECONDS") or 600
+)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- REST framework -----------------------------------------------------------------------

@@ -253,13 +253,12 @@ def test_progress_is_written_while_articles_stream(world, monkeypatch):
 
 @pytest.mark.worker
 @pytest.mark.postgres
-def test_report_on_a_real_worker(transactional_db, tmp_path, monkeypatch):
+def test_report_on_a_real_worker(transactional_db, tmp_path, monkeypatch, settings):
     """POST through the API, a `celery worker` process computes it, the status says done."""
     import subprocess
     import uuid
 
     import dj_database_url
-    from django.conf import settings
     from django.contrib.auth import get_user_model
     from processes import PYTHON, REPO, clean_env, wait_for
 
@@ -273,7 +272,7 @@ def test_report_on_a_real_worker(transactional_db, tmp_path, monkeypatch):
             pytest.fail("the worker test needs PostgreSQL (DATABASE_URL) and Redis")
         pytest.skip("needs DATABASE_URL=postgres://... and CELERY_BROKER_URL=redis://...")
     queue = f"test-agreement-{uuid.uuid4().hex[:12]}"  # no other worker takes our messages
-    monkeypatch.setenv("ANNOTATOR_AGREEMENT_QUEUE", queue)
+    settings.ANNOTATOR_AGREEMENT_QUEUE = queue
 
     schema = LabelSchema.objects.create(name="Techniques")
     label = Label.objects.create(schema=schema, key="loaded_language", name="Loaded")
@@ -326,12 +325,12 @@ def test_report_on_a_real_worker(transactional_db, tmp_path, monkeypatch):
     assert pair["semeval_unlabelled"]["recall"] == 1.0
 
 
-def test_a_report_whose_worker_died_is_taken_over(world, monkeypatch):
+def test_a_report_whose_worker_died_is_taken_over(world, settings):
     from datetime import timedelta
 
     from django.utils import timezone
 
-    monkeypatch.setenv("ANNOTATOR_AGREEMENT_STALE_SECONDS", "60")
+    settings.ANNOTATOR_AGREEMENT_STALE_SECONDS = 60
     report = services.request_report(world.project)
     assert services.claim(report.pk)  # a first worker starts it...
     assert services.run_report(report.pk) is None  # ...a duplicate delivery leaves it alone

@@ -63,7 +63,7 @@ def env(transactional_db, settings, tmp_path, monkeypatch):
     media = tmp_path / "media"
     media.mkdir()
     settings.MEDIA_ROOT = media  # the API reads the worker's files here
-    monkeypatch.setenv("ANNOTATOR_EXPORT_QUEUE", queue)  # where this process queues builds
+    settings.ANNOTATOR_EXPORT_QUEUE = queue  # where this process queues builds
     url = dj_database_url.parse(os.environ["DATABASE_URL"])
     test_db = settings.DATABASES["default"]["NAME"]
     database_url = (

@@ -13,12 +13,12 @@ span is an empty layer: they found nothing, and that counts. The gold layer (spa
 annotator) counts on the articles that have at least one gold span.
 """
 
-import os
 import time
 from collections import defaultdict
 from datetime import timedelta
 from itertools import combinations
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
@@ -85,7 +85,7 @@ def request_report(
 
 def agreement_queue() -> str | None:
     """The Celery queue reports go to (default: Celery's default queue)."""
-    return os.environ.get("ANNOTATOR_AGREEMENT_QUEUE") or None
+    return settings.ANNOTATOR_AGREEMENT_QUEUE
 
 
 def enqueue(report: AgreementReport) -> None:
@@ -102,7 +102,7 @@ def enqueue(report: AgreementReport) -> None:
 def stale_after() -> timedelta:
     """A running report whose heartbeat is older than this has lost its worker (the heartbeat
     is written with the progress, at least once per article)."""
-    return timedelta(seconds=float(os.environ.get("ANNOTATOR_AGREEMENT_STALE_SECONDS", 600)))
+    return timedelta(seconds=settings.ANNOTATOR_AGREEMENT_STALE_SECONDS)
 
 
 def is_stalled(report: AgreementReport) -> bool:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import InterfaceError, OperationalError, connection, connections, transaction
@@ -42,12 +43,12 @@ PROGRESS_INTERVAL = 0.25  # seconds between progress writes: at most 4 a second
 def stale_after() -> timedelta:
     """A running export whose heartbeat is older than this has lost its worker (progress is
     written at least every few seconds while articles flow)."""
-    return timedelta(seconds=float(os.environ.get("ANNOTATOR_EXPORT_STALE_SECONDS", 600)))
+    return timedelta(seconds=settings.ANNOTATOR_EXPORT_STALE_SECONDS)
 
 
 def export_queue() -> str | None:
     """The Celery queue exports go to (default: Celery's default queue)."""
-    return os.environ.get("ANNOTATOR_EXPORT_QUEUE") or None
+    return settings.ANNOTATOR_EXPORT_QUEUE
 
 
 def published_name(export: Export) -> str:
