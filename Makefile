@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test test-python test-frontend lint format bench migrate seed
+.PHONY: help install run test test-python test-frontend lint format bench migrate seed screenshots
 
 help:
 	@echo "make run      install if needed, migrate, seed demo data, serve http://$(HOST):$(PORT)/ with a Celery worker"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint     ruff check + ruff format --check"
 	@echo "make format   ruff format + ruff check --fix"
 	@echo "make bench    run every bench/*.py and print its figures"
+	@echo "make screenshots  retake docs/screenshots/*.png from a throwaway demo site"
 	@echo "make migrate  apply database migrations"
 	@echo "make seed     migrate, then load the demo project and users (dev only)"
 
@@ -62,7 +63,9 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 bench: $(STAMP)
-	@set -e; found=0; for f in bench/*.py; do \
-		[ -e "$$f" ] || continue; found=1; \
-		echo "== $$f"; $(BIN)/python "$$f"; \
-	done; [ $$found -eq 1 ] || echo "bench/: no benchmarks yet"
+	@set -e; for f in bench/*.py; do echo "== $$f"; $(BIN)/python "$$f"; done; \
+	for f in bench/*.mjs; do echo "== $$f"; node "$$f"; done
+
+# A throwaway demo site of its own (no database needed): docs/screenshots/*.png.
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshots.py
