@@ -110,36 +110,20 @@ class SpanScore:
                 "spans_a": self.n_a, "spans_b": self.n_b}  # fmt: skip
 
 
-@dataclass
-class ExactScore:
+class ExactScore(SpanScore):
     """Exact-match span P/R/F1: a match is a span of A with the same start, end and label as
-    one of B (duplicates within a layer count once). Both empty: 1; one empty: 0."""
+    one of B (duplicates within a layer count once). Both empty: 1; one empty: 0.
 
-    matches: int = 0
-    n_a: int = 0
-    n_b: int = 0
-
-    def __iadd__(self, other: "ExactScore") -> "ExactScore":
-        self.matches += other.matches
-        self.n_a += other.n_a
-        self.n_b += other.n_b
-        return self
+    A match credits precision and recall with 1 each, so SpanScore's arithmetic serves as is.
+    """
 
     @property
-    def empty(self) -> bool:
-        return self.n_a == 0 and self.n_b == 0
+    def matches(self) -> int:
+        return int(self.p_credit)
 
-    @property
-    def precision(self) -> float:
-        return 1.0 if self.empty else _ratio(self.matches, self.n_a)
-
-    @property
-    def recall(self) -> float:
-        return 1.0 if self.empty else _ratio(self.matches, self.n_b)
-
-    @property
-    def f1(self) -> float:
-        return 1.0 if self.empty else _f1(self.precision, self.recall)
+    def add_match(self) -> None:
+        self.p_credit += 1
+        self.r_credit += 1
 
     def as_dict(self) -> dict:
         return {"precision": self.precision, "recall": self.recall, "f1": self.f1,
@@ -190,7 +174,7 @@ def exact_by_label(a: Iterable[tuple], b: Iterable[tuple]) -> dict[str, ExactSco
     for span in sb:
         scores[span[2]].n_b += 1
         if span in sa:
-            scores[span[2]].matches += 1
+            scores[span[2]].add_match()
     return dict(scores)
 
 
