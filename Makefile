@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Optional extras to install beside the dev tools (CI adds `gamma` for the gamma agreement tests).
+EXTRAS ?= dev
 
 .PHONY: help install run test test-python test-frontend lint format bench migrate seed screenshots
 
@@ -25,7 +27,7 @@ $(BIN)/python:
 
 # The stamp is newer than pyproject.toml once the install has succeeded.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[$(EXTRAS)]'
 	touch $@
 
 install: $(STAMP)
