@@ -301,8 +301,20 @@ def process_cpu_seconds(pid: int) -> float:
     return total
 
 
+def database_cpu_seconds() -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend serving the benchmark's database (same machine)."""
+
+    with admin_connection() as conn:
+        pids = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [DB_NAME]
+        ).fetchall()
+    return {pid: process_cpu_seconds(pid) for (pid,) in pids}
+
+
 def run_level(port, users, seconds, server_pid):
+    db_before = database_cpu_seconds()
     cpu_before = process_cpu_seconds(server_pid)
+    client_cpu_before = time.process_time()  # this process: the client threads
     stop_at = time.monotonic() + seconds
     clients = [Client(port, user, stop_at, i) for i, user in enumerate(users)]
     started = time.perf_counter()
@@ -319,8 +331,12 @@ def run_level(port, users, seconds, server_pid):
     requests = sum(len(v) for v in latencies.values())
     writes = len(latencies["create"]) + len(latencies["update"])
     server_cpu = process_cpu_seconds(server_pid) - cpu_before
+    client_cpu = time.process_time() - client_cpu_before
+    # Backends that ended during the level are not counted (connections live for 60 s).
+    db_cpu = sum(cpu - db_before.get(pid, 0.0) for pid, cpu in database_cpu_seconds().items())
     summary = {"clients": len(users), "seconds": elapsed, "requests": requests, "writes": writes,
-               "latencies": latencies, "errors": errors, "server_cpu": server_cpu}  # fmt: skip
+               "latencies": latencies, "errors": errors, "server_cpu": server_cpu,
+               "client_cpu": client_cpu, "db_cpu": db_cpu}  # fmt: skip
     print(
         f"{len(users):>2} clients: {requests:,} requests in {elapsed:.1f} s, "
         f"{len(errors)} errors{': ' + errors[0] if errors else ''}",
@@ -346,6 +362,7 @@ def print_table(summaries):
             print(f"{s['clients']:>7} {op:>7} {len(values):>7,} {figures}")
     header = (
         f"{'clients':>7} {'req/s':>8} {'span writes/s':>14} {'errors':>7} {'server CPU ms/req':>18}"
+        f" {'db CPU ms/req':>14} {'client CPU ms/req':>18}"
     )
     print("\n" + header)
     for s in summaries:
@@ -353,6 +370,8 @@ def print_table(summaries):
             f"{s['clients']:>7} {s['requests'] / s['seconds']:>8.0f} "
             f"{s['writes'] / s['seconds']:>14.0f} {len(s['errors']):>7} "
             f"{s['server_cpu'] * 1000 / max(s['requests'], 1):>18.1f}"
+            f" {s['db_cpu'] * 1000 / max(s['requests'], 1):>14.1f}"
+            f" {s['client_cpu'] * 1000 / max(s['requests'], 1):>18.1f}"
         )
     load = os.getloadavg()[0]
     print(f"\nload average (1 min) at the end: {load:.1f} on {os.cpu_count()} CPUs")

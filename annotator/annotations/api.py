@@ -24,6 +24,7 @@ from annotator.annotations.serializers import (
     SyncRequestSerializer,
     SyncResponseSerializer,
     span_json,
+    spans_json,
 )
 from annotator.core.permissions import (
     articles_with_access,
@@ -87,10 +88,10 @@ class ArticleSpans(APIView):
     def get(self, request, pk):
         article = get_article(request.user, pk)
         kind, annotator_id = layer_for(request.user, article, request.query_params.get("layer"))
-        spans = Span.objects.filter(article_id=article.pk).select_related("label")
+        spans = Span.objects.filter(article_id=article.pk)
         if kind == "user":
             spans = spans.filter(annotator_id=annotator_id)
-        return Response([span_json(span) for span in spans])
+        return Response(spans_json(spans))
 
     @extend_schema(
         parameters=[WRITE_LAYER_PARAM],

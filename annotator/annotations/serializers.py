@@ -11,21 +11,41 @@ MAX_SPAN_TEXT_CHARS = 100_000
 
 
 def span_json(span: Span) -> dict:
+    return _json(
+        span.pk, span.client_id, span.article_id, span.annotator_id, span.label.key, span.start,
+        span.end, span.text, span.note, span.origin, span.version, span.created_at,
+        span.updated_at,
+    )  # fmt: skip
+
+
+# The columns _json takes, in its order: a layer is listed from plain rows (no model instances,
+# a fraction of the CPU for thousands of spans).
+JSON_COLUMNS = ("pk", "client_id", "article_id", "annotator_id", "label__key", "start", "end",
+                "text", "note", "origin", "version", "created_at", "updated_at")  # fmt: skip
+
+
+def spans_json(spans) -> list[dict]:
+    """``span_json`` of every span of a Span queryset, read as plain rows."""
+    return [_json(*row) for row in spans.values_list(*JSON_COLUMNS)]
+
+
+def _json(pk, client_id, article_id, annotator_id, label_key, start, end, text, note, origin,
+          version, created_at, updated_at) -> dict:  # fmt: skip
     return {
-        "id": span.pk,
-        "client_id": str(span.client_id) if span.client_id else None,
-        "article": span.article_id,
-        "annotator": span.annotator_id,
-        "layer": "gold" if span.annotator_id is None else "annotator",
-        "label": span.label.key,
-        "start": span.start,
-        "end": span.end,
-        "text": span.text,
-        "note": span.note,
-        "origin": span.origin,
-        "version": span.version,
-        "created_at": span.created_at.isoformat().replace("+00:00", "Z"),
-        "updated_at": span.updated_at.isoformat().replace("+00:00", "Z"),
+        "id": pk,
+        "client_id": str(client_id) if client_id else None,
+        "article": article_id,
+        "annotator": annotator_id,
+        "layer": "gold" if annotator_id is None else "annotator",
+        "label": label_key,
+        "start": start,
+        "end": end,
+        "text": text,
+        "note": note,
+        "origin": origin,
+        "version": version,
+        "created_at": created_at.isoformat().replace("+00:00", "Z"),
+        "updated_at": updated_at.isoformat().replace("+00:00", "Z"),
     }
 
 

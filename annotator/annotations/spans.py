@@ -142,7 +142,9 @@ def parse_client_id(value):
 
 def _lock(article: Article) -> None:
     # Serialises span writers per article: the checks below then see every committed span.
-    list(Article.objects.select_for_update().filter(pk=article.pk).values_list("pk"))
+    # No ORDER BY: the default ordering joins the project, and FOR UPDATE would then lock the
+    # project row too, serialising every writer of the project on it.
+    list(Article.objects.select_for_update().filter(pk=article.pk).order_by().values_list("pk"))
 
 
 def _check_collisions(article, annotator_id, label, start, end, exclude_pk=None, client_id=None):
@@ -160,20 +162,20 @@ def _check_collisions(article, annotator_id, label, start, end, exclude_pk=None,
     rows = Span.objects.filter(query)
     if exclude_pk is not None:
         rows = rows.exclude(pk=exclude_pk)
-    # Plain values: usually nothing is found, and the full span is loaded only for a replay.
-    found = list(
-        rows.order_by().values_list("pk", "client_id", "label_id", "start", "end", "label__key")[:5]
-    )
+    # Plain values, no join: usually nothing is found, and the full span (with its label) is
+    # loaded only for a replay or an error message.
+    found = list(rows.order_by().values_list("pk", "client_id", "label_id", "start", "end")[:5])
     for pk, other_client_id, *_ in found:
         if client_id is not None and other_client_id == client_id:
             return Span.objects.select_related("label").get(pk=pk)
-    for pk, _, label_id, other_start, other_end, other_key in found:
+    for pk, _, label_id, other_start, other_end in found:
         if label_id == label.pk and other_start == start and other_end == end:
             raise invalid(
                 "start",
                 f"An identical span ({label.key} at [{start}, {end})) already exists in this "
                 f"layer (id {pk}).",
             )
+        other_key = Label.objects.values_list("key", flat=True).get(pk=label_id)
         raise invalid(
             "start",
             f"Overlaps span {pk} ({other_key} at [{other_start}, {other_end})) and this "
