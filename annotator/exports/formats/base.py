@@ -29,7 +29,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, BinaryIO, ClassVar
+from typing import Any, BinaryIO, ClassVar, NamedTuple
+
+from isal import isal_zlib
 
 GOLD = "(gold)"  # annotator key of the gold layer in counts (not a valid Django username)
 
@@ -69,8 +71,10 @@ class ExportLabel:
         return self.official_label or self.key
 
 
-@dataclass(frozen=True)
-class ExportSpan:
+class ExportSpan(NamedTuple):
+    """Immutable. A named tuple rather than a frozen dataclass: an export builds one per span
+    (a million for a large project), and a frozen dataclass takes ~10x longer to construct."""
+
     start: int
     end: int
     label_key: str
@@ -250,8 +254,7 @@ class _DeflateSpool:
     QUEUE = 4  # blocks waiting for the thread, at most
 
     def __init__(self, level: int | None):
-        level = zlib.Z_DEFAULT_COMPRESSION if level is None else level
-        self._deflate = zlib.compressobj(level, zlib.DEFLATED, -15)  # what zipfile writes
+        self._deflate = raw_deflater(level)
         self.spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115
         self.crc = 0
         self._hash = hashlib.sha256()
@@ -309,13 +312,26 @@ class _DeflateSpool:
         self.spool.close()
 
 
+def raw_deflater(level: int | None):
+    """A raw deflate compressor (what a zip entry holds, as ``zipfile`` makes it).
+
+    Levels 0-3 use ISA-L (``isal``): on our text its level 1 is ~4x faster than zlib's level 1
+    (240 against 60 MB/s here) and compresses ~8% better; the deflate stream differs from
+    zlib's, not the data. Higher levels, or None (6), use zlib."""
+    if level is not None and level <= isal_zlib.ISAL_BEST_COMPRESSION:
+        return isal_zlib.compressobj(level, isal_zlib.DEFLATED, -15)
+    level = zlib.Z_DEFAULT_COMPRESSION if level is None else level
+    return zlib.compressobj(level, zlib.DEFLATED, -15)
+
+
 class ZipSink(Sink):
     """Files in a zip archive. A zip takes one entry at a time, so each file is deflated into
     a temporary file as it is written and copied in when it is closed: a growing file and
     per-article files can be open together.
 
-    The entries are byte for byte what ``ZipFile.open(info, "w")`` writes (same deflate
-    stream, header and order), only compressed ahead of time (see ``_DeflateSpool``)."""
+    The entries are what ``ZipFile.open(info, "w")`` writes (same header and order, and the
+    same deflate stream for zlib levels), only compressed ahead of time (``_DeflateSpool``);
+    ``compresslevel`` 0-3 compresses with ISA-L (``raw_deflater``)."""
 
     def __init__(self, target: str | os.PathLike | BinaryIO, compresslevel: int | None = None):
         super().__init__()
@@ -494,18 +510,22 @@ class FormatWriter:
     def write(self, article: ExportArticle) -> None:
         if self.sink is None:
             raise ExportError(f"{self.name}: call begin(sink) before write()")
-        for span in article.spans:
-            if span.label_key not in self.labels:
+        spans, text, labels = article.spans, article.text, self.labels
+        size = len(text)
+        for span in spans:
+            if span.label_key not in labels:
                 raise ExportError(
                     f"article {article.external_id!r}: span [{span.start}, {span.end}) has "
                     f"label {span.label_key!r}, which is not in the export's labels"
                 )
-            verify_span(article, span)
-        self.stats.articles += 1
-        for span in article.spans:
-            self.stats.spans += 1
-            self.stats.labels[span.label_key] += 1
-            self.stats.annotators[span.annotator or GOLD] += 1
+            # verify_span() inlined for the common case (a million calls in a large export)
+            if not 0 <= span.start < span.end <= size or text[span.start : span.end] != span.text:
+                verify_span(article, span)
+        stats = self.stats
+        stats.articles += 1
+        stats.spans += len(spans)
+        stats.labels.update(span.label_key for span in spans)
+        stats.annotators.update(span.annotator or GOLD for span in spans)
         self.write_article(article)
 
     def finish(self) -> dict[str, Any]:
