@@ -3,6 +3,7 @@ spans.
 
     .venv/bin/python bench/api.py                      # 1, 8 and 32 clients, 10 s each
     .venv/bin/python bench/api.py --clients 8 --seconds 5 --workers 4
+    .venv/bin/python bench/api.py --batch 10           # creates through sync, 10 per request
 
 It creates the database ``annotator_bench_api`` (dropped at the end), migrates it, makes one
 annotator per client with an API token and an assigned article of 5,000 characters (emoji and
@@ -52,6 +53,13 @@ def main():
     parser.add_argument("--seconds", type=float, default=10.0, help="per level")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=0,
+        help="create spans through the sync endpoint, this many per request (as the browser "
+        "flushes its queue) instead of one create per request",
+    )
     args = parser.parse_args()
     levels = args.clients or [1, 8, 32]
 
@@ -85,7 +93,7 @@ def main():
         all_acked = {}
         summaries = []
         for level in levels:
-            summary, acked = run_level(port, users[:level], args.seconds, server.pid)
+            summary, acked = run_level(port, users[:level], args.seconds, server.pid, args.batch)
             summaries.append(summary)
             all_acked.update(acked)
         missing, stale = verify(env, all_acked)
@@ -210,11 +218,11 @@ def wait_until_up(port):
 class Client(threading.Thread):
     """One annotator: a keep-alive connection, creating, changing and listing their spans."""
 
-    def __init__(self, port, user, stop_at, index):
+    def __init__(self, port, user, stop_at, index, batch=0):
         super().__init__(daemon=True)
-        self.port, self.user, self.stop_at = port, user, stop_at
+        self.port, self.user, self.stop_at, self.batch = port, user, stop_at, batch
         self.rng = random.Random(index)
-        self.latencies = {"create": [], "update": [], "list": []}
+        self.latencies = {"create": [], "sync": [], "update": [], "list": []}
         self.errors: list[str] = []
         self.acked: dict[int, int] = {}  # span id -> acknowledged version
         self.spans: list[dict] = []
@@ -250,21 +258,37 @@ class Client(threading.Thread):
         end = start + 1 + (slot // length) % 40
         return start, min(end, len(text)), text[start : min(end, len(text))]
 
+    def new_span(self) -> dict:
+        start, end, text = self.next_range()
+        return {"client_id": str(uuid.uuid4()), "label": self.rng.choice(LABELS),
+                "start": start, "end": end, "text": text}  # fmt: skip
+
+    def create_batch(self, base):
+        operations = [{"op": "create", **self.new_span()} for _ in range(self.batch)]
+        status, body = self.request("POST", base + "sync/", {"operations": operations}, "sync")
+        if status != 200:
+            self.errors.append(f"sync {status} {body}")
+            return
+        for result in body["results"]:
+            self.acked[result["span"]["id"]] = result["span"]["version"]
+            self.spans.append(result["span"])
+
     def run(self):
         self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         base = f"/api/v1/articles/{self.user['article']}/spans/"
         rounds = 0
         while time.monotonic() < self.stop_at:
             rounds += 1
-            start, end, text = self.next_range()
-            body = {"client_id": str(uuid.uuid4()), "label": self.rng.choice(LABELS),
-                    "start": start, "end": end, "text": text}  # fmt: skip
-            status, span = self.request("POST", base, body, "create")
-            if status in (200, 201):
-                self.acked[span["id"]] = span["version"]
-                self.spans.append(span)
+            if self.batch:
+                self.create_batch(base)
             else:
-                self.errors.append(f"create {status} {span}")
+                body = self.new_span()
+                status, span = self.request("POST", base, body, "create")
+                if status in (200, 201):
+                    self.acked[span["id"]] = span["version"]
+                    self.spans.append(span)
+                else:
+                    self.errors.append(f"create {status} {span}")
             if rounds % 3 == 0 and self.spans:
                 span = self.rng.choice(self.spans)
                 change = {"note": f"note {rounds}", "version": span["version"]}
@@ -311,12 +335,12 @@ def database_cpu_seconds() -> dict[int, float]:
     return {pid: process_cpu_seconds(pid) for (pid,) in pids}
 
 
-def run_level(port, users, seconds, server_pid):
+def run_level(port, users, seconds, server_pid, batch=0):
     db_before = database_cpu_seconds()
     cpu_before = process_cpu_seconds(server_pid)
     client_cpu_before = time.process_time()  # this process: the client threads
     stop_at = time.monotonic() + seconds
-    clients = [Client(port, user, stop_at, i) for i, user in enumerate(users)]
+    clients = [Client(port, user, stop_at, i, batch) for i, user in enumerate(users)]
     started = time.perf_counter()
     for client in clients:
         client.start()
@@ -324,12 +348,13 @@ def run_level(port, users, seconds, server_pid):
         client.join()
     elapsed = time.perf_counter() - started
     latencies = {
-        op: [x for c in clients for x in c.latencies[op]] for op in ("create", "update", "list")
+        op: [x for c in clients for x in c.latencies[op]]
+        for op in ("create", "sync", "update", "list")
     }
     errors = [e for c in clients for e in c.errors]
     acked = {k: v for c in clients for k, v in c.acked.items()}
     requests = sum(len(v) for v in latencies.values())
-    writes = len(latencies["create"]) + len(latencies["update"])
+    writes = len(latencies["create"]) + len(latencies["sync"]) * batch + len(latencies["update"])
     server_cpu = process_cpu_seconds(server_pid) - cpu_before
     client_cpu = time.process_time() - client_cpu_before
     # Backends that ended during the level are not counted (connections live for 60 s).
@@ -357,6 +382,8 @@ def print_table(summaries):
     print(f"\n{'clients':>7} {'op':>7} {'count':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
     for s in summaries:
         for op, values in s["latencies"].items():
+            if not values:
+                continue  # create or sync, whichever this run does not use
             p = [percentile(values, q) * 1000 for q in (50, 95, 99)]
             figures = " ".join(f"{x:>7.1f}" for x in p)
             print(f"{s['clients']:>7} {op:>7} {len(values):>7,} {figures}")
