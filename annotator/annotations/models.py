@@ -94,3 +94,37 @@ class Span(models.Model):
 
     def __str__(self):
         return f"{self.label.key} [{self.start}, {self.end})"
+
+
+class CurationStatus(models.TextChoices):
+    TODO = "todo", "To do"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+
+
+class Curation(models.Model):
+    """A reviewer's progress on an article's gold layer (annotator/annotations/review.py).
+
+    ``rejected`` lists the ``[start, end, label key]`` candidates a reviewer turned down, so the
+    review page shows them as decided and auto-accept does not promote them again.
+    """
+
+    article = models.OneToOneField(
+        "corpus.Article", on_delete=models.CASCADE, related_name="curation"
+    )
+    status = models.CharField(
+        max_length=20, choices=CurationStatus.choices, default=CurationStatus.TODO
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="curations",
+        help_text="Who last changed the gold layer or the status.",
+    )
+    rejected = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.article} ({self.status})"
