@@ -42,6 +42,9 @@ EXPORTS = "projects/<slug:slug>/exports/"
 EXPORT = EXPORTS + "<int:pk>/"
 AGREEMENTS = "projects/<slug:slug>/agreement/"
 AGREEMENT = AGREEMENTS + "<int:pk>/"
+REVIEW = "articles/<int:pk>/review/"
+CURATION = "articles/<int:pk>/curation/"
+AUTO_ACCEPT = "projects/<slug:slug>/review/auto-accept/"
 
 # (route, method, object): expected status per role --------------------------------------------
 #                                                    ann out rev res mgr anon tok su
@@ -139,6 +142,22 @@ TABLE = {
     (AGREEMENTS, "POST", "foreign"): codes("404 404 404 404 404 401 404 201"),
     (AGREEMENT, "GET", "own"):       codes("404 404 200 200 200 401 404 200"),
     (AGREEMENT, "GET", "foreign"):   codes("404 404 404 404 404 401 404 200"),
+
+    # Review (gold curation): reviewers, managers, staff; everyone else gets 404.
+    (REVIEW, "GET", "own"):                  codes("404 404 200 404 200 401 404 200"),
+    (REVIEW, "GET", "other"):                codes("404 404 200 404 200 401 404 200"),
+    (REVIEW, "GET", "foreign"):              codes("404 404 404 404 404 401 404 200"),
+    (REVIEW + "accept/", "POST", "own"):     codes("404 404 201 404 201 401 404 201"),
+    (REVIEW + "accept/", "POST", "other"):   codes("404 404 201 404 201 401 404 201"),
+    (REVIEW + "accept/", "POST", "foreign"): codes("404 404 404 404 404 401 404 201"),
+    (REVIEW + "reject/", "POST", "own"):     codes("404 404 200 404 200 401 404 200"),
+    (REVIEW + "reject/", "POST", "other"):   codes("404 404 200 404 200 401 404 200"),
+    (REVIEW + "reject/", "POST", "foreign"): codes("404 404 404 404 404 401 404 200"),
+    (CURATION, "PATCH", "own"):              codes("404 404 200 404 200 401 404 200"),
+    (CURATION, "PATCH", "other"):            codes("404 404 200 404 200 401 404 200"),
+    (CURATION, "PATCH", "foreign"):          codes("404 404 404 404 404 401 404 200"),
+    (AUTO_ACCEPT, "POST", "own"):            codes("404 404 200 404 200 401 404 200"),
+    (AUTO_ACCEPT, "POST", "foreign"):        codes("404 404 404 404 404 401 404 200"),
 }  # fmt: skip
 
 
@@ -203,6 +222,12 @@ def body(route: str, method: str, w: World, obj):
         return {"format": "jsonl"}
     if route == AGREEMENTS:
         return {}
+    if route.startswith(REVIEW):
+        return {"label": "name_calling", "start": 24, "end": 28}
+    if route == CURATION:
+        return {"status": "done"}
+    if route == AUTO_ACCEPT:
+        return {"k": 1}
     if route.endswith("members/"):
         # Someone not yet in that project.
         return {"username": "rev" if obj == "foreign" else "outsider", "role": "annotator"}

@@ -4,6 +4,7 @@ from django.urls import path, re_path
 
 from annotator.agreement import api as agreement
 from annotator.annotations import api as spans
+from annotator.annotations import review_api as review
 from annotator.core import api as core
 from annotator.corpus import api as corpus
 from annotator.exports import api as exports
@@ -32,6 +33,19 @@ urlpatterns = [
     path("articles/<int:pk>/spans/", spans.ArticleSpans.as_view(), name="api-spans"),
     path("articles/<int:pk>/spans/sync/", spans.ArticleSpansSync.as_view(), name="api-spans-sync"),
     path("spans/<int:pk>/", spans.SpanDetail.as_view(), name="api-span"),
+    path("articles/<int:pk>/review/", review.ArticleReview.as_view(), name="api-review"),
+    path(
+        "articles/<int:pk>/review/accept/", review.ReviewAccept.as_view(), name="api-review-accept"
+    ),
+    path(
+        "articles/<int:pk>/review/reject/", review.ReviewReject.as_view(), name="api-review-reject"
+    ),
+    path("articles/<int:pk>/curation/", review.CurationDetail.as_view(), name="api-curation"),
+    path(
+        "projects/<slug:slug>/review/auto-accept/",
+        review.ProjectAutoAccept.as_view(),
+        name="api-auto-accept",
+    ),
     path("projects/<slug:slug>/exports/", exports.ExportList.as_view(), name="api-exports"),
     path(
         "projects/<slug:slug>/exports/<int:pk>/", exports.ExportDetail.as_view(), name="api-export"
