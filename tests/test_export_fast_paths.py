@@ -1,0 +1,154 @@
+"""The export's fast paths give the same results as the plain ones they replace: orjson lines
+against the standard library's, the pre-compressing ZipSink against zipfile's own writing,
+and the PostgreSQL reader thread against reading in place (errors and early stops included)."""
+
+import hashlib
+import io
+import json
+import random
+import zipfile
+
+import pytest
+from django.db import connection
+
+from annotator.exports.build import _prefetched
+from annotator.exports.formats import ExportError, ZipSink
+from annotator.exports.formats.base import _ZIP_EPOCH
+from annotator.exports.formats.jsonl import json_line, stdlib_fragment
+
+
+def stdlib_line(obj) -> bytes:
+    """What the jsonl writer wrote before orjson."""
+    line = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    for char in ("\u0085", "\u2028", "\u2029"):
+        line = line.replace(char, f"\\u{ord(char):04x}")
+    return (line + "\n").encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        {},
+        {"source": "x", "n": 3},
+        # numbers orjson writes differently (1e16) or refuses (past 64 bits)
+        {"big": 2**70, "f": 1e16, "small": 1e-7, "half": 0.5, "list": [1.5, None, True]},
+        {"nested": {"line\u2028sep": "a\u2029b\u0085c", "rtl": "عادلة"}},
+    ],
+)
+def test_json_line_matches_the_standard_library(unicode_sample, meta):
+    text = unicode_sample + '\u2028\u2029\u0085\x00\x1f\x7f"\\/\r\n\t'
+    record = {"id": "a\u2028b", "article_id": 7, "text": text, "published": None, "meta": meta}
+    fast = json_line({**record, "meta": stdlib_fragment(meta)})
+    assert fast == stdlib_line(record)
+    assert fast.count(b"\n") == 1 and len(fast.decode("utf-8").splitlines()) == 1
+    assert json.loads(fast) == record
+
+
+def reference_zip(files: list[tuple[str, bytes]], level) -> bytes:
+    """The same entries written with zipfile's own ZipFile.open(info, "w")."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in files:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info._compresslevel = level
+            info.external_attr = 0o644 << 16
+            info.file_size = len(data)
+            with zf.open(info, "w") as out:
+                out.write(data)
+    return buffer.getvalue()
+
+
+def sample_zip(level):
+    """A growing file of several MiB (the threaded path) with small files closed meanwhile."""
+    rng = random.Random(3)
+    words = ["café", "🔥", "no\u00a0break", "عادلة", "e\u0301"]
+    words += ["".join(rng.choices("abcdefgh", k=5)) for _ in range(500)]
+    buffer = io.BytesIO()
+    sink = ZipSink(buffer, compresslevel=level)
+    stream, written, closed = sink.open("data/articles.jsonl"), [], []
+    for n in range(2500):
+        line = (" ".join(rng.choices(words, k=400)) + "\n").encode("utf-8")
+        stream.write(line)
+        written.append(line)
+        if n % 500 == 0:
+            sink.write_bytes(f"small-{n}.txt", f"article {n}".encode())
+            closed.append((f"small-{n}.txt", f"article {n}".encode()))
+    sink.write_bytes("empty.txt", b"")
+    closed.append(("empty.txt", b""))
+    stream.close()
+    closed.append(("data/articles.jsonl", b"".join(written)))
+    sink.close()
+    return buffer.getvalue(), sink, closed
+
+
+@pytest.mark.parametrize("level", [None, 6, 1])
+def test_zip_sink_holds_exact_bytes_and_hashes(level):
+    blob, sink, files = sample_zip(level)
+    assert len(files[-1][1]) > 4 << 20  # big enough for the compressing thread
+    with zipfile.ZipFile(io.BytesIO(blob)) as zf:
+        assert zf.testzip() is None  # every CRC checks
+        assert [(n, zf.read(n)) for n in zf.namelist()] == files  # in closing order
+    for name, data in files:
+        assert sink.files[name].sha256 == hashlib.sha256(data).hexdigest()
+        assert sink.files[name].size == len(data)
+    if level is None or level > 3:  # zlib levels: byte for byte what zipfile writes
+        assert blob == reference_zip(files, level)
+
+
+def test_zip_sink_is_reproducible_with_isal():
+    assert sample_zip(1)[0] == sample_zip(1)[0]
+
+
+# --- the reader thread (PostgreSQL only: SQLite reads in place) ---------------------------
+
+needs_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the reader thread runs on PostgreSQL only"
+)
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_reader_thread_reads_through_this_connection_in_order():
+    def chunks():
+        with connection.cursor() as cursor:  # the reader's connection: the borrowed one
+            for n in range(10):
+                cursor.execute("SELECT %s, txid_current_if_assigned(), pg_backend_pid()", [n])
+                yield cursor.fetchone()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    rows = list(_prefetched(chunks))
+    assert [row[0] for row in rows] == list(range(10))
+    assert {row[2] for row in rows} == {pid}
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_reader_thread_errors_reach_the_caller_and_early_stops_close_it():
+    closed = []
+
+    def failing():
+        yield 1
+        raise ExportError("chunk 2 is bad")
+
+    with pytest.raises(ExportError, match="chunk 2 is bad"):
+        list(_prefetched(failing))
+
+    def endless():
+        try:
+            n = 0
+            while True:
+                n += 1
+                yield n
+        finally:
+            closed.append(True)
+
+    reader = _prefetched(endless)
+    assert next(reader) == 1
+    reader.close()  # what a writer error does: the reader stops and closes its generator
+    assert closed == [True]
+    with connection.cursor() as cursor:  # the connection is usable here again
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
