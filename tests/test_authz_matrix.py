@@ -114,6 +114,11 @@ TABLE = {
     ("articles/<int:pk>/spans/sync/", "POST", "other"):   codes("404 404 200 403 200 401 404 200"),
     ("articles/<int:pk>/spans/sync/", "POST", "foreign"): codes("404 200 404 404 404 401 404 200"),
 
+    # Diff suggestions: whoever may read the article.
+    ("articles/<int:pk>/suggestions/", "GET", "own"):     codes("200 404 200 403 200 401 200 200"),
+    ("articles/<int:pk>/suggestions/", "GET", "other"):   codes("404 404 200 403 200 401 404 200"),
+    ("articles/<int:pk>/suggestions/", "GET", "foreign"): codes("404 200 404 404 404 401 404 200"),
+
     # Reviewers read every layer but change none but gold; managers may fix any span.
     ("spans/<int:pk>/", "GET", "own"):        codes("200 404 200 404 200 401 200 200"),
     ("spans/<int:pk>/", "GET", "other"):      codes("404 404 200 404 200 401 404 200"),

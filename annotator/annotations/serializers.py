@@ -83,10 +83,19 @@ class _SpanFields(serializers.Serializer):
     )
 
 
+# Clients create manual spans or accept diff suggestions; "import" is for importers only.
+CLIENT_ORIGINS = [SpanOrigin.MANUAL, SpanOrigin.SUGGESTION]
+
+
 class SpanCreateSerializer(_SpanFields):
     client_id = serializers.UUIDField(
         required=False,
         help_text="Client-generated id: sending the same create twice makes one span.",
+    )
+    origin = serializers.ChoiceField(
+        choices=CLIENT_ORIGINS,
+        required=False,
+        help_text="suggestion: an accepted diff suggestion (default manual).",
     )
 
 
@@ -102,6 +111,7 @@ class SpanUpdateSerializer(_SpanFields):
 
 class SyncOperationSerializer(serializers.Serializer):
     op = serializers.ChoiceField(choices=["create", "update", "delete"])
+    origin = serializers.ChoiceField(choices=CLIENT_ORIGINS, required=False)
     id = StrictIntegerField(required=False, min_value=1)
     client_id = serializers.UUIDField(required=False)
     version = StrictIntegerField(required=False, min_value=1)

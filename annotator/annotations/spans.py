@@ -464,6 +464,7 @@ def _apply(article, annotator_id, index, operation, labels) -> dict:
     kind = operation.get("op")
     if kind == "create":
         fields = {k: operation.get(k) for k in ("label", "start", "end", "note", "text")}
+        fields["origin"] = operation.get("origin") or SpanOrigin.MANUAL
         span, created = create_span(
             article,
             annotator_id,

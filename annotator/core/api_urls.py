@@ -4,6 +4,7 @@ from django.urls import path, re_path
 
 from annotator.agreement import api as agreement
 from annotator.annotations import api as spans
+from annotator.annotations import suggestions_api
 from annotator.annotations import review_api as review
 from annotator.core import api as core
 from annotator.corpus import api as corpus
@@ -33,6 +34,11 @@ urlpatterns = [
     path("articles/<int:pk>/spans/", spans.ArticleSpans.as_view(), name="api-spans"),
     path("articles/<int:pk>/spans/sync/", spans.ArticleSpansSync.as_view(), name="api-spans-sync"),
     path("spans/<int:pk>/", spans.SpanDetail.as_view(), name="api-span"),
+    path(
+        "articles/<int:pk>/suggestions/",
+        suggestions_api.ArticleSuggestions.as_view(),
+        name="api-suggestions",
+    ),
     path("articles/<int:pk>/review/", review.ArticleReview.as_view(), name="api-review"),
     path(
         "articles/<int:pk>/review/accept/", review.ReviewAccept.as_view(), name="api-review-accept"

@@ -21,6 +21,9 @@ from .models import Article, Membership, Project, Role
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 SEED_ARTICLE = FIXTURES_DIR / "seed-article.txt"
+# The seed article before its manipulation (its insertions removed): diff suggestions show them.
+SEED_ORIGINAL = FIXTURES_DIR / "seed-article.original.txt"
+ORIGINALS = {"seed": SEED_ORIGINAL}
 DEMO_ARTICLES_DIR = FIXTURES_DIR / "demo"
 
 PROJECT_SLUG = "propaganda-demo"
@@ -145,11 +148,17 @@ def seed_demo() -> SeedReport:
 
 def _seed_article(project: Project, external_id: str, path: Path, report: SeedReport) -> Article:
     title, text = read_article_file(path)
+    original = read_article_file(ORIGINALS[external_id])[1] if external_id in ORIGINALS else ""
     relative = str(path.relative_to(settings.BASE_DIR))
     article, created = Article.objects.get_or_create(
         project=project,
         external_id=external_id,
-        defaults={"title": title, "text": text, "metadata": {"fixture": relative}},
+        defaults={
+            "title": title,
+            "text": text,
+            "original_text": original,
+            "metadata": {"fixture": relative},
+        },
     )
     if created:
         report.articles_created.append(external_id)
@@ -160,9 +169,14 @@ def _seed_article(project: Project, external_id: str, path: Path, report: SeedRe
             )
             report.articles_unchanged.append(external_id)
         else:
-            article.title, article.text = title, text
+            article.title, article.text, article.original_text = title, text, original
             article.save()
             report.articles_updated.append(external_id)
+    elif article.original_text != original:
+        # The original never moves spans: restored even when the article has some.
+        article.original_text = original
+        article.save(update_fields=["original_text"])
+        report.articles_updated.append(external_id)
     else:
         report.articles_unchanged.append(external_id)
     return article
