@@ -77,7 +77,11 @@ def project_articles(request, slug):
     project = _project(request.user, slug)
     if project.my_role not in CURATORS:
         raise Http404("Only reviewers and managers see the article list.")
-    articles = project.articles.defer("text", "original_text", "metadata").order_by("pk")
+    articles = (
+        project.articles.defer("text", "original_text", "metadata")
+        .select_related("curation")
+        .order_by("pk")
+    )
     page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
     rows = {article.pk: [] for article in page}
     for assignment in (
