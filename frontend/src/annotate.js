@@ -13,6 +13,7 @@ import { createSelectionTools } from "./selection.js";
 import { byPosition, SpanList } from "./spanlist.js";
 import { UndoStack } from "./undo.js";
 import { showConflict, showError } from "./conflicts.js";
+import { Suggestions } from "./suggestions.js";
 
 const app = document.getElementById("app");
 const $ = (id) => document.getElementById(id);
@@ -161,6 +162,7 @@ function refresh() {
   listTimer = setTimeout(renderList, 0);
   $("undo").disabled = !undo.canUndo;
   $("redo").disabled = !undo.canRedo;
+  state.suggestions?.draw();
 }
 
 function sortedSpans() {
@@ -265,6 +267,15 @@ function pickLabel(key, { clicked = false } = {}) {
   if (span && span.label !== key) update(span, { label: key });
 }
 
+/** Accept a diff suggestion (suggestions.js): a span created as a selection would be. */
+function acceptSuggestion(suggestion, label) {
+  const { start, end, text } = suggestion;
+  const span = { client_id: newClientId(), label, start, end, text, note: "", origin: "suggestion" };
+  undo.record({ type: "create", span });
+  state.selected = span.client_id;
+  commit([{ op: "create", ...span }]);
+}
+
 function update(span, after) {
   const before = Object.fromEntries(Object.keys(after).map((k) => [k, span[k]]));
   undo.record({ type: "update", client_id: span.client_id, before, after });
@@ -352,6 +363,7 @@ function onKey(event) {
     return;
   }
   if (ctrl || event.altKey) return;
+  if (state.suggestions?.onKey(event)) return;
   if (key === "Delete" || key === "Backspace") {
     if (state.selected) {
       event.preventDefault();
@@ -479,6 +491,19 @@ async function main() {
   }
   if (queue.size > 0) queue.schedule(0);
   wire();
+  state.suggestions = new Suggestions({
+    articleId,
+    userId,
+    view: state.view,
+    doc: document.querySelector("#app .doc"),
+    panelParent: document.querySelector("#app aside.right"),
+    before: $("filter").closest("label"),
+    labels: state.labels,
+    hotkeys: state.hotkeys,
+    spans: () => state.spans.values(),
+    accept: acceptSuggestion,
+  });
+  await state.suggestions.load();
   app.dataset.ready = "true";
 }
 
