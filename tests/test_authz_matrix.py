@@ -148,6 +148,10 @@ TABLE = {
     (AGREEMENT, "GET", "own"):       codes("404 404 200 200 200 401 404 200"),
     (AGREEMENT, "GET", "foreign"):   codes("404 404 404 404 404 401 404 200"),
 
+    # Dashboard statistics: the agreement readers (no article text in them).
+    ("projects/<slug:slug>/stats/", "GET", "own"):     codes("404 404 200 200 200 401 404 200"),
+    ("projects/<slug:slug>/stats/", "GET", "foreign"): codes("404 404 404 404 404 401 404 200"),
+
     # Review (gold curation): reviewers, managers, staff; everyone else gets 404.
     (REVIEW, "GET", "own"):                  codes("404 404 200 404 200 401 404 200"),
     (REVIEW, "GET", "other"):                codes("404 404 200 404 200 401 404 200"),

@@ -3,9 +3,10 @@
 from django.urls import path, re_path
 
 from annotator.agreement import api as agreement
+from annotator.agreement import stats_api
 from annotator.annotations import api as spans
-from annotator.annotations import suggestions_api
 from annotator.annotations import review_api as review
+from annotator.annotations import suggestions_api
 from annotator.core import api as core
 from annotator.corpus import api as corpus
 from annotator.exports import api as exports
@@ -69,6 +70,7 @@ urlpatterns = [
         agreement.AgreementDetail.as_view(),
         name="api-agreement",
     ),
+    path("projects/<slug:slug>/stats/", stats_api.ProjectStats.as_view(), name="api-stats"),
     # Last: anything else under /api/v1/ is a JSON 404 (not an endpoint, not in the matrix).
     re_path(r"", core.api_not_found, name="api-not-found"),
 ]
