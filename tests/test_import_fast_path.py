@@ -140,17 +140,39 @@ def test_span_of_a_label_deleted_after_the_import_read_the_labels_is_refused(
     assert replication_role() == "origin"
 
 
-@on_postgresql
-def test_role_that_may_not_skip_triggers_takes_the_checked_path(project, raw_text, tmp_path):
-    role = f"imp_{uuid.uuid4().hex[:12]}"  # created and dropped with the test's transaction
+def import_as_plain_role(project, path, grant_set_parameter=False):
+    """Import as a new role that is not a superuser (created, and dropped, with the test's
+    transaction), optionally granted SET on session_replication_role (PostgreSQL 15+)."""
+    role = f"imp_{uuid.uuid4().hex[:12]}"
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE ROLE {role} NOSUPERUSER")
         cursor.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}")
         cursor.execute(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}")
+        if grant_set_parameter:
+            cursor.execute(f"GRANT SET ON PARAMETER session_replication_role TO {role}")
         cursor.execute(f"SET LOCAL ROLE {role}")
-    report = import_paths(project, [write_articles(tmp_path / "a.jsonl", raw_text)], "alice")
-    with connection.cursor() as cursor:
-        cursor.execute("RESET ROLE")
+    try:
+        return import_paths(project, [path], annotator="alice")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+
+
+@on_postgresql
+def test_role_that_may_not_skip_triggers_takes_the_checked_path(project, raw_text, tmp_path):
+    report = import_as_plain_role(project, write_articles(tmp_path / "a.jsonl", raw_text))
     assert report.ok, report.as_dict()
     assert report.files[0].fast_path is False
     assert report.spans_created == 5 * len(PHRASES)
+
+
+@on_postgresql
+def test_role_granted_set_on_the_parameter_takes_the_fast_path(project, raw_text, tmp_path):
+    if connection.pg_version < 150000:
+        pytest.skip("GRANT SET ON PARAMETER is PostgreSQL 15+")
+    path = write_articles(tmp_path / "a.jsonl", raw_text)
+    report = import_as_plain_role(project, path, grant_set_parameter=True)
+    assert report.ok, report.as_dict()
+    assert report.files[0].fast_path is True
+    assert report.spans_created == 5 * len(PHRASES)
+    assert replication_role() == "origin"
