@@ -6,6 +6,7 @@ urlpatterns = [
     path("projects/<slug:slug>/annotate/", views.annotate_next, name="annotate-next"),
     path("projects/<slug:slug>/articles/", views.project_articles, name="project-articles"),
     path("projects/<slug:slug>/datasets/", views.datasets, name="project-datasets"),
+    path("projects/<slug:slug>/dashboard/", views.dashboard, name="project-dashboard"),
     path("annotate/<int:pk>/", views.annotate, name="annotate"),
     path("review/<int:pk>/", review_views.review, name="review"),
 ]

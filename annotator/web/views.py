@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from annotator.agreement.api import READERS as AGREEMENT_READERS
 from annotator.annotations.models import Assignment
 from annotator.core.permissions import (
     CURATORS,
@@ -109,3 +110,14 @@ def datasets(request, slug):
         "labels": project.schema.labels.order_by("order", "id"),
     }
     return render(request, "web/datasets.html", context)
+
+
+@login_required
+def dashboard(request, slug):
+    """Managers, reviewers, researchers: progress, spans per label and agreement charts drawn
+    by dashboard.js from the stats and agreement APIs (ids and titles, never article text)."""
+    project = _project(request.user, slug)
+    if project.my_role not in AGREEMENT_READERS:
+        raise Http404("Only researchers, reviewers and managers see the dashboard.")
+    context = {"project": project, "can_review": project.my_role in CURATORS}
+    return render(request, "web/dashboard.html", context)
