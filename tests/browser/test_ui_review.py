@@ -68,8 +68,14 @@ def test_reviewer_accepts_rejects_and_edits_with_the_keyboard(page, demo):
     expect(groups(page).nth(0).locator(".badge")).to_have_text("gold")
     assert gold_via_api(page, demo, seed) == [("Major Showdown", first.key)]
 
+    current = re.compile(r"\bcurrent\b")
+    page.keyboard.press("Tab")  # inside the list, Tab steps to the next group
+    expect(groups(page).nth(1)).to_have_class(current)
+    expect(groups(page).nth(1)).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    expect(groups(page).nth(0)).to_have_class(current)
     page.keyboard.press("ArrowDown")
-    expect(groups(page).nth(1)).to_have_class(re.compile(r"\bcurrent\b"))
+    expect(groups(page).nth(1)).to_have_class(current)
     page.keyboard.press("r")
     expect(groups(page).nth(1).locator(".badge")).to_have_text("rejected")
     assert Curation.objects.get(article=seed).rejected == [
