@@ -55,8 +55,10 @@ class JsonlWriter(FormatWriter):
 
     def start(self) -> None:
         self.out = self.open_stream(self.filename)
+        self._technique = {key: label.technique for key, label in self.labels.items()}
 
     def write_article(self, article: ExportArticle) -> None:
+        technique = self._technique
         record = {
             "id": article.external_id,
             "article_id": article.id,
@@ -71,7 +73,7 @@ class JsonlWriter(FormatWriter):
                     "start": span.start,
                     "end": span.end,
                     "label": span.label_key,
-                    "official_label": self.labels[span.label_key].technique,
+                    "official_label": technique[span.label_key],
                     "text": span.text,
                     "annotator": span.annotator,
                     "note": span.note,
