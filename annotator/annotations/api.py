@@ -8,10 +8,11 @@ from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from annotator.annotations import span_sql
 from annotator.annotations import spans as service
 from annotator.annotations.models import Span
 from annotator.annotations.serializers import (
@@ -27,7 +28,7 @@ from annotator.annotations.serializers import (
     spans_json,
 )
 from annotator.core.permissions import (
-    articles_with_access,
+    check_article_access,
     check_layer_write,
     get_article,
     get_span,
@@ -100,15 +101,25 @@ class ArticleSpans(APIView):
         summary="Create a span (idempotent on client_id: a replay answers 200 with the span)",
     )
     def post(self, request, pk):
-        payload = request.data  # read the body before taking the lock
+        # Read and check the body before taking the lock; its errors are answered after the
+        # access checks, as for any other request (a 404 says nothing about the body).
+        serializer = SpanCreateSerializer(data=request.data)
+        valid = serializer.is_valid()
+        data = serializer.validated_data if valid else {}
         with transaction.atomic():
-            # One query finds the article, checks access and takes the article's write lock.
-            locked = articles_with_access(request.user).select_for_update(of=("self",))
-            article = get_article(request.user, pk, locked)
+            # One query finds the article, the caller's role and assignment, the label of the
+            # project's schema, and takes the article's write lock.
+            article, labels = span_sql.load_write_target(request.user.pk, pk, data.get("label"))
+            if article is None:
+                raise NotFound("No such article among those assigned to you.")
+            check_article_access(request.user, article)
             annotator_id = _write_layer(request, article)
-            data = _validated(SpanCreateSerializer, payload)
+            if not valid:
+                raise ValidationError(serializer.errors)
             try:
-                span, created = service.create_span(article, annotator_id, locked=True, **data)
+                span, created = service.create_span(
+                    article, annotator_id, locked=True, labels=labels, **data
+                )
             except service.SpanError as error:
                 return error_response(error)  # anything half-done is rolled back on the way out
         return span_response(span, status.HTTP_201_CREATED if created else status.HTTP_200_OK)

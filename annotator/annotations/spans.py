@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from annotator.annotations import span_sql
 from annotator.annotations.models import Assignment, AssignmentStatus, Span, SpanOrigin
 from annotator.core.queries import only_row
 from annotator.corpus.models import Article
@@ -230,6 +231,17 @@ def create_span(
     snapshot = article.text[start:end]
 
     with _transaction(article, locked):
+        span = Span(article=article, annotator_id=annotator_id, label=label_obj, start=start,
+                    end=end, text=snapshot, note=note, client_id=client_id or uuid.uuid4(),
+                    origin=origin, version=1)  # fmt: skip
+        span.created_at = span.updated_at = timezone.now()
+        span._state.adding, span._state.db = False, transaction.get_connection().alias
+        # The usual case in one statement: stored unless it collides or the client id is taken.
+        span.pk = span_sql.insert_unless_clash(span, article.project.allow_overlap)
+        if span.pk is not None:
+            _mark_started(article, annotator_id)
+            return span, True
+        # Nothing stored: find out why (under the same lock, so the answer holds).
         existing = _check_collisions(
             article, annotator_id, label_obj, start, end, client_id=client_id
         )

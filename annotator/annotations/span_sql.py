@@ -1,0 +1,119 @@
+"""Hand-written SQL for the hot path of span writes (the REST API's span create).
+
+Building and compiling ORM queries cost most of a span create's CPU; these statements are
+written once per process (table and column names from the models, quoted for the backend) and
+run with parameters. They are portable between PostgreSQL and SQLite, so that the tests of
+both backends run them. The rules stay in the service (annotator.annotations.spans) and the
+permissions module: these functions only fetch rows and store one.
+"""
+
+from functools import cache
+
+from django.db import connection
+
+from annotator.annotations.models import Assignment, Span
+from annotator.corpus.models import Article, Membership, Project
+from annotator.schemas.models import Label
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _col(model, name: str) -> str:
+    return connection.ops.quote_name(model._meta.get_field(name).column)
+
+
+@cache
+def _write_target_sql(vendor: str) -> str:
+    a, p, m, s, label = (_col(Article, "id"), _col(Project, "id"), _col(Membership, "user"),
+                         _col(Assignment, "annotator"), _col(Label, "key"))  # fmt: skip
+    lock = " FOR UPDATE OF a" if connection.features.has_select_for_update_of else ""
+    return (
+        f"SELECT a.{a}, a.{_col(Article, 'project')}, a.{_col(Article, 'text')}, "
+        f"p.{_col(Project, 'schema')}, p.{_col(Project, 'allow_overlap')}, "
+        f"m.{_col(Membership, 'role')}, s.{_col(Assignment, 'status')}, "
+        f"l.{_col(Label, 'id')}, l.{_col(Label, 'retired')} "
+        f"FROM {_table(Article)} a "
+        f"JOIN {_table(Project)} p ON p.{p} = a.{_col(Article, 'project')} "
+        f"LEFT JOIN {_table(Membership)} m ON m.{_col(Membership, 'project')} = "
+        f"a.{_col(Article, 'project')} AND m.{m} = %s "
+        f"LEFT JOIN {_table(Assignment)} s ON s.{_col(Assignment, 'article')} = a.{a} "
+        f"AND s.{s} = %s "
+        f"LEFT JOIN {_table(Label)} l ON l.{_col(Label, 'schema')} = p.{_col(Project, 'schema')} "
+        f"AND l.{label} = %s "
+        f"WHERE a.{a} = %s{lock}"
+    )
+
+
+def load_write_target(user_id, article_id, label_key):
+    """The article with ``my_role``/``my_status`` and a one-entry label map, in one query.
+
+    Locks the article row (only that row) until the end of the transaction, as the span
+    service's writers do. Returns ``(article, labels)``, or ``(None, {})`` for no such article.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _write_target_sql(connection.vendor),
+            [user_id, user_id, label_key if isinstance(label_key, str) else None, article_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None, {}
+    pk, project_id, text, schema_id, allow_overlap, role, status, label_id, retired = row
+    article = Article(id=pk, project_id=project_id, text=text)
+    article.project = Project(id=project_id, schema_id=schema_id, allow_overlap=bool(allow_overlap))
+    article.my_role, article.my_status = role, status
+    labels = {}
+    if label_id is not None:
+        labels[label_key] = Label(id=label_id, schema_id=schema_id, key=label_key,
+                                  retired=bool(retired))  # fmt: skip
+    return article, labels
+
+
+INSERT_FIELDS = ("article", "annotator", "label", "start", "end", "text", "note", "client_id",
+                 "origin", "version", "created_at", "updated_at")  # fmt: skip
+
+
+@cache
+def _insert_sql(vendor: str, gold: bool, allow_overlap: bool) -> str:
+    columns = ", ".join(_col(Span, name) for name in INSERT_FIELDS)
+    # PostgreSQL types the parameters of a SELECT list itself; say what they are.
+    casts = {"client_id": "::uuid", "created_at": "::timestamptz", "updated_at": "::timestamptz"}
+    values = ", ".join(
+        "%s" + (casts.get(name, "") if vendor == "postgresql" else "") for name in INSERT_FIELDS
+    )
+    layer = f"{_col(Span, 'annotator')} IS NULL" if gold else f"{_col(Span, 'annotator')} = %s"
+    start, end = _col(Span, "start"), _col(Span, "end")
+    if allow_overlap:
+        clash = f"{_col(Span, 'label')} = %s AND {start} = %s AND {end} = %s"
+    else:
+        clash = f"{start} < %s AND {end} > %s"
+    return (
+        f"INSERT INTO {_table(Span)} ({columns}) SELECT {values} WHERE NOT EXISTS ("
+        f"SELECT 1 FROM {_table(Span)} WHERE {_col(Span, 'article')} = %s AND {layer} "
+        f"AND {clash}) ON CONFLICT ({_col(Span, 'client_id')}) DO NOTHING "
+        f"RETURNING {_col(Span, 'id')}"
+    )
+
+
+def insert_unless_clash(span: Span, allow_overlap: bool):
+    """INSERT ``span`` unless its layer has a colliding span or its client id is taken.
+
+    Returns the new id, or None when nothing was stored: the caller then looks for the
+    colliding span or the earlier span with this client id (a replay) to answer.
+    """
+    fields = [Span._meta.get_field(name) for name in INSERT_FIELDS]
+    values = [field.get_db_prep_save(getattr(span, field.attname), connection) for field in fields]
+    params = [*values, span.article_id]
+    if span.annotator_id is not None:
+        params.append(span.annotator_id)
+    if allow_overlap:
+        params += [span.label_id, span.start, span.end]
+    else:
+        params += [span.end, span.start]
+    sql = _insert_sql(connection.vendor, span.annotator_id is None, allow_overlap)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None

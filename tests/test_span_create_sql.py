@@ -1,0 +1,157 @@
+"""The hand-written statements of the span-create hot path (annotator.annotations.span_sql)
+and of token authentication (annotator.core.auth), through the API with real tokens."""
+
+import uuid
+
+import pytest
+from api_helpers import World, client_for
+
+from annotator.annotations.models import Span
+from annotator.corpus.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def spans_url(article, layer=None):
+    return f"/api/v1/articles/{article.pk}/spans/" + (f"?layer={layer}" if layer else "")
+
+
+def layer(article, annotator):
+    return sorted(
+        Span.objects.filter(article=article, annotator=annotator).values_list(
+            "label__key", "start", "end"
+        )
+    )
+
+
+# --- token authentication -------------------------------------------------------------------
+
+
+def test_token_authenticates_the_user_with_typed_fields(world: World):
+    client = client_for(token=world.token_staff)
+    response = client.get(spans_url(world.article, "all"))  # only curators and staff may
+    assert response.status_code == 200, response.json()
+    assert {span["id"] for span in response.json()} == {world.span.pk, world.gold_span.pk}
+    created = client.post(spans_url(world.article), {"label": "name_calling", "start": 24,
+                                                     "end": 28}, format="json")  # fmt: skip
+    assert created.status_code == 201 and created.json()["annotator"] == world.staff.pk
+
+
+def test_unknown_token_is_a_401_with_www_authenticate(world: World):
+    response = client_for(token="0" * 40).get(spans_url(world.article))
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid token."}
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_inactive_user_token_is_refused(world: World):
+    world.annotator.is_active = False
+    world.annotator.save()
+    response = client_for(token=world.token).post(
+        spans_url(world.article), {"label": "name_calling", "start": 24, "end": 28}, format="json"
+    )
+    assert response.status_code == 401
+    assert response.json() == {"detail": "User inactive or deleted."}
+    assert layer(world.article, world.annotator) == [("loaded_language", 4, 9)]
+
+
+def test_malformed_authorization_header_is_a_401(world: World):
+    client = client_for()
+    client.credentials(HTTP_AUTHORIZATION="Token two words")
+    assert client.get(spans_url(world.article)).status_code == 401
+
+
+# --- create: access, layers, collisions -----------------------------------------------------
+
+
+def create(client, article, layer_name=None, **body):
+    return client.post(spans_url(article, layer_name), body, format="json")
+
+
+def test_identical_gold_span_is_refused_and_layers_do_not_collide(world: World):
+    # Only the gold layer has loaded_language [4, 9) (world.gold_span).
+    Span.objects.filter(annotator=world.annotator).delete()
+    reviewer = client_for(world.reviewer)
+    duplicate = create(reviewer, world.article, "gold", label="loaded_language", start=4, end=9)
+    assert duplicate.status_code == 400
+    assert "already exists" in duplicate.json()["start"][0]
+    assert layer(world.article, None) == [("loaded_language", 4, 9)]
+    # The same span in the annotator's own layer is no duplicate of the gold one.
+    annotator = client_for(token=world.token)
+    created = create(annotator, world.article, label="loaded_language", start=4, end=9)
+    assert created.status_code == 201
+    again = create(annotator, world.article, label="loaded_language", start=4, end=9)
+    assert again.status_code == 400 and "already exists" in again.json()["start"][0]
+    assert layer(world.article, world.annotator) == [("loaded_language", 4, 9)]
+
+
+def test_overlap_rule_applies_per_layer_when_the_project_forbids_overlaps(world: World):
+    world.project.allow_overlap = False
+    world.project.save()
+    Span.objects.filter(annotator=world.annotator).delete()
+    reviewer = client_for(world.reviewer)
+    refused = create(reviewer, world.article, "gold", label="name_calling", start=8, end=12)
+    assert refused.status_code == 400
+    assert refused.json()["start"][0].startswith(f"Overlaps span {world.gold_span.pk} ")
+    ok = create(reviewer, world.article, "gold", label="name_calling", start=9, end=12)
+    assert ok.status_code == 201
+    # Overlapping the gold layer is fine in the annotator's layer, not within it.
+    annotator = client_for(world.annotator)
+    assert (
+        create(annotator, world.article, label="name_calling", start=8, end=12).status_code == 201
+    )
+    clash = create(annotator, world.article, label="loaded_language", start=11, end=14)
+    assert clash.status_code == 400 and "Overlaps" in clash.json()["start"][0]
+    assert layer(world.article, None) == [("loaded_language", 4, 9), ("name_calling", 9, 12)]
+    assert layer(world.article, world.annotator) == [("name_calling", 8, 12)]
+
+
+def test_replay_answers_the_first_body_and_a_reused_id_elsewhere_is_a_conflict(world: World):
+    client = client_for(token=world.token)
+    cid = str(uuid.uuid4())
+    body = {"label": "name_calling", "start": 24, "end": 28, "client_id": cid, "note": "n"}
+    first = create(client, world.article, **body)
+    again = create(client, world.article, **body)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json() == again.json() and first["ETag"] == again["ETag"]
+    # annotator2 sending the same client id on their own article: refused, nothing stored.
+    other = create(client_for(world.annotator2), world.other_article, **body)
+    assert other.status_code == 409 and "client_id" in other.json()
+    assert Span.objects.filter(client_id=cid).count() == 1
+    assert layer(world.other_article, world.annotator2) == [("loaded_language", 13, 17)]
+
+
+@pytest.mark.parametrize(
+    "who, article, code",
+    [
+        ("annotator", "other_article", 404),  # not assigned to them
+        ("outsider", "article", 404),  # not in the project
+        ("researcher", "article", 403),
+        ("annotator", "missing", 404),
+    ],
+)
+def test_create_access_is_checked_before_the_body(world: World, who, article, code):
+    target = getattr(world, article) if article != "missing" else type("A", (), {"pk": 10**9})
+    before = Span.objects.count()
+    response = create(client_for(getattr(world, who)), target, label=7, start="x")  # bad body
+    assert response.status_code == code, response.json()
+    assert "label" not in response.json()
+    assert Span.objects.count() == before
+
+
+def test_bad_body_names_the_fields_and_a_retired_or_unknown_label_is_refused(world: World):
+    client = client_for(world.annotator)
+    response = create(client, world.article, label="name_calling", start=-1, end="x")
+    assert response.status_code == 400 and {"start", "end"} <= set(response.json())
+    for key, message in (("old_label", "retired"), ("nope", "not a label")):
+        refused = create(client, world.article, label=key, start=24, end=28)
+        assert refused.status_code == 400 and message in refused.json()["label"][0]
+    assert layer(world.article, world.annotator) == [("loaded_language", 4, 9)]
+
+
+def test_manager_may_write_the_gold_layer_without_an_assignment(world: World):
+    assert world.manager.memberships.get().role == Role.MANAGER
+    response = create(client_for(world.manager), world.article, "gold", label="name_calling",
+                      start=13, end=17)  # fmt: skip
+    assert response.status_code == 201 and response.json()["layer"] == "gold"
+    assert response.json()["text"] == world.article.text[13:17]
