@@ -155,3 +155,72 @@ def test_manager_may_write_the_gold_layer_without_an_assignment(world: World):
                       start=13, end=17)  # fmt: skip
     assert response.status_code == 201 and response.json()["layer"] == "gold"
     assert response.json()["text"] == world.article.text[13:17]
+
+
+# --- update ---------------------------------------------------------------------------------
+
+
+def patch(client, span_id, body, **headers):
+    return client.patch(f"/api/v1/spans/{span_id}/", body, format="json", **headers)
+
+
+def test_update_changes_label_and_range_under_version_checks(world: World):
+    client = client_for(token=world.token)
+    changed = patch(client, world.span.pk, {"label": "name_calling", "end": 12, "version": 1})
+    assert changed.status_code == 200, changed.json()
+    body = changed.json()
+    assert (body["label"], body["start"], body["end"], body["version"]) == (
+        "name_calling",
+        4,
+        12,
+        2,
+    )
+    assert body["text"] == world.article.text[4:12] and changed["ETag"] == f'"{world.span.pk}-2"'
+    assert body["created_at"].endswith("Z") and body["client_id"] is None
+    stale = patch(client, world.span.pk, {"note": "x", "version": 1})
+    assert stale.status_code == 409 and stale.json()["current_version"] == 2
+    etag = patch(client, world.span.pk, {"note": "x"}, HTTP_IF_MATCH=f'"{world.span.pk}-1"')
+    assert etag.status_code == 412
+    for key, message in (("old_label", "retired"), ("nope", "not a label")):
+        refused = patch(client, world.span.pk, {"label": key, "version": 2})
+        assert refused.status_code == 400 and message in refused.json()["label"][0]
+    assert layer(world.article, world.annotator) == [("name_calling", 4, 12)]
+
+
+def test_update_refuses_a_collision_in_the_layer(world: World):
+    client = client_for(world.annotator)
+    other = create(client, world.article, label="name_calling", start=24, end=28).json()
+    clash = patch(client, other["id"], {"label": "loaded_language", "start": 4, "end": 9,
+                                        "version": 1})  # fmt: skip
+    assert clash.status_code == 400 and "already exists" in clash.json()["start"][0]
+    assert layer(world.article, world.annotator) == [
+        ("loaded_language", 4, 9), ("name_calling", 24, 28)]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "who, span, code",
+    [
+        ("annotator2", "span", 404),  # another annotator's span
+        ("researcher", "span", 404),
+        ("outsider", "span", 404),
+        ("annotator", "missing", 404),
+        ("reviewer", "span", 403),  # reads the layer, does not edit it
+    ],
+)
+def test_update_access_is_checked_before_the_body(world: World, who, span, code):
+    span_id = getattr(world, span).pk if span != "missing" else 10**9
+    response = patch(client_for(getattr(world, who)), span_id, {"start": "x", "version": "y"})
+    assert response.status_code == code, response.json()
+    assert "start" not in response.json()
+    world.span.refresh_from_db()
+    assert (world.span.start, world.span.version) == (4, 1)
+
+
+def test_manager_fixes_an_annotators_span_and_the_gold_layer(world: World):
+    client = client_for(world.manager)
+    fixed = patch(client, world.span.pk, {"start": 5, "version": 1})
+    assert fixed.status_code == 200 and fixed.json()["text"] == world.article.text[5:9]
+    gold = patch(client, world.gold_span.pk, {"note": "checked", "version": 1})
+    assert gold.status_code == 200 and gold.json()["layer"] == "gold"
+    world.gold_span.refresh_from_db()
+    assert (world.gold_span.note, world.gold_span.version) == ("checked", 2)

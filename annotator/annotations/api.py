@@ -30,6 +30,7 @@ from annotator.annotations.serializers import (
 from annotator.core.permissions import (
     check_article_access,
     check_layer_write,
+    check_span_access,
     get_article,
     get_span,
     layer_for,
@@ -72,12 +73,6 @@ def _write_layer(request, article):
     annotator_id = request.user.pk if layer == "mine" else None
     check_layer_write(request.user, article, annotator_id)
     return annotator_id
-
-
-def _validated(serializer_class, data, **kwargs):
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class ArticleSpans(APIView):
@@ -202,16 +197,29 @@ class SpanDetail(APIView):
         summary="Change a span; needs its current version (body) or ETag (If-Match)",
     )
     def patch(self, request, pk):
-        span = get_span(request.user, pk)
-        check_layer_write(request.user, span.article, span.annotator_id)
-        data = dict(_validated(SpanUpdateSerializer, request.data))
-        version = data.pop("version", None)
-        try:
-            span = service.update_span(
-                span, version=version, if_match=request.headers.get("If-Match"), changes=data
-            )
-        except service.SpanError as error:
-            return error_response(error)
+        serializer = SpanUpdateSerializer(data=request.data)
+        valid = serializer.is_valid()
+        data = dict(serializer.validated_data) if valid else {}
+        with transaction.atomic():
+            # One query finds the span, its article, the caller's access, the new label (if
+            # any) and takes the article's write lock; errors as for create.
+            span, labels = span_sql.load_span_target(request.user.pk, pk, data.get("label"))
+            check_span_access(request.user, span)
+            check_layer_write(request.user, span.article, span.annotator_id)
+            if not valid:
+                raise ValidationError(serializer.errors)
+            version = data.pop("version", None)
+            try:
+                span = service.update_span(
+                    span,
+                    version=version,
+                    if_match=request.headers.get("If-Match"),
+                    changes=data,
+                    labels=labels,
+                    locked=True,
+                )
+            except service.SpanError as error:
+                return error_response(error)
         return span_response(span, status.HTTP_200_OK)
 
     @extend_schema(

@@ -117,3 +117,74 @@ def insert_unless_clash(span: Span, allow_overlap: bool):
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+SPAN_FIELDS = ("id", "article", "annotator", "label", "start", "end", "text", "note", "client_id",
+               "origin", "version", "created_at", "updated_at")  # fmt: skip
+
+
+@cache
+def _span_target(vendor: str):
+    """The statement of :func:`load_span_target` and the converters of its span columns."""
+    fields = [Span._meta.get_field(name) for name in SPAN_FIELDS]
+    a, s = _col(Article, "id"), _col(Assignment, "annotator")
+    lock = " FOR UPDATE OF a" if connection.features.has_select_for_update_of else ""
+    sql = (
+        "SELECT " + ", ".join(f"x.{connection.ops.quote_name(f.column)}" for f in fields) + ", "
+        f"cur.{_col(Label, 'key')}, cur.{_col(Label, 'retired')}, "
+        f"a.{_col(Article, 'project')}, a.{_col(Article, 'text')}, "
+        f"p.{_col(Project, 'schema')}, p.{_col(Project, 'allow_overlap')}, "
+        f"m.{_col(Membership, 'role')}, asg.{_col(Assignment, 'status')}, "
+        f"l.{_col(Label, 'id')}, l.{_col(Label, 'retired')} "
+        f"FROM {_table(Span)} x "
+        f"JOIN {_table(Label)} cur ON cur.{_col(Label, 'id')} = x.{_col(Span, 'label')} "
+        f"JOIN {_table(Article)} a ON a.{a} = x.{_col(Span, 'article')} "
+        f"JOIN {_table(Project)} p ON p.{_col(Project, 'id')} = a.{_col(Article, 'project')} "
+        f"LEFT JOIN {_table(Membership)} m ON m.{_col(Membership, 'project')} = "
+        f"a.{_col(Article, 'project')} AND m.{_col(Membership, 'user')} = %s "
+        f"LEFT JOIN {_table(Assignment)} asg ON asg.{_col(Assignment, 'article')} = a.{a} "
+        f"AND asg.{s} = %s "
+        f"LEFT JOIN {_table(Label)} l ON l.{_col(Label, 'schema')} = p.{_col(Project, 'schema')} "
+        f"AND l.{_col(Label, 'key')} = %s "
+        f"WHERE x.{_col(Span, 'id')} = %s{lock}"
+    )
+    converters = []
+    for index, field in enumerate(fields):
+        col = field.get_col("x")
+        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        if found:
+            converters.append((index, col, found))
+    return sql, [field.attname for field in fields], converters
+
+
+def load_span_target(user_id, span_id, label_key):
+    """A span with its label and article (``my_role``/``my_status`` set, project loaded) and a
+    one-entry map of the label ``label_key``, in one query that locks the span's article row.
+
+    Returns ``(span, labels)``, or ``(None, {})`` for no such span.
+    """
+    sql, names, converters = _span_target(connection.vendor)
+    with connection.cursor() as cursor:
+        key = label_key if isinstance(label_key, str) else None
+        cursor.execute(sql, [user_id, user_id, key, span_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None, {}
+    count = len(names)
+    values = list(row[:count])
+    for index, col, functions in converters:
+        for convert in functions:
+            values[index] = convert(values[index], col, connection)
+    span = Span.from_db(connection.alias, names, values)
+    (label_key_now, label_retired, project_id, text, schema_id, allow_overlap, role, status,
+     label_id, retired) = row[count:]  # fmt: skip
+    span.label = Label(id=span.label_id, schema_id=schema_id, key=label_key_now,
+                       retired=bool(label_retired))  # fmt: skip
+    article = Article(id=span.article_id, project_id=project_id, text=text)
+    article.project = Project(id=project_id, schema_id=schema_id, allow_overlap=bool(allow_overlap))
+    article.my_role, article.my_status = role, status
+    span.article = article
+    labels = {}
+    if label_id is not None:
+        labels[key] = Label(id=label_id, schema_id=schema_id, key=key, retired=bool(retired))
+    return span, labels

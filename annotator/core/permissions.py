@@ -138,10 +138,16 @@ def get_span(user, span_id):
 
     spans = Span.objects.select_related("label", "article__project").filter(pk=span_id)
     span = only_row(_with_access(spans, user, "article"))
+    if span is not None:
+        span.article.my_role, span.article.my_status = span.my_role, span.my_status
+    return check_span_access(user, span)
+
+
+def check_span_access(user, span):
+    """Apply the read rules to a span (or None) whose article has ``my_role``/``my_status``."""
     if span is None:
         raise NotFound("No such span in your layers.")
     article = span.article
-    article.my_role, article.my_status = span.my_role, span.my_status
     try:
         check_article_access(user, article)
     except PermissionDenied:
