@@ -177,6 +177,9 @@ def test_update_changes_label_and_range_under_version_checks(world: World):
     )
     assert body["text"] == world.article.text[4:12] and changed["ETag"] == f'"{world.span.pk}-2"'
     assert body["created_at"].endswith("Z") and body["client_id"] is None
+    world.span.refresh_from_db()
+    assert body["updated_at"] == world.span.updated_at.isoformat().replace("+00:00", "Z")
+    assert body["updated_at"] > body["created_at"]
     stale = patch(client, world.span.pk, {"note": "x", "version": 1})
     assert stale.status_code == 409 and stale.json()["current_version"] == 2
     etag = patch(client, world.span.pk, {"note": "x"}, HTTP_IF_MATCH=f'"{world.span.pk}-1"')

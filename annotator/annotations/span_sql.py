@@ -83,16 +83,9 @@ def _insert_sql(vendor: str, gold: bool, allow_overlap: bool) -> str:
     values = ", ".join(
         "%s" + (casts.get(name, "") if vendor == "postgresql" else "") for name in INSERT_FIELDS
     )
-    layer = f"{_col(Span, 'annotator')} IS NULL" if gold else f"{_col(Span, 'annotator')} = %s"
-    start, end = _col(Span, "start"), _col(Span, "end")
-    if allow_overlap:
-        clash = f"{_col(Span, 'label')} = %s AND {start} = %s AND {end} = %s"
-    else:
-        clash = f"{start} < %s AND {end} > %s"
     return (
         f"INSERT INTO {_table(Span)} ({columns}) SELECT {values} WHERE NOT EXISTS ("
-        f"SELECT 1 FROM {_table(Span)} WHERE {_col(Span, 'article')} = %s AND {layer} "
-        f"AND {clash}) ON CONFLICT ({_col(Span, 'client_id')}) DO NOTHING "
+        f"{_clash_sql(gold, allow_overlap)}) ON CONFLICT ({_col(Span, 'client_id')}) DO NOTHING "
         f"RETURNING {_col(Span, 'id')}"
     )
 
@@ -105,13 +98,7 @@ def insert_unless_clash(span: Span, allow_overlap: bool):
     """
     fields = [Span._meta.get_field(name) for name in INSERT_FIELDS]
     values = [field.get_db_prep_save(getattr(span, field.attname), connection) for field in fields]
-    params = [*values, span.article_id]
-    if span.annotator_id is not None:
-        params.append(span.annotator_id)
-    if allow_overlap:
-        params += [span.label_id, span.start, span.end]
-    else:
-        params += [span.end, span.start]
+    params = [*values, *_clash_params(span, allow_overlap)]
     sql = _insert_sql(connection.vendor, span.annotator_id is None, allow_overlap)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -188,3 +175,58 @@ def load_span_target(user_id, span_id, label_key):
     if label_id is not None:
         labels[key] = Label(id=label_id, schema_id=schema_id, key=key, retired=bool(retired))
     return span, labels
+
+
+UPDATE_FIELDS = ("label", "start", "end", "text", "note", "updated_at")
+
+
+@cache
+def _update_sql(vendor: str, versioned: bool, check: bool, gold: bool, allow_overlap: bool):
+    sets = ", ".join(f"{_col(Span, name)} = %s" for name in UPDATE_FIELDS)
+    version, pk = _col(Span, "version"), _col(Span, "id")
+    sql = f"UPDATE {_table(Span)} SET {sets}, {version} = {version} + 1 WHERE {pk} = %s"
+    if versioned:
+        sql += f" AND {version} = %s"
+    if check:
+        sql += f" AND NOT EXISTS ({_clash_sql(gold, allow_overlap)} AND {pk} <> %s)"
+    return sql
+
+
+def _clash_sql(gold: bool, allow_overlap: bool) -> str:
+    """Spans of a layer that a span may not be stored next to (parameters: _clash_params)."""
+    layer = f"{_col(Span, 'annotator')} IS NULL" if gold else f"{_col(Span, 'annotator')} = %s"
+    start, end = _col(Span, "start"), _col(Span, "end")
+    if allow_overlap:
+        clash = f"{_col(Span, 'label')} = %s AND {start} = %s AND {end} = %s"
+    else:
+        clash = f"{start} < %s AND {end} > %s"
+    return (
+        f"SELECT 1 FROM {_table(Span)} WHERE {_col(Span, 'article')} = %s AND {layer} AND {clash}"
+    )
+
+
+def _clash_params(span: Span, allow_overlap: bool) -> list:
+    params = [span.article_id]
+    if span.annotator_id is not None:
+        params.append(span.annotator_id)
+    if allow_overlap:
+        return [*params, span.label_id, span.start, span.end]
+    return [*params, span.end, span.start]
+
+
+def update_unless_clash(span: Span, version, allow_overlap: bool, check_collisions: bool) -> int:
+    """Write ``span``'s label, range, text, note and updated_at to its row and add one to its
+    version, if the row is at ``version`` (None: any) and (``check_collisions``) its layer has
+    no colliding span. Returns the number of rows written (0 or 1)."""
+    fields = [Span._meta.get_field(name) for name in UPDATE_FIELDS]
+    params = [field.get_db_prep_save(getattr(span, field.attname), connection) for field in fields]
+    params.append(span.pk)
+    if version is not None:
+        params.append(version)
+    if check_collisions:
+        params += [*_clash_params(span, allow_overlap), span.pk]
+    sql = _update_sql(connection.vendor, version is not None, check_collisions,
+                      span.annotator_id is None, allow_overlap)  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from annotator.annotations import span_sql
@@ -357,22 +357,21 @@ def update_span(
     with _transaction(article, locked):
         if unchanged and expected in (span.version, ANY_VERSION):
             return span  # nothing to write
-        if not unchanged:
-            _check_collisions(article, span.annotator_id, label, start, end, exclude_pk=span.pk)
-        rows = Span.objects.filter(pk=span.pk)
-        if expected is not ANY_VERSION:
-            rows = rows.filter(version=expected)
-        # The version condition makes a stale write change nothing (the article lock already
-        # serialises writers; this also holds for callers that skipped it).
-        written = rows.update(
-            label=label,
-            start=start,
-            end=end,
-            text=text_now,
-            note=note,
-            version=F("version") + 1,
-            updated_at=timezone.now(),
+        # The usual case in one statement; the version condition makes a stale write change
+        # nothing (the article lock already serialises writers; this also holds for callers
+        # that skipped it).
+        new = Span(pk=span.pk, article_id=article.pk, annotator_id=span.annotator_id,
+                   label=label, start=start, end=end, text=text_now, note=note)  # fmt: skip
+        new.updated_at = timezone.now()
+        written = span_sql.update_unless_clash(
+            new,
+            None if expected is ANY_VERSION else expected,
+            article.project.allow_overlap,
+            check_collisions=not unchanged,
         )
+        if not written and not unchanged:
+            # Nothing stored: a collision (raised here) or a stale version (below).
+            _check_collisions(article, span.annotator_id, label, start, end, exclude_pk=span.pk)
         if not written:
             current = only_row(Span.objects.select_related("label").filter(pk=span.pk))
             if current is None:
@@ -383,6 +382,7 @@ def update_span(
             raise VersionConflict({"version": ["The span changed; reload it."]})
     span.label, span.start, span.end, span.note, span.text = label, start, end, note, text_now
     span.version = (span.version if expected is ANY_VERSION else expected) + 1
+    span.updated_at = new.updated_at
     return span
 
 
