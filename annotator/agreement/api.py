@@ -20,18 +20,13 @@ from annotator.agreement.serializers import (
 from annotator.agreement.services import AgreementError, enqueue, request_report
 from annotator.annotations.serializers import ErrorSerializer
 from annotator.core.pagination import DefaultPagination
-from annotator.core.permissions import STAFF, get_project
-from annotator.corpus.models import Role
+from annotator.core.permissions import DATA_READERS, get_project
 
-READERS = {Role.RESEARCHER, Role.REVIEWER, Role.MANAGER, STAFF}
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer}
 
 
 def agreement_project(user, slug):
-    project = get_project(user, slug)
-    if project.my_role not in READERS:
-        raise NotFound(f"No project {slug!r} among your projects.")
-    return project
+    return get_project(user, slug, roles=DATA_READERS)
 
 
 class AgreementList(APIView):

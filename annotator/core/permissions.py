@@ -15,6 +15,9 @@ from annotator.corpus.models import Article, Membership, Project, Role
 
 STAFF = "staff"  # the effective role of a superuser, who is allowed everything
 CURATORS = {Role.REVIEWER, Role.MANAGER, STAFF}  # read every layer of their projects
+# Read a project's data as a whole (exports, agreement, statistics); annotators are blind to
+# each other, so they are not among them.
+DATA_READERS = {Role.RESEARCHER, Role.REVIEWER, Role.MANAGER, STAFF}
 
 
 def _role_subquery(user, project_ref: str):
@@ -37,12 +40,14 @@ def visible_projects(user):
     return projects.filter(memberships__user_id=user.pk)
 
 
-def get_project(user, slug: str) -> Project:
-    """The project with ``my_role`` set (``staff`` for superusers); 404 unless the user is in it."""
+def get_project(user, slug: str, roles=None) -> Project:
+    """The project with ``my_role`` set (``staff`` for superusers); 404 unless the user is in
+    it, and, given ``roles``, holds one of them (existence does not leak to other roles)."""
     project = only_row(visible_projects(user).select_related("schema").filter(slug=slug))
-    if project is None:
+    if project is not None:
+        project.my_role = effective_role(user, project.my_role)
+    if project is None or (roles is not None and project.my_role not in roles):
         raise NotFound(f"No project {slug!r} among your projects.")
-    project.my_role = effective_role(user, project.my_role)
     return project
 
 

@@ -14,8 +14,7 @@ from rest_framework.views import APIView
 
 from annotator.annotations.serializers import ErrorSerializer
 from annotator.core.pagination import DefaultPagination
-from annotator.core.permissions import STAFF, get_project
-from annotator.corpus.models import Role
+from annotator.core.permissions import DATA_READERS, get_project
 from annotator.exports.formats import ExportError
 from annotator.exports.models import Export, ExportStatus
 from annotator.exports.serializers import (
@@ -25,15 +24,11 @@ from annotator.exports.serializers import (
 )
 from annotator.exports.services import enqueue, request_export
 
-READERS = {Role.RESEARCHER, Role.REVIEWER, Role.MANAGER, STAFF}
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer}
 
 
 def export_project(user, slug):
-    project = get_project(user, slug)
-    if project.my_role not in READERS:
-        raise NotFound(f"No project {slug!r} among your projects.")
-    return project
+    return get_project(user, slug, roles=DATA_READERS)
 
 
 def get_export(user, slug, pk) -> Export:

@@ -6,10 +6,10 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from annotator.agreement.api import READERS as AGREEMENT_READERS
 from annotator.annotations.models import Assignment
 from annotator.core.permissions import (
     CURATORS,
+    DATA_READERS,
     articles_with_access,
     effective_role,
     visible_projects,
@@ -17,7 +17,6 @@ from annotator.core.permissions import (
 from annotator.corpus.api import next_article_id
 from annotator.corpus.models import Role
 from annotator.corpus.progress import project_progress
-from annotator.exports.api import READERS as EXPORT_READERS
 from annotator.exports.build import LAYERS
 from annotator.exports.formats import FORMATS
 
@@ -46,7 +45,7 @@ def home(request):
         project.finished = finished
         project.percent = round(100 * finished / counts["total"]) if counts["total"] else 0
         project.can_list = curator
-        project.can_export = project.my_role in EXPORT_READERS
+        project.can_export = project.my_role in DATA_READERS
         project.can_annotate = progress["mine"]["total"] > 0
         projects.append(project)
     return render(request, "web/home.html", {"projects": projects})
@@ -101,7 +100,7 @@ def datasets(request, slug):
     """Researchers, reviewers, managers: request exports and follow them; the list, progress
     and downloads come from the exports API (datasets.js)."""
     project = _project(request.user, slug)
-    if project.my_role not in EXPORT_READERS:
+    if project.my_role not in DATA_READERS:
         raise Http404("Only researchers, reviewers and managers see the datasets.")
     context = {
         "project": project,
@@ -117,7 +116,7 @@ def dashboard(request, slug):
     """Managers, reviewers, researchers: progress, spans per label and agreement charts drawn
     by dashboard.js from the stats and agreement APIs (ids and titles, never article text)."""
     project = _project(request.user, slug)
-    if project.my_role not in AGREEMENT_READERS:
+    if project.my_role not in DATA_READERS:
         raise Http404("Only researchers, reviewers and managers see the dashboard.")
     context = {"project": project, "can_review": project.my_role in CURATORS}
     return render(request, "web/dashboard.html", context)
