@@ -60,19 +60,7 @@ class LabelInline(admin.TabularInline):
     fk_name = "schema"
     form = LabelForm
     formset = LabelInlineFormSet
-    fields = [
-        "key",
-        "name",
-        "official_label",
-        "color",
-        "hotkey",
-        "category",
-        "description",
-        "example",
-        "order",
-        "retired",
-        "spans_in_use",
-    ]
+    fields = [*LabelForm.Meta.fields, "spans_in_use"]
     readonly_fields = ["spans_in_use"]
     extra = 0
     show_change_link = True
