@@ -303,6 +303,36 @@ def test_reviewer_reads_every_layer_and_writes_gold(world: World):
     assert response.status_code == 403
 
 
+def test_list_answers_each_span_as_its_own_get_does(world: World, unicode_sample):
+    """The layer list is read as plain rows (timestamps as text): each item must still be
+    what GET /spans/<id>/ answers from the model, for whole-second and fractional
+    timestamps, with and without a client id, and with line separators escaped."""
+    article = Article.objects.create(project=world.project, external_id="rows", text=unicode_sample)
+    Assignment.objects.create(article=article, annotator=world.annotator)
+    client = client_for(world.annotator)
+    for start in (0, 5, 10):
+        body = {"label": "name_calling", "start": start, "end": start + 3, "note": "a\u2028b"}
+        assert create(client, article, **body, client_id=str(uuid.uuid4())).status_code == 201
+    whole = Span.objects.filter(article=article).order_by("start").first()
+    stamp = whole.created_at.replace(microsecond=0)
+    Span.objects.filter(pk=whole.pk).update(created_at=stamp, updated_at=stamp)
+    fractional = whole.created_at.replace(microsecond=120000)  # PostgreSQL prints '.12'
+    Span.objects.filter(start=5, article=article).update(updated_at=fractional, client_id=None)
+
+    response = client.get(spans_url(article))
+    assert response.status_code == 200
+    assert b"\\u2028" in response.content and "\u2028".encode() not in response.content
+    listed = response.json()
+    assert [span["start"] for span in listed] == [0, 5, 10]
+    for span in listed:
+        one = client.get(f"/api/v1/spans/{span['id']}/")
+        assert one.json() == span
+    assert listed[0]["created_at"] == stamp.isoformat().replace("+00:00", "Z")
+    assert "." not in listed[0]["created_at"]
+    assert listed[1]["updated_at"].endswith(".120000Z")
+    assert listed[1]["client_id"] is None and len(listed[2]["client_id"]) == 36
+
+
 # --- sync -----------------------------------------------------------------------------------
 
 

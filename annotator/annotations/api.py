@@ -25,7 +25,7 @@ from annotator.annotations.serializers import (
     SyncRequestSerializer,
     SyncResponseSerializer,
     span_json,
-    spans_json,
+    span_row_json,
 )
 from annotator.core.permissions import (
     check_article_access,
@@ -35,6 +35,7 @@ from annotator.core.permissions import (
     get_span,
     layer_for,
 )
+from annotator.core.renderers import PLAIN_JSON_RENDERERS
 
 LAYER_PARAM = OpenApiParameter(
     "layer",
@@ -76,18 +77,21 @@ def _write_layer(request, article):
 
 
 class ArticleSpans(APIView):
+    renderer_classes = PLAIN_JSON_RENDERERS
+
     @extend_schema(
         parameters=[LAYER_PARAM],
         responses={200: SpanSerializer(many=True), **ERRORS},
         summary="Spans of an article (your own layer unless you are a reviewer or manager)",
     )
     def get(self, request, pk):
-        article = get_article(request.user, pk)
+        article, _ = span_sql.load_article_access(request.user.pk, pk)
+        if article is None:
+            raise NotFound("No such article among those assigned to you.")
+        check_article_access(request.user, article)
         kind, annotator_id = layer_for(request.user, article, request.query_params.get("layer"))
-        spans = Span.objects.filter(article_id=article.pk)
-        if kind == "user":
-            spans = spans.filter(annotator_id=annotator_id)
-        return Response(spans_json(spans))
+        rows = span_sql.layer_rows(article.pk, annotator_id, every_layer=kind == "all")
+        return Response([span_row_json(row) for row in rows])
 
     @extend_schema(
         parameters=[WRITE_LAYER_PARAM],
@@ -104,7 +108,9 @@ class ArticleSpans(APIView):
         with transaction.atomic():
             # One query finds the article, the caller's role and assignment, the label of the
             # project's schema, and takes the article's write lock.
-            article, labels = span_sql.load_write_target(request.user.pk, pk, data.get("label"))
+            article, labels = span_sql.load_article_access(
+                request.user.pk, pk, data.get("label"), lock=True
+            )
             if article is None:
                 raise NotFound("No such article among those assigned to you.")
             check_article_access(request.user, article)
@@ -121,6 +127,8 @@ class ArticleSpans(APIView):
 
 
 class ArticleSpansSync(APIView):
+    renderer_classes = PLAIN_JSON_RENDERERS
+
     @extend_schema(
         parameters=[WRITE_LAYER_PARAM],
         request=SyncRequestSerializer,
@@ -184,6 +192,8 @@ def _result_json(result: dict) -> dict:
 
 
 class SpanDetail(APIView):
+    renderer_classes = PLAIN_JSON_RENDERERS
+
     @extend_schema(responses={200: SpanSerializer, **ERRORS}, summary="One span")
     def get(self, request, pk):
         return span_response(get_span(request.user, pk), status.HTTP_200_OK)

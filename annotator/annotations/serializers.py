@@ -1,6 +1,9 @@
 """Span payloads. Reading is a plain function (fast for thousands of spans); the serializers
 validate the shape of writes and describe both directions in the OpenAPI schema."""
 
+import uuid
+from datetime import datetime
+
 from django.utils.functional import cached_property
 from rest_framework import serializers
 from rest_framework.utils.serializer_helpers import BindingDict
@@ -13,26 +16,31 @@ MAX_SPAN_TEXT_CHARS = 100_000
 
 
 def span_json(span: Span) -> dict:
-    return _json(
-        span.pk, span.client_id, span.article_id, span.annotator_id, span.label.key, span.start,
-        span.end, span.text, span.note, span.origin, span.version, span.created_at,
-        span.updated_at,
+    return span_row_json(
+        (span.pk, span.client_id, span.article_id, span.annotator_id, span.label.key,
+         span.start, span.end, span.text, span.note, span.origin, span.version,
+         span.created_at, span.updated_at)
     )  # fmt: skip
 
 
-# The columns _json takes, in its order: a layer is listed from plain rows (no model instances,
-# a fraction of the CPU for thousands of spans).
-JSON_COLUMNS = ("pk", "client_id", "article_id", "annotator_id", "label__key", "start", "end",
-                "text", "note", "origin", "version", "created_at", "updated_at")  # fmt: skip
+def iso_utc(value: datetime | str) -> str:
+    """A UTC timestamp as the API writes it: ISO 8601, microseconds only when not zero, ``Z``.
+
+    Takes an aware datetime, or the text ``span_sql.layer_rows`` selects
+    ('YYYY-MM-DDTHH:MM:SS' with '.ffffff' always on PostgreSQL, only when not zero on SQLite)."""
+    if isinstance(value, str):
+        return (value[:-7] if value.endswith(".000000") else value) + "Z"
+    return value.isoformat().replace("+00:00", "Z")
 
 
-def spans_json(spans) -> list[dict]:
-    """``span_json`` of every span of a Span queryset, read as plain rows."""
-    return [_json(*row) for row in spans.values_list(*JSON_COLUMNS)]
-
-
-def _json(pk, client_id, article_id, annotator_id, label_key, start, end, text, note, origin,
-          version, created_at, updated_at) -> dict:  # fmt: skip
+def span_row_json(row) -> dict:
+    """A span as the API returns it, from a row in the order of ``span_sql.layer_rows``:
+    (id, client id, article, annotator, label key, start, end, text, note, origin, version,
+    created at, updated at)."""
+    (pk, client_id, article_id, annotator_id, label_key, start, end, text, note, origin,
+     version, created_at, updated_at) = row  # fmt: skip
+    if client_id is not None and not isinstance(client_id, uuid.UUID):
+        client_id = uuid.UUID(client_id)  # SQLite keeps the 32 hex digits
     return {
         "id": pk,
         "client_id": str(client_id) if client_id else None,
@@ -46,8 +54,8 @@ def _json(pk, client_id, article_id, annotator_id, label_key, start, end, text, 
         "note": note,
         "origin": origin,
         "version": version,
-        "created_at": created_at.isoformat().replace("+00:00", "Z"),
-        "updated_at": updated_at.isoformat().replace("+00:00", "Z"),
+        "created_at": iso_utc(created_at),
+        "updated_at": iso_utc(updated_at),
     }
 
 

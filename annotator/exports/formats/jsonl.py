@@ -10,15 +10,9 @@ import json
 
 import orjson
 
-from .base import ExportArticle, FormatWriter
+from annotator.core import jsonbytes
 
-# Line breaks for str.splitlines() that JSON leaves unescaped; escaping them keeps one
-# article on one line for every reader, not only those splitting on "\n".
-_LINE_BREAKS = {
-    "\u0085".encode(): b"\\u0085",
-    "\u2028".encode(): b"\\u2028",
-    "\u2029".encode(): b"\\u2029",
-}
+from .base import ExportArticle, FormatWriter
 
 
 def _stdlib_json(obj) -> bytes:
@@ -26,18 +20,9 @@ def _stdlib_json(obj) -> bytes:
 
 
 def json_line(obj) -> bytes:
-    """``obj`` as one UTF-8 line: compact separators, non-ASCII as is (like ``json.dumps(obj,
-    ensure_ascii=False, separators=(",", ":"))``), U+0085/U+2028/U+2029 escaped.
-
-    orjson writes the same bytes as the standard library for strings, ints, booleans and null,
-    some 10x faster on article-sized texts; numbers it writes differently (``1e16`` for
-    ``1e+16``) or refuses (integers past 64 bits) are left to the standard library: wrap
-    free-form values (article metadata) in :func:`stdlib_fragment`."""
-    line = orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE)
-    for char, escaped in _LINE_BREAKS.items():
-        if char in line:
-            line = line.replace(char, escaped)
-    return line
+    """``obj`` as one UTF-8 line (``jsonbytes.dumps``): wrap free-form values (article
+    metadata) in :func:`stdlib_fragment`, whose numbers orjson may write differently."""
+    return jsonbytes.dumps(obj, newline=True)
 
 
 def stdlib_fragment(value) -> orjson.Fragment:
