@@ -2,6 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/annotator_perf .venv/bin/python bench/api_cpu.py
     ... bench/api_cpu.py --requests 2000 --profile 25     # also print the top cProfile entries
+    ... bench/api_cpu.py --profile 25 --profile-op list   # ... of another operation
 
 Wall time on a shared machine says little; CPU time does not depend on the load of others. For
 span create, update and list it prints the CPU milliseconds per request of this process (Django,
@@ -47,6 +48,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--profile", type=int, default=0, help="print this many cProfile rows")
+    parser.add_argument(
+        "--profile-op",
+        default="create",
+        choices=["create", "update", "list", "sync x10"],
+        help="the operation to profile (default create)",
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -159,7 +166,7 @@ def main():
             print("\n".join(q["sql"][:300] for q in captured.captured_queries))
         reset_queries()
         profiler = (
-            cProfile.Profile(time.process_time) if args.profile and name == "create" else None
+            cProfile.Profile(time.process_time) if args.profile and name == args.profile_op else None
         )
         cpu0, db0 = time.process_time(), backend_cpu(backend)
         if profiler:
@@ -185,7 +192,7 @@ def main():
                 pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(args.profile)
                 print(out.getvalue())
     if args.profile:
-        print("(create figures include cProfile overhead)")
+        print(f"({args.profile_op} figures include cProfile overhead)")
 
 
 def recreate(url: str):
