@@ -304,7 +304,7 @@ def test_reviewer_reads_every_layer_and_writes_gold(world: World):
 
 
 def test_list_answers_each_span_as_its_own_get_does(world: World, unicode_sample):
-    """The layer list is read as plain rows (timestamps as text): each item must still be
+    """The layer list is written by the database (ids, timestamps as text): each item must be
     what GET /spans/<id>/ answers from the model, for whole-second and fractional
     timestamps, with and without a client id, and with line separators escaped."""
     article = Article.objects.create(project=world.project, external_id="rows", text=unicode_sample)
@@ -316,7 +316,7 @@ def test_list_answers_each_span_as_its_own_get_does(world: World, unicode_sample
     whole = Span.objects.filter(article=article).order_by("start").first()
     stamp = whole.created_at.replace(microsecond=0)
     Span.objects.filter(pk=whole.pk).update(created_at=stamp, updated_at=stamp)
-    fractional = whole.created_at.replace(microsecond=120000)  # PostgreSQL prints '.12'
+    fractional = whole.created_at.replace(microsecond=120000)
     Span.objects.filter(start=5, article=article).update(updated_at=fractional, client_id=None)
 
     response = client.get(spans_url(article))

@@ -24,8 +24,8 @@ from annotator.annotations.serializers import (
     SyncOperationSerializer,
     SyncRequestSerializer,
     SyncResponseSerializer,
+    layer_json,
     span_json,
-    span_row_json,
 )
 from annotator.core.permissions import (
     check_article_access,
@@ -91,7 +91,7 @@ class ArticleSpans(APIView):
         check_article_access(request.user, article)
         kind, annotator_id = layer_for(request.user, article, request.query_params.get("layer"))
         rows = span_sql.layer_rows(article.pk, annotator_id, every_layer=kind == "all")
-        return Response([span_row_json(row) for row in rows])
+        return Response(layer_json(rows))
 
     @extend_schema(
         parameters=[WRITE_LAYER_PARAM],

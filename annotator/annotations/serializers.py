@@ -1,7 +1,6 @@
 """Span payloads. Reading is a plain function (fast for thousands of spans); the serializers
 validate the shape of writes and describe both directions in the OpenAPI schema."""
 
-import uuid
 from datetime import datetime
 
 from django.utils.functional import cached_property
@@ -15,48 +14,39 @@ from annotator.core.fields import StrictIntegerField
 MAX_SPAN_TEXT_CHARS = 100_000
 
 
+# A span as the API returns it, in this order (``span_sql.layer_rows`` selects these values).
+SPAN_JSON_KEYS = ("id", "client_id", "article", "annotator", "layer", "label", "start", "end",
+                  "text", "note", "origin", "version", "created_at", "updated_at")  # fmt: skip
+
+
 def span_json(span: Span) -> dict:
-    return span_row_json(
-        (span.pk, span.client_id, span.article_id, span.annotator_id, span.label.key,
-         span.start, span.end, span.text, span.note, span.origin, span.version,
-         span.created_at, span.updated_at)
-    )  # fmt: skip
-
-
-def iso_utc(value: datetime | str) -> str:
-    """A UTC timestamp as the API writes it: ISO 8601, microseconds only when not zero, ``Z``.
-
-    Takes an aware datetime, or the text ``span_sql.layer_rows`` selects
-    ('YYYY-MM-DDTHH:MM:SS' with '.ffffff' always on PostgreSQL, only when not zero on SQLite)."""
-    if isinstance(value, str):
-        return (value[:-7] if value.endswith(".000000") else value) + "Z"
-    return value.isoformat().replace("+00:00", "Z")
-
-
-def span_row_json(row) -> dict:
-    """A span as the API returns it, from a row in the order of ``span_sql.layer_rows``:
-    (id, client id, article, annotator, label key, start, end, text, note, origin, version,
-    created at, updated at)."""
-    (pk, client_id, article_id, annotator_id, label_key, start, end, text, note, origin,
-     version, created_at, updated_at) = row  # fmt: skip
-    if client_id is not None and not isinstance(client_id, uuid.UUID):
-        client_id = uuid.UUID(client_id)  # SQLite keeps the 32 hex digits
     return {
-        "id": pk,
-        "client_id": str(client_id) if client_id else None,
-        "article": article_id,
-        "annotator": annotator_id,
-        "layer": "gold" if annotator_id is None else "annotator",
-        "label": label_key,
-        "start": start,
-        "end": end,
-        "text": text,
-        "note": note,
-        "origin": origin,
-        "version": version,
-        "created_at": iso_utc(created_at),
-        "updated_at": iso_utc(updated_at),
+        "id": span.pk,
+        "client_id": str(span.client_id) if span.client_id else None,
+        "article": span.article_id,
+        "annotator": span.annotator_id,
+        "layer": "gold" if span.annotator_id is None else "annotator",
+        "label": span.label.key,
+        "start": span.start,
+        "end": span.end,
+        "text": span.text,
+        "note": span.note,
+        "origin": span.origin,
+        "version": span.version,
+        "created_at": iso_utc(span.created_at),
+        "updated_at": iso_utc(span.updated_at),
     }
+
+
+def layer_json(rows) -> list[dict]:
+    """``span_json`` of each row of ``span_sql.layer_rows`` (values already in API form)."""
+    keys = SPAN_JSON_KEYS
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def iso_utc(value: datetime) -> str:
+    """A UTC timestamp as the API writes it: ISO 8601, microseconds only when not zero, ``Z``."""
+    return value.isoformat().replace("+00:00", "Z")
 
 
 class SpanSerializer(serializers.Serializer):
