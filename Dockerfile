@@ -16,7 +16,7 @@ COPY pyproject.toml README.md ./
 COPY annotator/__init__.py annotator/__init__.py
 RUN pip install '.[s3]' && pip uninstall --yes propaganda-annotator
 
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 COPY annotator ./annotator
 COPY frontend ./frontend
 COPY fixtures ./fixtures
@@ -32,4 +32,4 @@ EXPOSE 8000
 # A named volume mounted here starts with this folder's owner, so the app user can write to it.
 VOLUME ["/data/media"]
 
-CMD ["gunicorn", "annotator.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "annotator.wsgi:application", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -2,7 +2,7 @@
 spans.
 
     .venv/bin/python bench/api.py                      # 1, 8 and 32 clients, 10 s each
-    .venv/bin/python bench/api.py --clients 8 --seconds 5 --workers 4
+    .venv/bin/python bench/api.py --clients 8 --seconds 5 --workers 4 --threads 1
     .venv/bin/python bench/api.py --batch 10           # creates through sync, 10 per request
 
 It creates the database ``annotator_bench_api`` (dropped at the end), migrates it, makes one
@@ -51,8 +51,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, action="append", help="concurrency level(s)")
     parser.add_argument("--seconds", type=float, default=10.0, help="per level")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
+    parser.add_argument(
+        "--workers", type=int, help="gunicorn worker processes (default: gunicorn.conf.py's)"
+    )
+    parser.add_argument(
+        "--threads", type=int, help="threads per worker (default: gunicorn.conf.py's)"
+    )
     parser.add_argument(
         "--batch",
         type=int,
@@ -89,7 +93,8 @@ def main():
         port = free_port()
         server = start_gunicorn(env, port, args.workers, args.threads)
         wait_until_up(port)
-        print(f"gunicorn: {args.workers} workers x {args.threads} threads on 127.0.0.1:{port}\n")
+        workers, threads = gunicorn_shape(args.workers, args.threads)
+        print(f"gunicorn: {workers} workers x {threads} threads on 127.0.0.1:{port}\n")
         all_acked = {}
         summaries = []
         for level in levels:
@@ -185,17 +190,26 @@ def free_port() -> int:
 
 
 def start_gunicorn(env, port, workers, threads):
+    """gunicorn as the image runs it (gunicorn.conf.py), without the access log."""
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
         "annotator.wsgi",
+        "--config", str(ROOT / "gunicorn.conf.py"),
         "--bind", f"127.0.0.1:{port}",
-        "--workers", str(workers),
-        "--threads", str(threads),
-        "--worker-class", "gthread",
-        "--keep-alive", "30",
         "--log-level", "warning",
     ]  # fmt: skip
+    if workers:
+        command += ["--workers", str(workers)]
+    if threads:
+        command += ["--threads", str(threads)]
     return subprocess.Popen(command, cwd=ROOT, env=env)
+
+
+def gunicorn_shape(workers, threads):
+    """The workers and threads gunicorn runs with: the options given, else the config file's."""
+    config: dict = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(), config)
+    return workers or config["workers"], threads or config["threads"]
 
 
 def wait_until_up(port):

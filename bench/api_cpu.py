@@ -165,9 +165,8 @@ def main():
         if os.environ.get("BENCH_SQL"):
             print("\n".join(q["sql"][:300] for q in captured.captured_queries))
         reset_queries()
-        profiler = (
-            cProfile.Profile(time.process_time) if args.profile and name == args.profile_op else None
-        )
+        profiled = args.profile and name == args.profile_op
+        profiler = cProfile.Profile(time.process_time) if profiled else None
         cpu0, db0 = time.process_time(), backend_cpu(backend)
         if profiler:
             profiler.enable()

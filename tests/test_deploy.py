@@ -209,6 +209,7 @@ def gunicorn_in_production_mode(tmp_path):
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY="k" * 50,
         DJANGO_ALLOWED_HOSTS="annotate.example.org",
+        WEB_CONCURRENCY="1",
     )
     collect = subprocess.run(
         [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"],
@@ -222,7 +223,6 @@ def gunicorn_in_production_mode(tmp_path):
     port = free_port()
     argv = dockerfile_cmd()
     argv[argv.index("--bind") + 1] = f"127.0.0.1:{port}"
-    argv[argv.index("--workers") + 1] = "1"
     log = (tmp_path / "gunicorn.log").open("w")
     proc = subprocess.Popen(
         [str(BIN / argv[0]), *argv[1:]], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
@@ -286,3 +286,16 @@ def test_production_web_command_serves_the_app(gunicorn_in_production_mode):
         timeout=30,
     )
     assert health.returncode == 0, health.stderr
+
+
+def test_the_image_runs_gunicorn_with_the_benchmarked_config():
+    """bench/api.py measures gunicorn.conf.py; the image must copy it and load it."""
+    argv = dockerfile_cmd()
+    config_path = argv[argv.index("--config") + 1]
+    copied = [
+        src for line in re.findall(r"^COPY (.+) \S+$", DOCKERFILE, re.M) for src in line.split()
+    ]
+    assert config_path in copied
+    config: dict = {}
+    exec((REPO / config_path).read_text(), config)
+    assert config["worker_class"] == "gthread" and config["threads"] >= 2 and config["workers"] >= 1
