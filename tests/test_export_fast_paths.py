@@ -12,9 +12,17 @@ import pytest
 from django.db import connection
 
 from annotator.exports.build import _prefetched
-from annotator.exports.formats import ExportError, ZipSink
+from annotator.exports.formats import (
+    ExportArticle,
+    ExportError,
+    ExportLabel,
+    ExportSpan,
+    Sink,
+    ZipSink,
+    write_export,
+)
 from annotator.exports.formats.base import _ZIP_EPOCH
-from annotator.exports.formats.jsonl import json_line, stdlib_fragment
+from annotator.exports.formats.jsonl import JsonlWriter, json_line, stdlib_fragment
 
 
 def stdlib_line(obj) -> bytes:
@@ -42,6 +50,49 @@ def test_json_line_matches_the_standard_library(unicode_sample, meta):
     assert fast == stdlib_line(record)
     assert fast.count(b"\n") == 1 and len(fast.decode("utf-8").splitlines()) == 1
     assert json.loads(fast) == record
+
+
+@pytest.mark.parametrize("where", ["text", "title", "note", "annotator", "meta", "label", "none"])
+def test_jsonl_writer_escapes_line_breaks_wherever_they_are(where):
+    """The writer looks for line breaks in its strings instead of its output; a break in any
+    field must still come out escaped, the line identical to the standard library's."""
+    brk = "\u2028"
+    text = "Plain text" + (brk if where == "text" else "") + " with a span."
+    label = ExportLabel("doubt", "Doubt", "Doubt" + (brk if where == "label" else ""))
+    span = ExportSpan(0, 5, "doubt", "Plain", "ann" + (brk if where == "annotator" else ""),
+                      "a note" + (brk if where == "note" else ""))  # fmt: skip
+    article = ExportArticle(
+        1, "ext-1", "Title" + (brk if where == "title" else ""), text,
+        {"k": "v" + (brk if where == "meta" else "")}, [span],
+    )  # fmt: skip
+    sink = MemorySink()
+    write_export(JsonlWriter([label]), sink, [article])
+    line = sink.data["articles.jsonl"]
+    assert brk.encode() not in line and line.count(b"\n") == 1
+    record = json.loads(line)
+    assert line == stdlib_line(record)
+    assert record["text"] == text and record["spans"][0]["note"] == span.note
+    assert record["spans"][0]["annotator"] == span.annotator
+    assert record["spans"][0]["official_label"] == label.official_label
+    assert record["title"] == article.title and record["meta"] == article.metadata
+
+
+class MemorySink(Sink):
+    def __init__(self):
+        super().__init__()
+        self.data: dict[str, bytes] = {}
+
+    def _open_raw(self, name):
+        sink = self
+
+        class Raw(io.BytesIO):
+            def hexdigest(self):
+                return hashlib.sha256(self.getvalue()).hexdigest()
+
+            def close(self):
+                sink.data[name] = self.getvalue()
+
+        return Raw()
 
 
 def reference_zip(files: list[tuple[str, bytes]], level) -> bytes:

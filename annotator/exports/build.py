@@ -380,6 +380,9 @@ def _prefetched(make_chunks: Callable[[], Iterator]) -> Iterator:
         wrapper.dec_thread_sharing()
 
 
+_new_span = tuple.__new__  # ExportSpan(...) without its Python-level __new__: 2x faster
+
+
 def iter_export_articles(selection: Selection) -> Iterator[tuple[ExportArticle, dict]]:
     """(article with every selected span, {annotator id: its spans}) one article at a time.
 
@@ -393,10 +396,9 @@ def iter_export_articles(selection: Selection) -> Iterator[tuple[ExportArticle, 
             spans_of: dict[int, list[ExportSpan]] = {}
             for art_id, user_id, label_id, start, end, text, note, origin in span_rows:
                 spans_of.setdefault(art_id, []).append(
-                    ExportSpan(
-                        start, end, key_of[label_id], text, usernames.get(user_id), note, origin
-                    )
-                )
+                    _new_span(ExportSpan, (start, end, key_of[label_id], text,
+                                           usernames.get(user_id), note, origin))
+                )  # fmt: skip
             for art_id, ext, title, text, meta, url, published, original in chunk:
                 spans = spans_of.get(art_id, [])
                 article = ExportArticle(

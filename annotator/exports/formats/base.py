@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar, NamedTuple
 
@@ -82,6 +83,10 @@ class ExportSpan(NamedTuple):
     annotator: str | None = None  # username; None is the gold layer
     note: str = ""
     origin: str = "manual"
+
+
+_LABEL_KEY = itemgetter(ExportSpan._fields.index("label_key"))
+_ANNOTATOR = itemgetter(ExportSpan._fields.index("annotator"))
 
 
 @dataclass
@@ -395,7 +400,7 @@ class ExportStats:
     articles: int = 0
     spans: int = 0
     labels: Counter = field(default_factory=Counter)
-    annotators: Counter = field(default_factory=Counter)
+    annotators: Counter = field(default_factory=Counter)  # None: the gold layer
     # reason -> label key -> count (e.g. CoNLL overlaps); empty when nothing was lost
     dropped: dict[str, Counter] = field(default_factory=dict)
     # spans written differently from their exact offsets (e.g. widened to whole tokens)
@@ -412,7 +417,9 @@ class ExportStats:
             "articles": self.articles,
             "spans": self.spans,
             "labels": dict(sorted(self.labels.items())),
-            "annotators": dict(sorted(self.annotators.items())),
+            "annotators": dict(
+                sorted((GOLD if name is None else name, n) for name, n in self.annotators.items())
+            ),
             "dropped": {k: dict(sorted(v.items())) for k, v in sorted(self.dropped.items())},
             "adjusted": {k: dict(sorted(v.items())) for k, v in sorted(self.adjusted.items())},
         }
@@ -524,8 +531,8 @@ class FormatWriter:
         stats = self.stats
         stats.articles += 1
         stats.spans += len(spans)
-        stats.labels.update(span.label_key for span in spans)
-        stats.annotators.update(span.annotator or GOLD for span in spans)
+        stats.labels.update(map(_LABEL_KEY, spans))
+        stats.annotators.update(map(_ANNOTATOR, spans))  # None (gold) is named in as_dict()
         self.write_article(article)
 
     def finish(self) -> dict[str, Any]:

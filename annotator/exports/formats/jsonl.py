@@ -7,27 +7,35 @@ The importer's fields (``id`` = external id, ``title``, ``text``, ``url``, ``pub
 """
 
 import json
+from operator import itemgetter
 
 import orjson
 
 from annotator.core import jsonbytes
+from annotator.core.jsonbytes import has_line_breaks
 
-from .base import ExportArticle, FormatWriter
+from .base import ExportArticle, ExportSpan, FormatWriter
+
+_NOTE, _ANNOTATOR = ExportSpan._fields.index("note"), ExportSpan._fields.index("annotator")
 
 
 def _stdlib_json(obj) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def json_line(obj) -> bytes:
+def json_line(obj, escape: bool = True) -> bytes:
     """``obj`` as one UTF-8 line (``jsonbytes.dumps``): wrap free-form values (article
     metadata) in :func:`stdlib_fragment`, whose numbers orjson may write differently."""
-    return jsonbytes.dumps(obj, newline=True)
+    return jsonbytes.dumps(obj, newline=True, escape=escape)
 
 
 def stdlib_fragment(value) -> orjson.Fragment:
     """``value`` encoded by the standard library, for orjson to embed as is."""
-    return orjson.Fragment(b"{}" if value == {} else _stdlib_json(value))
+    return orjson.Fragment(_metadata_json(value))
+
+
+def _metadata_json(value) -> bytes:
+    return b"{}" if value == {} else _stdlib_json(value)
 
 
 class JsonlWriter(FormatWriter):
@@ -41,9 +49,13 @@ class JsonlWriter(FormatWriter):
     def start(self) -> None:
         self.out = self.open_stream(self.filename)
         self._technique = {key: label.technique for key, label in self.labels.items()}
+        self._breaks_in_labels = has_line_breaks(*self._technique.values())
+        self._names_without_breaks: set[str] = set()
 
     def write_article(self, article: ExportArticle) -> None:
         technique = self._technique
+        spans = article.spans
+        meta = _metadata_json(article.metadata)
         record = {
             "id": article.external_id,
             "article_id": article.id,
@@ -51,7 +63,7 @@ class JsonlWriter(FormatWriter):
             "text": article.text,
             "url": article.url,
             "published": article.published_iso,
-            "meta": stdlib_fragment(article.metadata),
+            "meta": orjson.Fragment(meta),
             "original_text": article.original_text,
             "spans": [
                 {
@@ -64,7 +76,32 @@ class JsonlWriter(FormatWriter):
                     "note": span.note,
                     "origin": span.origin,
                 }
-                for span in article.spans
+                for span in spans
             ],
         }
-        self.out.write(json_line(record))
+        self.out.write(json_line(record, escape=self._may_break_lines(article, meta)))
+
+    def _may_break_lines(self, article: ExportArticle, meta: bytes) -> bool:
+        """Whether the line needs json_line's search for line breaks, decided on the strings
+        (much cheaper). Span texts are slices of the text (write() has verified them); label
+        keys and origins are plain tokens; label names and usernames are checked once."""
+        spans = article.spans
+        names = set(map(itemgetter(_ANNOTATOR), spans))
+        names.discard(None)
+        if not names <= self._names_without_breaks:
+            if has_line_breaks(*names):
+                return True
+            self._names_without_breaks |= names
+        notes = "".join(map(itemgetter(_NOTE), spans))
+        return (
+            self._breaks_in_labels
+            or has_line_breaks(
+                article.text,
+                article.title,
+                article.original_text,
+                notes,
+                article.external_id,
+                article.url,
+            )  # fmt: skip
+            or jsonbytes.has_line_breaks(meta.decode())
+        )
