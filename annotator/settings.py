@@ -37,6 +37,7 @@ ENV_VARS = (
     "DJANGO_LOG_LEVEL",
     "ANNOTATOR_EXPORT_QUEUE",
     "ANNOTATOR_EXPORT_STALE_SECONDS",
+    "ANNOTATOR_EXPORT_PARALLEL_MIN_ARTICLES",
     "ANNOTATOR_AGREEMENT_QUEUE",
     "ANNOTATOR_AGREEMENT_STALE_SECONDS",
 )
@@ -209,6 +210,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # heartbeat before it counts as stalled (its worker was lost) and is taken over.
 ANNOTATOR_EXPORT_QUEUE = os.environ.get("ANNOTATOR_EXPORT_QUEUE") or None
 ANNOTATOR_EXPORT_STALE_SECONDS = float(os.environ.get("ANNOTATOR_EXPORT_STALE_SECONDS") or 600)
+# Exports of at least this many articles (jsonl, PostgreSQL) are built by two processes; 0: never.
+ANNOTATOR_EXPORT_PARALLEL_MIN_ARTICLES = int(
+    os.environ.get("ANNOTATOR_EXPORT_PARALLEL_MIN_ARTICLES") or 20_000
+)
 ANNOTATOR_AGREEMENT_QUEUE = os.environ.get("ANNOTATOR_AGREEMENT_QUEUE") or None
 ANNOTATOR_AGREEMENT_STALE_SECONDS = float(
     os.environ.get("ANNOTATOR_AGREEMENT_STALE_SECONDS") or 600

@@ -153,6 +153,28 @@ def test_jsonl_spans_select_their_text_in_code_points(corpus):
     assert [s["text"] for s in a1["spans"]] == [g[2] for g in got]
 
 
+@pytest.mark.parametrize("between", [1, 5])  # a dense id range, then a sparse one
+def test_spans_of_articles_in_between_stay_out(corpus, between):
+    """Spans are read by article id range when the ids are dense: another project's articles
+    (and spans) created in between must not leak into this project's export."""
+    other = Project.objects.create(slug="other", name="Other", schema=corpus.project.schema)
+    ours = []
+    for n in range(6):
+        article = Article.objects.create(project=corpus.project, external_id=f"x{n}",
+                                         text=f"Ours {n} lie")  # fmt: skip
+        ours.append(article)
+        corpus.span(article, corpus.ann1, corpus.doubt, 0, 4)
+        for m in range(between):
+            theirs = Article.objects.create(project=other, external_id=f"y{n}-{m}",
+                                            text=f"Theirs {n} {m}")  # fmt: skip
+            corpus.span(theirs, corpus.ann1, corpus.doubt, 0, 6)
+    records = {r["id"]: r for r in jsonl_records(export(corpus))}
+    for article in ours:
+        assert [s["text"] for s in records[article.external_id]["spans"]] == ["Ours"]
+    assert not any(s["text"] == "Theirs" for r in records.values() for s in r["spans"])
+    assert len(records) == 3 + 6
+
+
 def test_layers_gold_all_each(corpus):
     gold = jsonl_records(export(corpus, layer="gold"))
     assert [(r["id"], [s["annotator"] for s in r["spans"]]) for r in gold] == [

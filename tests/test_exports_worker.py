@@ -20,6 +20,7 @@ import subprocess
 import uuid
 import zipfile
 from datetime import timedelta
+from pathlib import Path
 
 import dj_database_url
 import pytest
@@ -242,3 +243,67 @@ def test_a_worker_killed_mid_export_publishes_nothing_and_the_export_is_rebuilt(
     archive = zipfile.ZipFile(io.BytesIO(blob))
     assert len([n for n in archive.namelist() if n.endswith(".labels")]) == ARTICLES
     assert "queued stalled exports again" in second.log()
+
+
+def running_children(pid: int) -> list[int]:
+    """Child processes of ``pid`` that have not exited (zombies left out)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            if alive(int(child)):
+                found.append(int(child))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in {"Z", "X"}
+
+
+def test_a_killed_worker_takes_the_second_half_of_its_export_with_it(env, workers):
+    """A large jsonl export is built by the worker and a child process (parallel.py); when
+    the worker is killed, the child stops by itself and the export is rebuilt whole."""
+    project, client = make_corpus()
+    first = Worker(env, "w1", ANNOTATOR_TEST_EXPORT_DELAY=0.5,
+                   ANNOTATOR_EXPORT_PARALLEL_MIN_ARTICLES=2)  # fmt: skip
+    workers.append(first)
+    created = client.post(f"/api/v1/projects/{project.slug}/exports/", {"format": "jsonl"})
+    export_id = created.json()["id"]
+
+    def mid_export():
+        export = Export.objects.get(pk=export_id)
+        return export.status == ExportStatus.RUNNING and export.progress_done >= 4
+
+    wait_for(mid_export, 30, f"the export to be under way\n{first.log()}")
+    children = running_children(first.process.pid)
+    assert len(children) == 1, children
+    first.process.send_signal(signal.SIGKILL)
+    first.process.wait()
+    # It notices within an article (0.5 s here), long before its ~10 articles are written.
+    wait_for(lambda: not alive(children[0]), 2, "the second-half process to stop")
+    assert Export.objects.get(pk=export_id).status == ExportStatus.RUNNING
+    assert published_zips(env["media"]) == []
+
+    def stale():
+        beat = Export.objects.get(pk=export_id).heartbeat_at
+        return timezone.now() - beat > timedelta(seconds=1.5)
+
+    wait_for(stale, 10, "the heartbeat to be more than 1.5 s old")
+    second = Worker(env, "w2", ANNOTATOR_EXPORT_STALE_SECONDS=1,
+                    ANNOTATOR_EXPORT_PARALLEL_MIN_ARTICLES=2)  # fmt: skip
+    workers.append(second)
+
+    def ended():
+        export = Export.objects.get(pk=export_id)
+        return export if export.status in (ExportStatus.DONE, ExportStatus.FAILED) else None
+
+    export = wait_for(ended, 45, f"the export to be rebuilt\n{second.log()}")
+    assert export.status == ExportStatus.DONE, export.error
+    assert list((env["media"] / "exports" / ".building").iterdir()) == []  # halves gone too
+    status = status_of(client, project, export_id)
+    blob = b"".join(client.get(status["download_url"]).streaming_content)
+    lines = zipfile.ZipFile(io.BytesIO(blob)).read("articles.jsonl").decode().splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [f"a{n}" for n in range(ARTICLES)]

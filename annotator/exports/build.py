@@ -18,13 +18,14 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -257,9 +258,18 @@ class Selection:
     opts: ExportOptions
     label_key_of: dict[int, str]
     usernames: dict[int, str]  # every annotator a span may come from
+    first_id: int | None = None  # a part of the articles: ids from first_id ...
+    stop_id: int | None = None  # ... up to stop_id (excluded)
+
+    def part(self, first_id: int | None, stop_id: int | None) -> "Selection":
+        return replace(self, first_id=first_id, stop_id=stop_id)
 
     def articles(self):
         query = Article.objects.filter(project=self.project)
+        if self.first_id is not None:
+            query = query.filter(pk__gte=self.first_id)
+        if self.stop_id is not None:
+            query = query.filter(pk__lt=self.stop_id)
         if self.opts.done_only:
             query = query.filter(_done())
         if self.opts.layer == "each":
@@ -272,7 +282,18 @@ class Selection:
         return query.order_by("id")
 
     def spans(self, article_ids: list[int]):
-        query = Span.objects.filter(article_id__in=article_ids, label_id__in=self.label_key_of)
+        """The selected spans of the articles ``article_ids`` (ascending), rows of SPAN_FIELDS,
+        and maybe of other articles between them: callers look spans up by article.
+
+        Dense ids (one import) are read as a range: with hundreds of ids, building and
+        quoting a list costs more than the few spans a range adds. Sparse ids (articles of
+        projects imported side by side, or filtered out) are read as a list."""
+        first, last = article_ids[0], article_ids[-1]
+        if last - first < 2 * len(article_ids):
+            query = Span.objects.filter(article_id__gte=first, article_id__lte=last)
+        else:
+            query = Span.objects.filter(article_id__in=article_ids)
+        query = query.filter(label_id__in=self.label_key_of)
         if self.opts.layer == "gold":
             query = query.filter(annotator__isnull=True)
         else:
@@ -324,10 +345,26 @@ def _read_chunks(selection: Selection):
     rows = selection.articles().values_list(*ARTICLE_FIELDS).iterator(chunk_size=CHUNK)
     for chunk in _chunks(rows, CHUNK):
         ids = [row[0] for row in chunk]
-        yield chunk, list(selection.spans(ids)), selection.assignments(ids) if each else {}
+        spans = plain_rows(selection.spans(ids))
+        yield chunk, spans, selection.assignments(ids) if each else {}
+
+
+def plain_rows(queryset) -> list[tuple]:
+    """The rows of a ``values_list`` queryset whose columns need no conversion (integers and
+    text), read with a plain cursor: Django's per-row work costs ~0.5 s at a million spans."""
+    try:
+        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:  # e.g. a filter on an empty list of labels
+        return []
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 PREFETCH = 2  # chunks read ahead: a few MB
+# The share of the articles a split build (parallel.py) writes in this process: less than
+# half, since this process also compresses and hashes the whole file and appends the child's.
+FIRST_PART = 0.42
 
 
 def _prefetched(make_chunks: Callable[[], Iterator]) -> Iterator:
@@ -474,7 +511,50 @@ def build_zip(
         progress(0, total)
     created_at = timezone.now()
     delay = _slowdown()
+    # Before any thread of the build starts: a large export's second half is built by a child.
+    half, selection = _fork_second_half(selection, labels, total, Path(f"{path}.half"), delay)
+    try:
+        return _build(project, opts, labels, selection, path, total, created_at, export_id,
+                      progress, delay, half)  # fmt: skip
+    finally:
+        if half is not None:
+            half.cleanup()
 
+
+def _fork_second_half(selection: Selection, labels, total: int, folder: Path, delay: float):
+    """``(child, first half)``: a child process building the second half of the articles into
+    ``folder`` when the export is large, its format splittable and the build reads a snapshot
+    of its own on PostgreSQL; else ``(None, selection)``."""
+    from django.conf import settings
+
+    from annotator.exports import parallel
+
+    opts = selection.opts
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    minimum = settings.ANNOTATOR_EXPORT_PARALLEL_MIN_ARTICLES
+    if not (
+        minimum
+        and total >= max(minimum, 2)
+        and FORMATS[opts.format].splittable
+        and opts.layer != "each"
+        and wrapper.vendor == "postgresql"
+        and _current_snapshot(wrapper) is not None
+    ):
+        return None, selection
+    split = selection.articles().values_list("pk", flat=True)[int(total * FIRST_PART)]
+    child = parallel.ForkedHalf(
+        selection.part(split, None), opts.format, labels, opts.format_options, folder, delay
+    )
+    try:
+        child.start(parallel.export_snapshot())
+    except BaseException:
+        child.cleanup()
+        raise
+    return child, selection.part(None, split)
+
+
+def _build(project, opts, labels, selection, path, total, created_at, export_id, progress,
+           delay, half):  # fmt: skip
     with open(path, "wb") as raw:
         sink = ZipSink(raw, compresslevel=ZIP_LEVEL)
         writers: dict[int | None, FormatWriter] = {}
@@ -499,9 +579,13 @@ def build_zip(
                         writers[None].write(article)
                     done += 1
                     if progress:
-                        progress(done, total)
+                        progress(done + (half.done() if half else 0), total)
                     if delay:
                         time.sleep(delay)
+            if half is not None:
+                done += _append_second_half(half, writers[None])
+                if progress:
+                    progress(done, total)
         except BaseException as exc:
             _discard(writers, sink)
             if isinstance(exc, SpanMismatch):
@@ -553,6 +637,20 @@ def build_zip(
         write_manifest(sink, manifest)
         sink.close()
     return manifest
+
+
+def _append_second_half(half, writer: FormatWriter) -> int:
+    """Wait for the child (``parallel.ForkedHalf``); append its files to the writer's streams
+    and its counts to the writer's; return the number of articles it wrote."""
+    files, stats = half.finish()
+    streams = {stream.name: stream for stream in writer._streams}
+    for name, part in files.items():
+        with open(part, "rb") as data:
+            while block := data.read(1 << 20):
+                streams[name].write(block)
+        part.unlink()
+    writer.stats.merge(stats)
+    return stats.articles
 
 
 def once_per_export(writer: FormatWriter) -> list[str]:
@@ -632,10 +730,17 @@ class _RepeatableRead:
         self._atomic.__enter__()
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        connection._export_snapshot = self  # a snapshot of our own: parallel.py may share it
         return self
 
     def __exit__(self, *exc):
+        connection._export_snapshot = None
         return self._atomic.__exit__(*exc)
+
+
+def _current_snapshot(wrapper):
+    """The _RepeatableRead this connection is in, if any (not a caller's own transaction)."""
+    return getattr(wrapper, "_export_snapshot", None)
 
 
 def local_temp_dir() -> Path:

@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -300,18 +301,23 @@ def recover_stale_exports() -> list[int]:
 
 
 def remove_stale_temp_files() -> None:
-    """Delete half-built zips left by killed workers: files of exports that are not running
-    with a live heartbeat (the export id is in the file name)."""
+    """Delete half-built zips left by killed workers (and the folders of their second halves,
+    see parallel.py): files of exports that are not running with a live heartbeat (the export
+    id is in the name)."""
     live = set(
         Export.objects.filter(
             status=ExportStatus.RUNNING, heartbeat_at__gte=timezone.now() - stale_after()
         ).values_list("pk", flat=True)
     )
-    for path in local_temp_dir().glob("export-*.zip.part"):
-        pk = path.name.split("-")[1]
-        if not (pk.isdigit() and int(pk) in live):
-            with contextlib.suppress(OSError):
-                path.unlink()
+    for pattern in ("export-*.zip.part", "export-*.zip.part.half"):
+        for path in local_temp_dir().glob(pattern):
+            pk = path.name.split("-")[1]
+            if not (pk.isdigit() and int(pk) in live):
+                with contextlib.suppress(OSError):
+                    if path.is_dir():
+                        shutil.rmtree(path)
+                    else:
+                        path.unlink()
 
 
 def export_now(project: Project, fmt: str, options: dict | None = None, *, requester=None):

@@ -45,6 +45,7 @@ class SpanMismatch(ExportError):
     """A span whose offsets do not select its text snapshot: the export must not ship."""
 
     def __init__(self, external_id: str, span: "ExportSpan", found: str, reason: str = ""):
+        self.span, self.reason = span, reason
         self.external_id = external_id
         self.label_key = span.label_key
         self.start = span.start
@@ -56,6 +57,9 @@ class SpanMismatch(ExportError):
             f"article {external_id!r}: span {span.label_key} [{span.start}, {span.end}) "
             f"expected {span.text!r} but the text there is {found!r}{detail}"
         )
+
+    def __reduce__(self):  # rebuilt from its arguments (raised in a parallel export's child)
+        return (SpanMismatch, (self.external_id, self.span, self.found, self.reason))
 
 
 @dataclass(frozen=True)
@@ -406,6 +410,16 @@ class ExportStats:
     # spans written differently from their exact offsets (e.g. widened to whole tokens)
     adjusted: dict[str, Counter] = field(default_factory=dict)
 
+    def merge(self, other: "ExportStats") -> None:
+        """Add the counts of ``other`` (another writer's, over other articles)."""
+        self.articles += other.articles
+        self.spans += other.spans
+        self.labels.update(other.labels)
+        self.annotators.update(other.annotators)
+        for mine, theirs in ((self.dropped, other.dropped), (self.adjusted, other.adjusted)):
+            for reason, counts in theirs.items():
+                mine.setdefault(reason, Counter()).update(counts)
+
     def drop(self, reason: str, label_key: str) -> None:
         self.dropped.setdefault(reason, Counter())[label_key] += 1
 
@@ -470,6 +484,10 @@ class FormatWriter:
     name: ClassVar[str]
     description: ClassVar[str]
     options: ClassVar[Mapping[str, tuple[Any, tuple | None]]] = {}
+    # True when two writers over two halves of the articles, their files concatenated, write
+    # what one writer writes: start() and end() write nothing, no per-article files, and each
+    # article's output depends on that article only (``parallel.py`` builds large exports so).
+    splittable: ClassVar[bool] = False
 
     def __init__(self, labels: Iterable[ExportLabel], options: Mapping | None = None):
         self.labels: dict[str, ExportLabel] = {}

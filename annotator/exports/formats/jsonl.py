@@ -42,6 +42,7 @@ class JsonlWriter(FormatWriter):
     name = "jsonl"
     description = "One article a line with its spans (re-importable)"
     filename = "articles.jsonl"
+    splittable = True
 
     def files(self) -> list[str]:
         return [self.filename]
