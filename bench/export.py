@@ -28,6 +28,7 @@ import contextlib
 import hashlib
 import os
 import random
+import secrets
 import signal
 import subprocess
 import sys
@@ -279,6 +280,10 @@ def run_worker_export(project_id: int, fmt: str) -> dict:
             "ANNOTATOR_MEDIA_ROOT": str(Path(folder) / "media"),
             "ANNOTATOR_EXPORT_QUEUE": queue,
             "DJANGO_LOG_LEVEL": "WARNING",
+            # production settings, as a deployed worker runs (no query log)
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "bench-" + secrets.token_hex(32),
+            "DJANGO_ALLOWED_HOSTS": "localhost",
         }
         os.environ["ANNOTATOR_EXPORT_QUEUE"] = queue
         cmd = [sys.executable, "-m", "celery", "-A", "annotator", "worker", "--pool=solo"]

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from django.db import connection
 
-from annotator.exports.build import _prefetched
+from annotator.exports.build import _prefetched, load_metadata
 from annotator.exports.formats import (
     ExportArticle,
     ExportError,
@@ -203,3 +203,20 @@ def test_reader_thread_errors_reach_the_caller_and_early_stops_close_it():
     with connection.cursor() as cursor:  # the connection is usable here again
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"n": 3, "s": "x"}', '{"big": 123456789012345678901, "neg": -9223372036854775809}',
+     '{"f": 1.5, "e": 1e-07, "nested": [{"k": 0.1}]}', '{"digits": "12345678901234567890"}',
+     '{"rtl": "عادلة", "sep": "a\\u2028b"}', "{}", "null", None],
+)  # fmt: skip
+def test_metadata_read_and_written_as_the_standard_library_does(text):
+    """Article metadata is parsed and written through orjson where that gives the same
+    values and bytes as the standard library (no integers past 64 bits, no floats)."""
+    value = load_metadata(text)
+    expected = (json.loads(text) if text else None) or {}
+    assert value == expected
+    assert [type(v) for v in value.values()] == [type(v) for v in expected.values()]
+    line = json_line({"meta": stdlib_fragment(value)})
+    assert line == stdlib_line({"meta": expected})

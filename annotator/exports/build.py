@@ -24,6 +24,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import orjson
 from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
@@ -342,11 +343,37 @@ def _chunks(iterator, size):
 def _read_chunks(selection: Selection):
     """(article rows, their span rows, their assignments) a chunk at a time."""
     each = selection.opts.layer == "each"
-    rows = selection.articles().values_list(*ARTICLE_FIELDS).iterator(chunk_size=CHUNK)
-    for chunk in _chunks(rows, CHUNK):
+    for chunk in plain_row_chunks(selection.articles().values_list(*ARTICLE_FIELDS), CHUNK):
         ids = [row[0] for row in chunk]
         spans = plain_rows(selection.spans(ids))
         yield chunk, spans, selection.assignments(ids) if each else {}
+
+
+def plain_row_chunks(queryset, size: int) -> Iterator[list[tuple]]:
+    """The rows of a ``values_list`` queryset, ``size`` at a time from one streaming query (a
+    server-side cursor on PostgreSQL), unconverted: JSON comes as text (see
+    :func:`load_metadata`), a date on SQLite as ISO text."""
+    try:
+        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:
+        return
+    with connections[queryset.db].chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(size):
+            yield rows
+
+
+_LONG_NUMBER = re.compile(r"\d{19}")
+
+
+def load_metadata(text: str | dict | None) -> dict:
+    """An article's metadata from its JSON text: orjson, ~3x faster than the standard
+    library, unless a number has 19 digits or more (orjson reads integers past 64 bits as
+    floats; the standard library keeps them exact)."""
+    if not isinstance(text, str):
+        return text or {}
+    value = json.loads(text) if _LONG_NUMBER.search(text) else orjson.loads(text)
+    return value or {}
 
 
 def plain_rows(queryset) -> list[tuple]:
@@ -439,7 +466,7 @@ def iter_export_articles(selection: Selection) -> Iterator[tuple[ExportArticle, 
             for art_id, ext, title, text, meta, url, published, original in chunk:
                 spans = spans_of.get(art_id, [])
                 article = ExportArticle(
-                    art_id, ext, title, text, meta or {}, spans, url, published, original
+                    art_id, ext, title, text, load_metadata(meta), spans, url, published, original
                 )
                 split: dict[int, list[ExportSpan]] = {}
                 if each:
