@@ -610,9 +610,14 @@ def _build(project, opts, labels, selection, path, total, created_at, export_id,
                     if delay:
                         time.sleep(delay)
             if half is not None:
-                done += _append_second_half(half, writers[None])
-                if progress:
-                    progress(done, total)
+                first_part = done
+
+                def report(child_done: int) -> None:
+                    if progress:
+                        progress(first_part + child_done, total)
+
+                done += _append_second_half(half, writers[None], report)
+                report(done - first_part)
         except BaseException as exc:
             _discard(writers, sink)
             if isinstance(exc, SpanMismatch):
@@ -666,16 +671,10 @@ def _build(project, opts, labels, selection, path, total, created_at, export_id,
     return manifest
 
 
-def _append_second_half(half, writer: FormatWriter) -> int:
-    """Wait for the child (``parallel.ForkedHalf``); append its files to the writer's streams
-    and its counts to the writer's; return the number of articles it wrote."""
-    files, stats = half.finish()
-    streams = {stream.name: stream for stream in writer._streams}
-    for name, part in files.items():
-        with open(part, "rb") as data:
-            while block := data.read(1 << 20):
-                streams[name].write(block)
-        part.unlink()
+def _append_second_half(half, writer: FormatWriter, report: Callable[[int], None]) -> int:
+    """Append the files of the child (``parallel.ForkedHalf``) to the writer's streams as it
+    writes them, then its counts to the writer's; return the number of articles it wrote."""
+    stats = half.follow(writer._streams, report)
     writer.stats.merge(stats)
     return stats.articles
 

@@ -4,9 +4,9 @@ One Python process tops out near one core, and an export spends most of its time
 (rows to objects, checking spans, encoding lines). For a format whose files all grow line by
 line (``FormatWriter.splittable``), ``build_zip`` splits the article range: a child process
 writes the lines of the second half into plain temporary files while the parent writes the
-first half into the zip, then the parent appends the child's files to its own streams (so the
-zip, its hashes and its manifest are what one process would have written) and adds the
-child's counts to its own.
+first half into the zip. Then the parent appends the child's files to its own streams, as
+far as the child has written them and until it is done (so the zip, its hashes and its
+manifest are what one process would have written), and adds the child's counts to its own.
 
 Both read one snapshot: the parent exports its REPEATABLE READ snapshot
 (``pg_export_snapshot()``) and the child's transaction imports it. The child is forked before
@@ -23,7 +23,9 @@ import shutil
 import signal
 import struct
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
@@ -34,15 +36,37 @@ _SNAPSHOT_ID = frozenset("0123456789ABCDEF-")
 _inherited: list = []  # the parent's connection wrappers, kept alive until os._exit
 
 
-class _RawFile:
-    """A plain file for the child's lines: the parent hashes them when it appends them."""
+MAX_FILES = 8  # files a splittable writer may open
+# Shared between parent and child (8-byte slots): articles written, a "finished" flag, then
+# the bytes written so far to each of the child's files, in the order the writer opened them.
+_DONE, _FINISHED, _WRITTEN = 0, 1, 2
 
-    def __init__(self, path: Path):
-        self.path = path
-        self.file = open(path, "wb")  # noqa: SIM115
+
+class _Shared:
+    def __init__(self):
+        self.map = mmap.mmap(-1, 8 * (_WRITTEN + MAX_FILES))
+
+    def get(self, slot: int) -> int:
+        return struct.unpack_from("q", self.map, 8 * slot)[0]
+
+    def set(self, slot: int, value: int) -> None:
+        struct.pack_into("q", self.map, 8 * slot, value)
+
+
+class _RawFile:
+    """A plain file for the child's lines (the parent hashes them when it appends them); the
+    bytes it holds are published in ``shared`` after each write."""
+
+    def __init__(self, path: Path, shared: _Shared, slot: int):
+        self.file = open(path, "wb", buffering=0)  # noqa: SIM115 (blocks come ~1 MB at a time)
+        self.shared, self.slot, self.size = shared, slot, 0
 
     def write(self, data: bytes) -> None:
-        self.file.write(data)
+        view = memoryview(data)
+        while view:
+            view = view[self.file.write(view) :]
+        self.size += len(data)
+        self.shared.set(self.slot, self.size)
 
     def hexdigest(self) -> str:
         return ""
@@ -52,17 +76,19 @@ class _RawFile:
 
 
 class SpoolSink(Sink):
-    """Each file of the writer as a plain file in ``folder``; ``paths`` says where."""
+    """Each file of the writer as a plain file ``part-<n>`` in ``folder``, n in opening order."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, shared: _Shared):
         super().__init__()
-        self.folder = folder
-        self.paths: dict[str, Path] = {}
+        self.folder, self.shared = folder, shared
+        self.names: list[str] = []
 
     def _open_raw(self, name: str) -> _RawFile:
-        path = self.folder / f"part-{len(self.paths)}"
-        self.paths[name] = path
-        return _RawFile(path)
+        if len(self.names) == MAX_FILES:
+            raise ExportError(f"a split export writes at most {MAX_FILES} files")
+        self.names.append(name)
+        index = len(self.names) - 1
+        return _RawFile(self.folder / f"part-{index}", self.shared, _WRITTEN + index)
 
 
 def export_snapshot() -> str:
@@ -82,9 +108,10 @@ class ForkedHalf:
         self.delay = delay  # tests: seconds to sleep per article (build.SLOW_ENV)
         folder.mkdir()
         self.folder = folder
-        self._counter = mmap.mmap(-1, 8)  # shared with the child: articles it has written
+        self._shared = _Shared()
         self.pid = 0
         self._read_fd = -1
+        self._status: int | None = None  # the child's wait status, once reaped
 
     # parent ----------------------------------------------------------------------------------
 
@@ -108,14 +135,53 @@ class ForkedHalf:
 
     def done(self) -> int:
         """Articles the child has written so far."""
-        return struct.unpack_from("q", self._counter)[0]
+        return self._shared.get(_DONE)
 
-    def finish(self) -> tuple[dict[str, Path], ExportStats]:
-        """Wait for the child; its files by name and its counts, or its error raised here."""
+    def follow(self, streams: list, report: Callable[[int], None]) -> ExportStats:
+        """Append the child's files to ``streams`` (the parent's writer's, in opening order)
+        as the child writes them, until it is done; return its counts or raise its error.
+        ``report(articles done by the child)`` is called while waiting (the heartbeat)."""
+        offsets = [0] * len(streams)
+        files: dict[int, BinaryIO] = {}
+        try:
+            while True:
+                finished = self._shared.get(_FINISHED)  # read before the sizes: all counted
+                moved = False
+                for index, stream in enumerate(streams):
+                    size = self._shared.get(_WRITTEN + index)
+                    if size > offsets[index]:
+                        if index not in files:
+                            files[index] = open(self.folder / f"part-{index}", "rb")  # noqa: SIM115
+                        _copy(files[index], stream, size - offsets[index])
+                        offsets[index], moved = size, True
+                if finished and not moved:
+                    break
+                if not moved:
+                    if self._exited():
+                        break  # finish() says why
+                    report(self.done())
+                    time.sleep(0.005)
+        finally:
+            for handle in files.values():
+                handle.close()
+        names, stats = self.finish()
+        if names != [stream.name for stream in streams]:  # the same writer opens the same files
+            raise ExportError(f"the second half wrote {names}, not {[s.name for s in streams]}")
+        return stats
+
+    def _exited(self) -> bool:
+        pid, status = os.waitpid(self.pid, os.WNOHANG)
+        if pid:
+            self._status = status
+        return bool(pid)
+
+    def finish(self) -> tuple[list[str], ExportStats]:
+        """Wait for the child: the names of its files and its counts, or its error raised."""
         with os.fdopen(self._read_fd, "rb") as pipe:
             self._read_fd = -1
             data = pipe.read()
-        _, status = os.waitpid(self.pid, 0)
+        if self._status is None:
+            _, self._status = os.waitpid(self.pid, 0)
         self.pid = 0
         try:
             outcome = pickle.loads(data) if data else None
@@ -123,7 +189,8 @@ class ForkedHalf:
             outcome = None
         if outcome is None:
             raise ExportError(
-                f"the process building the second half of the export stopped ({_describe(status)})"
+                "the process building the second half of the export stopped "
+                f"({_describe(self._status)})"
             )
         if isinstance(outcome, BaseException):
             raise outcome
@@ -134,14 +201,15 @@ class ForkedHalf:
         if self.pid:
             with contextlib.suppress(OSError):
                 os.kill(self.pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.waitpid(self.pid, 0)
+            if self._status is None:
+                with contextlib.suppress(OSError):
+                    os.waitpid(self.pid, 0)
             self.pid = 0
         if self._read_fd >= 0:
             os.close(self._read_fd)
             self._read_fd = -1
         shutil.rmtree(self.folder, ignore_errors=True)
-        self._counter.close()
+        self._shared.map.close()
 
     # child -----------------------------------------------------------------------------------
 
@@ -170,7 +238,7 @@ class ForkedHalf:
         from annotator.exports.build import iter_export_articles
 
         writer = FORMATS[self.fmt](self.labels, self.format_options)
-        sink = SpoolSink(self.folder)
+        sink = SpoolSink(self.folder, self._shared)
         connection = connections[DEFAULT_DB_ALIAS]
         with transaction.atomic():
             with connection.cursor() as cursor:
@@ -183,14 +251,24 @@ class ForkedHalf:
                 for article, _ in articles:
                     writer.write(article)
                     done += 1
-                    struct.pack_into("q", self._counter, 0, done)
+                    self._shared.set(_DONE, done)
                     if os.getppid() != parent:  # the worker was killed: stop too
                         os._exit(1)
                     if self.delay:
                         time.sleep(self.delay)
             writer.finish()
-        struct.pack_into("q", self._counter, 0, done)
-        return dict(sink.paths), writer.stats
+        self._shared.set(_FINISHED, 1)
+        return sink.names, writer.stats
+
+
+def _copy(source: BinaryIO, stream, size: int) -> None:
+    """``size`` more bytes of ``source`` into ``stream``, a block at a time."""
+    while size > 0:
+        block = source.read(min(size, 1 << 20))
+        if not block:
+            raise ExportError("a part of the export ended early")
+        stream.write(block)
+        size -= len(block)
 
 
 def _describe(status: int) -> str:
