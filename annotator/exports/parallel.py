@@ -30,7 +30,7 @@ from typing import BinaryIO
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from annotator.exports.formats import FORMATS, ExportError, Sink
-from annotator.exports.formats.base import ExportStats
+from annotator.exports.formats.base import ExportStats, _DeflateSpool
 
 _SNAPSHOT_ID = frozenset("0123456789ABCDEF-")
 _inherited: list = []  # the parent's connection wrappers, kept alive until os._exit
@@ -38,13 +38,14 @@ _inherited: list = []  # the parent's connection wrappers, kept alive until os._
 
 MAX_FILES = 8  # files a splittable writer may open
 # Shared between parent and child (8-byte slots): articles written, a "finished" flag, then
-# the bytes written so far to each of the child's files, in the order the writer opened them.
+# for each of the child's files, in the order the writer opened them, the plain bytes and the
+# deflated bytes written so far.
 _DONE, _FINISHED, _WRITTEN = 0, 1, 2
 
 
 class _Shared:
     def __init__(self):
-        self.map = mmap.mmap(-1, 8 * (_WRITTEN + MAX_FILES))
+        self.map = mmap.mmap(-1, 8 * (_WRITTEN + 2 * MAX_FILES))
 
     def get(self, slot: int) -> int:
         return struct.unpack_from("q", self.map, 8 * slot)[0]
@@ -53,12 +54,11 @@ class _Shared:
         struct.pack_into("q", self.map, 8 * slot, value)
 
 
-class _RawFile:
-    """A plain file for the child's lines (the parent hashes them when it appends them); the
-    bytes it holds are published in ``shared`` after each write."""
+class _PublishedFile:
+    """An unbuffered file whose size so far is published in a shared slot after each write."""
 
     def __init__(self, path: Path, shared: _Shared, slot: int):
-        self.file = open(path, "wb", buffering=0)  # noqa: SIM115 (blocks come ~1 MB at a time)
+        self.file = open(path, "wb", buffering=0)  # noqa: SIM115 (closed by close())
         self.shared, self.slot, self.size = shared, slot, 0
 
     def write(self, data: bytes) -> None:
@@ -68,27 +68,59 @@ class _RawFile:
         self.size += len(data)
         self.shared.set(self.slot, self.size)
 
-    def hexdigest(self) -> str:
-        return ""
+    def tell(self) -> int:
+        return self.size
 
     def close(self) -> None:
         self.file.close()
 
 
+class _PartFile:
+    """One of the child's files, twice: plain (``part-<n>``, for the parent's sha256) and as
+    a raw deflate stream (``part-<n>.z``, compressed here, on a thread, as the parent's zip
+    entries are), with the CRC-32 and size of the plain bytes."""
+
+    def __init__(self, folder: Path, index: int, shared: _Shared, level: int | None):
+        slot = _WRITTEN + 2 * index
+        self.plain = _PublishedFile(folder / f"part-{index}", shared, slot)
+        self.deflated = _PublishedFile(folder / f"part-{index}.z", shared, slot + 1)
+        self.compressor = _DeflateSpool(level, target=self.deflated, hashing=False)
+
+    def write(self, data: bytes) -> None:
+        self.plain.write(data)
+        self.compressor.write(data)
+
+    def hexdigest(self) -> str:
+        return ""
+
+    def close(self) -> None:
+        self.compressor.finish()
+        self.compressor.close()  # closes self.deflated
+        self.plain.close()
+
+    @property
+    def crc_and_size(self) -> tuple[int, int]:
+        return self.compressor.crc, self.plain.size
+
+
 class SpoolSink(Sink):
-    """Each file of the writer as a plain file ``part-<n>`` in ``folder``, n in opening order."""
+    """Each file of the writer as a ``_PartFile`` in ``folder``, numbered in opening order."""
 
-    def __init__(self, folder: Path, shared: _Shared):
+    def __init__(self, folder: Path, shared: _Shared, level: int | None):
         super().__init__()
-        self.folder, self.shared = folder, shared
-        self.names: list[str] = []
+        self.folder, self.shared, self.level = folder, shared, level
+        self.parts: list[tuple[str, _PartFile]] = []
 
-    def _open_raw(self, name: str) -> _RawFile:
-        if len(self.names) == MAX_FILES:
+    def _open_raw(self, name: str) -> _PartFile:
+        if len(self.parts) == MAX_FILES:
             raise ExportError(f"a split export writes at most {MAX_FILES} files")
-        self.names.append(name)
-        index = len(self.names) - 1
-        return _RawFile(self.folder / f"part-{index}", self.shared, _WRITTEN + index)
+        part = _PartFile(self.folder, len(self.parts), self.shared, self.level)
+        self.parts.append((name, part))
+        return part
+
+    def summary(self) -> list[tuple[str, int, int]]:
+        """(name, CRC-32, plain size) of every file, in opening order."""
+        return [(name, *part.crc_and_size) for name, part in self.parts]
 
 
 def export_snapshot() -> str:
@@ -102,9 +134,11 @@ class ForkedHalf:
     """The child process building ``selection`` (the second half of an export) into plain
     files in ``folder`` (created here; removed by cleanup())."""
 
-    def __init__(self, selection, fmt: str, labels, format_options, folder: Path, delay=0.0):
+    def __init__(self, selection, fmt: str, labels, format_options, folder: Path, *,
+                 level: int | None, delay: float = 0.0):  # fmt: skip
         self.selection = selection
         self.fmt, self.labels, self.format_options = fmt, labels, format_options
+        self.level = level  # the zip's compression level
         self.delay = delay  # tests: seconds to sleep per article (build.SLOW_ENV)
         folder.mkdir()
         self.folder = folder
@@ -138,35 +172,35 @@ class ForkedHalf:
         return self._shared.get(_DONE)
 
     def follow(self, streams: list, report: Callable[[int], None]) -> ExportStats:
-        """Append the child's files to ``streams`` (the parent's writer's, in opening order)
-        as the child writes them, until it is done; return its counts or raise its error.
-        ``report(articles done by the child)`` is called while waiting (the heartbeat)."""
-        offsets = [0] * len(streams)
-        files: dict[int, BinaryIO] = {}
+        """Append the child's files to ``streams`` (the parent's zip entries, in opening
+        order) as the child writes them, until it is done; return its counts or raise its
+        error. ``report(articles done by the child)`` is called while waiting (heartbeat)."""
+        tails = [stream.continue_deflated() for stream in streams]
+        growing = []  # per file: its plain bytes (hashed), then its deflated bytes (stored)
+        for index, tail in enumerate(tails):
+            slot, path = _WRITTEN + 2 * index, self.folder / f"part-{index}"
+            growing += [_GrowingFile(path, self._shared, slot, tail.plain),
+                        _GrowingFile(path.with_suffix(".z"), self._shared, slot + 1,
+                                     tail.deflated)]  # fmt: skip
         try:
             while True:
                 finished = self._shared.get(_FINISHED)  # read before the sizes: all counted
-                moved = False
-                for index, stream in enumerate(streams):
-                    size = self._shared.get(_WRITTEN + index)
-                    if size > offsets[index]:
-                        if index not in files:
-                            files[index] = open(self.folder / f"part-{index}", "rb")  # noqa: SIM115
-                        _copy(files[index], stream, size - offsets[index])
-                        offsets[index], moved = size, True
-                if finished and not moved:
-                    break
-                if not moved:
-                    if self._exited():
-                        break  # finish() says why
+                moved = [part.pull() for part in growing]
+                if not any(moved):
+                    if finished or self._exited():
+                        break  # done, or finish() says why not
                     report(self.done())
                     time.sleep(0.005)
         finally:
-            for handle in files.values():
-                handle.close()
-        names, stats = self.finish()
-        if names != [stream.name for stream in streams]:  # the same writer opens the same files
-            raise ExportError(f"the second half wrote {names}, not {[s.name for s in streams]}")
+            for part in growing:
+                part.close()
+        files, stats = self.finish()
+        if [name for name, _, _ in files] != [stream.name for stream in streams]:
+            raise ExportError(f"the second half wrote {files}, not the files of this export")
+        for (_, crc, size), tail, plain in zip(files, tails, growing[::2], strict=True):
+            if size != plain.appended:
+                raise ExportError(f"{plain.path.name} ended early")
+            tail.end(crc, size)
         return stats
 
     def _exited(self) -> bool:
@@ -175,8 +209,8 @@ class ForkedHalf:
             self._status = status
         return bool(pid)
 
-    def finish(self) -> tuple[list[str], ExportStats]:
-        """Wait for the child: the names of its files and its counts, or its error raised."""
+    def finish(self) -> tuple[list[tuple[str, int, int]], ExportStats]:
+        """Wait for the child: its files (name, CRC-32, size) and counts, or its error."""
         with os.fdopen(self._read_fd, "rb") as pipe:
             self._read_fd = -1
             data = pipe.read()
@@ -238,7 +272,7 @@ class ForkedHalf:
         from annotator.exports.build import iter_export_articles
 
         writer = FORMATS[self.fmt](self.labels, self.format_options)
-        sink = SpoolSink(self.folder, self._shared)
+        sink = SpoolSink(self.folder, self._shared, self.level)
         connection = connections[DEFAULT_DB_ALIAS]
         with transaction.atomic():
             with connection.cursor() as cursor:
@@ -258,17 +292,36 @@ class ForkedHalf:
                         time.sleep(self.delay)
             writer.finish()
         self._shared.set(_FINISHED, 1)
-        return sink.names, writer.stats
+        return sink.summary(), writer.stats
 
 
-def _copy(source: BinaryIO, stream, size: int) -> None:
-    """``size`` more bytes of ``source`` into ``stream``, a block at a time."""
-    while size > 0:
-        block = source.read(min(size, 1 << 20))
-        if not block:
-            raise ExportError("a part of the export ended early")
-        stream.write(block)
-        size -= len(block)
+class _GrowingFile:
+    """A file the child is writing, passed on to ``take`` as far as its published size."""
+
+    def __init__(self, path: Path, shared: _Shared, slot: int, take: Callable[[bytes], None]):
+        self.path, self.shared, self.slot, self.take = path, shared, slot, take
+        self.appended = 0
+        self.file: BinaryIO | None = None
+
+    def pull(self) -> bool:
+        """Pass on what was written since the last call; whether there was anything."""
+        missing = self.shared.get(self.slot) - self.appended
+        if missing <= 0:
+            return False
+        if self.file is None:
+            self.file = open(self.path, "rb")  # noqa: SIM115 (closed by close())
+        while missing > 0:
+            block = self.file.read(min(missing, 1 << 20))
+            if not block:
+                raise ExportError(f"{self.path.name} is shorter than its published size")
+            self.take(block)
+            self.appended += len(block)
+            missing -= len(block)
+        return True
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
 
 
 def _describe(status: int) -> str:

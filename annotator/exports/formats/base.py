@@ -158,6 +158,8 @@ class _HashingFile:
         self.closed = False
 
     def write(self, data: bytes) -> int:
+        if self._pending_size < 0:
+            raise ExportError(f"{self.name}: written after its compressed tail began")
         size = len(data)
         self._pending.append(data)
         self._pending_size += size
@@ -175,6 +177,13 @@ class _HashingFile:
     def write_text(self, text: str) -> None:
         self.write(text.encode("utf-8"))
 
+    def continue_deflated(self) -> "_DeflatedTail":
+        """The rest of this file comes compressed already, by a compressor of its own (the
+        second half of a split export, parallel.py); this file takes no more plain writes."""
+        self._flush()
+        self._pending_size = -1  # write() now fails loudly
+        return _DeflatedTail(self)
+
     def close(self) -> None:
         if not self.closed:
             self.closed = True
@@ -186,6 +195,34 @@ class _HashingFile:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class _DeflatedTail:
+    """Appends to a zip entry being written (a ``_HashingFile`` over a ``_DeflateSpool``)
+    data another raw deflate stream holds: the entry's own stream is ended with a full flush
+    (byte-aligned, not final, no back-references across it), the other stream follows it as
+    is, and the CRC-32s combine. The plain bytes still pass through here for the sha256."""
+
+    def __init__(self, file: _HashingFile):
+        spool = file._raw
+        if not isinstance(spool, _DeflateSpool):
+            raise ExportError(f"{file.name}: only a zip entry takes a compressed tail")
+        self.file, self.spool = file, spool
+        spool.end_with_full_flush()
+
+    def plain(self, block: bytes) -> None:
+        """The next plain bytes of the file (hashed and counted, not compressed)."""
+        self.spool._hash.update(block)
+        self.file._size += len(block)
+
+    def deflated(self, block: bytes) -> None:
+        """The next bytes of the other deflate stream, which ends the entry."""
+        self.spool.spool.write(block)
+
+    def end(self, crc: int, size: int) -> None:
+        """The other stream is complete: ``crc`` and ``size`` of the plain bytes it holds."""
+        self.spool.crc = isal_zlib.crc32_combine(self.spool.crc, crc, size)
+        self.spool.ended = True
 
 
 _BAD_NAME_PART = re.compile(r"^\.{0,2}$")
@@ -262,15 +299,17 @@ class _DeflateSpool:
 
     QUEUE = 4  # blocks waiting for the thread, at most
 
-    def __init__(self, level: int | None):
+    def __init__(self, level: int | None, target: BinaryIO | None = None, hashing: bool = True):
         self._deflate = raw_deflater(level)
-        self.spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115
+        # where the deflated bytes go (write(), tell()): a temporary file unless given
+        self.spool = target or tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115
         self.crc = 0
-        self._hash = hashlib.sha256()
+        self._hash = hashlib.sha256() if hashing else _NoHash()
         self._blocks = 0
         self._queue: queue.Queue | None = None
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+        self.ended = False  # True once a compressed tail (_DeflatedTail) has ended the stream
 
     def write(self, block: bytes) -> None:
         self._blocks += 1
@@ -304,13 +343,25 @@ class _DeflateSpool:
             self._thread.join()
             self._thread = None
 
+    def end_with_full_flush(self) -> None:
+        """Compress what is queued and end the stream so far with a full flush: another
+        deflate stream may follow (``_DeflatedTail``)."""
+        self._stop()
+        self._raise_error()
+        self.spool.write(self._deflate.flush(isal_zlib.Z_FULL_FLUSH))
+        self._queue = None
+
     def finish(self) -> int:
         """Wait for the thread, end the deflate stream; return the compressed size."""
         self._stop()
+        self._raise_error()
+        if not self.ended:  # a compressed tail ended the stream itself
+            self.spool.write(self._deflate.flush())
+        return self.spool.tell()
+
+    def _raise_error(self) -> None:
         if self._error is not None:
             raise ExportError(f"compressing failed: {self._error}") from self._error
-        self.spool.write(self._deflate.flush())
-        return self.spool.tell()
 
     def hexdigest(self) -> str:
         self._stop()
@@ -319,6 +370,14 @@ class _DeflateSpool:
     def close(self) -> None:
         self._stop()
         self.spool.close()
+
+
+class _NoHash:
+    def update(self, data: bytes) -> None:
+        pass
+
+    def hexdigest(self) -> str:
+        return ""
 
 
 def raw_deflater(level: int | None):
