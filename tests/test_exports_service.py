@@ -375,3 +375,16 @@ def test_many_files_are_summarised_in_the_card_and_all_listed_in_the_manifest(co
         "sha256": hashlib.sha256(b"Text 3.").hexdigest(),
         "size": 7,
     }
+
+
+def test_the_garbage_collector_is_back_on_after_a_build(corpus):
+    """Builds pause Python's cyclic collector (see build.cyclic_gc_paused), never for good."""
+    import gc
+
+    assert gc.isenabled()
+    export(corpus)
+    assert gc.isenabled()
+    bad = corpus.spans[1]
+    Span.objects.filter(pk=bad.pk).update(text="x" * (bad.end - bad.start))
+    assert services.export_now(corpus.project, "jsonl", {}).status == ExportStatus.FAILED
+    assert gc.isenabled()
