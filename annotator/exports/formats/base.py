@@ -326,7 +326,7 @@ class _DeflateSpool:
 
     def _consume(self, block: bytes) -> None:
         self._hash.update(block)
-        self.crc = zlib.crc32(block, self.crc)
+        self.crc = isal_zlib.crc32(block, self.crc)  # 3x zlib's
         self.spool.write(self._deflate.compress(block))
 
     def _work(self) -> None:

@@ -86,16 +86,16 @@ class JsonlWriter(FormatWriter):
             "original_text": article.original_text,
             "spans": [
                 {
-                    "start": span.start,
-                    "end": span.end,
-                    "label": span.label_key,
-                    "official_label": technique[span.label_key],
-                    "text": span.text,
-                    "annotator": span.annotator,
-                    "note": span.note,
-                    "origin": span.origin,
+                    "start": start,
+                    "end": end,
+                    "label": label_key,
+                    "official_label": technique[label_key],
+                    "text": text,
+                    "annotator": annotator,
+                    "note": note,
+                    "origin": origin,
                 }
-                for span in spans
+                for start, end, label_key, text, annotator, note, origin in spans
             ],
         }
         self.out.write(json_line(record, escape=self._may_break_lines(article, meta)))
