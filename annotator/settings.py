@@ -212,7 +212,7 @@ ANNOTATOR_EXPORT_QUEUE = os.environ.get("ANNOTATOR_EXPORT_QUEUE") or None
 ANNOTATOR_EXPORT_STALE_SECONDS = float(os.environ.get("ANNOTATOR_EXPORT_STALE_SECONDS") or 600)
 # Exports of at least this many articles (jsonl, PostgreSQL) are built by two processes; 0: never.
 ANNOTATOR_EXPORT_PARALLEL_MIN_ARTICLES = int(
-    os.environ.get("ANNOTATOR_EXPORT_PARALLEL_MIN_ARTICLES") or 20_000
+    os.environ.get("ANNOTATOR_EXPORT_PARALLEL_MIN_ARTICLES") or 5_000
 )
 ANNOTATOR_AGREEMENT_QUEUE = os.environ.get("ANNOTATOR_AGREEMENT_QUEUE") or None
 ANNOTATOR_AGREEMENT_STALE_SECONDS = float(
