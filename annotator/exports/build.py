@@ -742,6 +742,8 @@ def _discard(writers, sink: ZipSink) -> None:
             writer.abort()
     with contextlib.suppress(Exception):
         sink.zip.close()
+    with contextlib.suppress(Exception):
+        sink.zip.filelist.close()
 
 
 def data_files(sink: Sink) -> list[str]:

@@ -20,12 +20,13 @@ import os
 import queue
 import re
 import shutil
+import struct
 import tempfile
 import threading
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
@@ -228,12 +229,62 @@ class _DeflatedTail:
 _BAD_NAME_PART = re.compile(r"^\.{0,2}$")
 
 
+class FileRecords:
+    """Every file a sink has written, name -> FileRecord in the order they were completed
+    (what the export manifest lists), read like a dict.
+
+    The records wait in a temporary file, only the names stay in memory (to refuse a
+    duplicate): a per-article format writes two files an article, and a record in a dict
+    took ~350 bytes of memory a file."""
+
+    _FIXED = struct.Struct("<32sQH")  # sha256, size, name length
+
+    def __init__(self):
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        self._names: set[str] = set()
+
+    def __setitem__(self, name: str, record: FileRecord) -> None:
+        if name in self._names:
+            raise ExportError(f"file {name!r} written twice")
+        encoded = name.encode("utf-8")
+        self._file.write(self._FIXED.pack(bytes.fromhex(record.sha256), record.size,
+                                          len(encoded)) + encoded)  # fmt: skip
+        self._names.add(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def items(self) -> Iterator[tuple[str, FileRecord]]:
+        self._file.seek(0)
+        try:
+            for _ in range(len(self._names)):
+                digest, size, length = self._FIXED.unpack(self._file.read(self._FIXED.size))
+                yield self._file.read(length).decode("utf-8"), FileRecord(digest.hex(), size)
+        finally:
+            self._file.seek(0, os.SEEK_END)
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self.items())
+
+    def __getitem__(self, name: str) -> FileRecord:
+        for found, record in self.items():
+            if found == name:
+                return record
+        raise KeyError(name)
+
+    def close(self) -> None:
+        self._file.close()
+
+
 class Sink:
     """Where a writer's files go. ``files`` maps every written name to its sha256 and size,
     in the order the files were completed (what the export manifest needs)."""
 
     def __init__(self):
-        self.files: dict[str, FileRecord] = {}
+        self.files = FileRecords()
         self._open_names: set[str] = set()
 
     def open(self, name: str) -> _HashingFile:
@@ -404,7 +455,19 @@ class ZipSink(Sink):
     def __init__(self, target: str | os.PathLike | BinaryIO, compresslevel: int | None = None):
         super().__init__()
         self.zip = zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED)
+        # The entries wait for the central directory on disk, not in memory (a per-article
+        # format writes two files an article); the sink refuses duplicate names itself.
+        self.zip.filelist = _SpilledEntries(self.entry)
+        self.zip.NameToInfo = _NoNames()
         self.compresslevel = compresslevel  # zlib level; None is zlib's default (6)
+
+    def entry(self, name: str) -> zipfile.ZipInfo:
+        """A new entry as this sink writes them (sizes, CRC and offset still to set)."""
+        info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info._compresslevel = self.compresslevel
+        info.external_attr = 0o644 << 16
+        return info
 
     def _open_raw(self, name: str) -> _DeflateSpool:
         return _DeflateSpool(self.compresslevel)
@@ -412,10 +475,7 @@ class ZipSink(Sink):
     def _close_raw(self, handle: _HashingFile) -> None:
         spool: _DeflateSpool = handle._raw
         try:
-            info = zipfile.ZipInfo(handle.name, date_time=_ZIP_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info._compresslevel = self.compresslevel
-            info.external_attr = 0o644 << 16
+            info = self.entry(handle.name)
             info.file_size = handle._size
             info.compress_size = spool.finish()
             info.CRC = spool.crc
@@ -426,7 +486,65 @@ class ZipSink(Sink):
 
     def close(self) -> None:
         super().close()
-        self.zip.close()
+        try:
+            self.zip.close()
+        finally:
+            self.zip.filelist.close()
+
+
+class _SpilledEntries:
+    """``ZipFile.filelist`` (the entries its central directory lists) kept in a temporary
+    file: a ``ZipInfo`` held for every file until ``close()`` took ~0.5 KB of memory a file.
+    zipfile appends to it as entries are written, and iterates it and takes its length when
+    it writes the central directory.
+
+    Every entry is one ``ZipSink._close_raw`` made: what differs between them (name, CRC,
+    sizes, offset, and what ``FileHeader`` may raise for zip64) is stored, 40 bytes and the
+    name; the rest is ``ZipSink.entry``'s."""
+
+    _FIXED = struct.Struct("<IQQQHHHH")  # CRC, sizes, offset, flags, versions, name length
+
+    def __init__(self, template: Callable[[str], zipfile.ZipInfo]):
+        self._template = template
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        self._count = 0
+
+    def append(self, info: zipfile.ZipInfo) -> None:
+        name = info.filename.encode("utf-8")
+        self._file.write(self._FIXED.pack(
+            info.CRC, info.compress_size, info.file_size, info.header_offset, info.flag_bits,
+            info.extract_version, info.create_version, len(name)) + name)  # fmt: skip
+        self._count += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self):
+        if self._file.closed:  # an abandoned sink's zip being closed by the garbage collector
+            return
+        self._file.seek(0)
+        read = self._file  # buffered
+        for _ in range(self._count):
+            crc, packed, size, offset, flags, extract, create, length = self._FIXED.unpack(
+                read.read(self._FIXED.size)
+            )
+            info = self._template(read.read(length).decode("utf-8"))
+            info.CRC, info.compress_size, info.file_size = crc, packed, size
+            info.header_offset, info.flag_bits = offset, flags
+            info.extract_version, info.create_version = extract, create
+            yield info
+        self._file.seek(0, os.SEEK_END)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class _NoNames(dict):
+    """``ZipFile.NameToInfo``, which zipfile fills only to warn of a duplicate name: left
+    empty (``Sink`` refuses duplicates before anything is written)."""
+
+    def __setitem__(self, name, info) -> None:
+        pass
 
 
 def _add_deflated(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: BinaryIO) -> None:
