@@ -729,7 +729,10 @@ def file_summary(names: list[str], fixed: list[str], limit: int = 30) -> list[st
     a count per extension of the per-article ones."""
     if len(names) <= limit:
         return [f"`{name}`" for name in names]
-    rest = Counter(Path(name).suffix or "(no extension)" for name in names if name not in fixed)
+    # os.path, not pathlib: Path() interns every part of every name, for good
+    rest = Counter(
+        os.path.splitext(name)[1] or "(no extension)" for name in names if name not in fixed
+    )
     return [f"`{name}`" for name in fixed] + [
         f"{count:,} `{suffix}` files (one per article)" for suffix, count in sorted(rest.items())
     ]
