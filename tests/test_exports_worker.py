@@ -198,20 +198,48 @@ def test_export_end_to_end_through_the_api_and_a_worker(env, workers):
     assert published_zips(env["media"]) == [f"news-jsonl-{export_id}.zip"]
 
 
+def kill_mid_export(client, project, fmt: str, worker: Worker, done: int, before_kill=None):
+    """Request an export, wait until ``worker`` has built ``done`` articles of it, call
+    ``before_kill(worker)``, SIGKILL the worker; return the export's id."""
+    created = client.post(f"/api/v1/projects/{project.slug}/exports/", {"format": fmt})
+    export_id = created.json()["id"]
+
+    def under_way():
+        export = Export.objects.get(pk=export_id)
+        return export.status == ExportStatus.RUNNING and export.progress_done >= done
+
+    wait_for(under_way, 30, f"the export to be under way\n{worker.log()}")
+    if before_kill:
+        before_kill(worker)
+    worker.process.send_signal(signal.SIGKILL)
+    worker.process.wait()
+    return export_id
+
+
+def rebuilt_by_a_new_worker(env, workers, export_id: int, **extra) -> tuple[Export, Worker]:
+    """Start a worker once the export's heartbeat is stale (1 s here) and wait for it to
+    rebuild the export; return the export as it ended and the worker."""
+
+    def stale():
+        beat = Export.objects.get(pk=export_id).heartbeat_at
+        return timezone.now() - beat > timedelta(seconds=1.5)
+
+    wait_for(stale, 10, "the heartbeat to be more than 1.5 s old")
+    second = Worker(env, "w2", ANNOTATOR_EXPORT_STALE_SECONDS=1, **extra)
+    workers.append(second)
+
+    def ended():
+        export = Export.objects.get(pk=export_id)
+        return export if export.status in (ExportStatus.DONE, ExportStatus.FAILED) else None
+
+    return wait_for(ended, 45, f"the export to be rebuilt\n{second.log()}"), second
+
+
 def test_a_worker_killed_mid_export_publishes_nothing_and_the_export_is_rebuilt(env, workers):
     project, client = make_corpus()
     first = Worker(env, "w1", ANNOTATOR_TEST_EXPORT_DELAY=0.3)
     workers.append(first)
-    created = client.post(f"/api/v1/projects/{project.slug}/exports/", {"format": "semeval"})
-    export_id = created.json()["id"]
-
-    def mid_export():
-        export = Export.objects.get(pk=export_id)
-        return export.status == ExportStatus.RUNNING and export.progress_done >= 2
-
-    wait_for(mid_export, 30, f"the export to be under way\n{first.log()}")
-    first.process.send_signal(signal.SIGKILL)
-    first.process.wait()
+    export_id = kill_mid_export(client, project, "semeval", first, done=2)
 
     export = Export.objects.get(pk=export_id)
     assert export.status == ExportStatus.RUNNING  # not done, and no file
@@ -219,20 +247,8 @@ def test_a_worker_killed_mid_export_publishes_nothing_and_the_export_is_rebuilt(
     assert published_zips(env["media"]) == []
     assert export.attempts == 1
 
-    # A worker that starts looks for stalled exports: heartbeat older than 1 s here.
-    def stale():
-        beat = Export.objects.get(pk=export_id).heartbeat_at
-        return timezone.now() - beat > timedelta(seconds=1.5)
-
-    wait_for(stale, 10, "the heartbeat to be more than 1.5 s old")
-    second = Worker(env, "w2", ANNOTATOR_EXPORT_STALE_SECONDS=1)
-    workers.append(second)
-
-    def ended():
-        export = Export.objects.get(pk=export_id)
-        return export if export.status in (ExportStatus.DONE, ExportStatus.FAILED) else None
-
-    export = wait_for(ended, 45, f"the export to be rebuilt\n{second.log()}")
+    # A worker that starts looks for stalled exports.
+    export, second = rebuilt_by_a_new_worker(env, workers, export_id)
     assert export.status == ExportStatus.DONE, export.error
     assert export.attempts == 2
     assert published_zips(env["media"]) == [f"news-semeval-{export_id}.zip"]
@@ -270,37 +286,20 @@ def test_a_killed_worker_takes_the_second_half_of_its_export_with_it(env, worker
     first = Worker(env, "w1", ANNOTATOR_TEST_EXPORT_DELAY=0.5,
                    ANNOTATOR_EXPORT_PARALLEL_MIN_ARTICLES=2)  # fmt: skip
     workers.append(first)
-    created = client.post(f"/api/v1/projects/{project.slug}/exports/", {"format": "jsonl"})
-    export_id = created.json()["id"]
+    children = []
 
-    def mid_export():
-        export = Export.objects.get(pk=export_id)
-        return export.status == ExportStatus.RUNNING and export.progress_done >= 4
+    def note_children(worker):
+        children.extend(running_children(worker.process.pid))
 
-    wait_for(mid_export, 30, f"the export to be under way\n{first.log()}")
-    children = running_children(first.process.pid)
+    export_id = kill_mid_export(client, project, "jsonl", first, done=4, before_kill=note_children)
     assert len(children) == 1, children
-    first.process.send_signal(signal.SIGKILL)
-    first.process.wait()
     # It notices within an article (0.5 s here), long before its ~10 articles are written.
     wait_for(lambda: not alive(children[0]), 2, "the second-half process to stop")
     assert Export.objects.get(pk=export_id).status == ExportStatus.RUNNING
     assert published_zips(env["media"]) == []
 
-    def stale():
-        beat = Export.objects.get(pk=export_id).heartbeat_at
-        return timezone.now() - beat > timedelta(seconds=1.5)
-
-    wait_for(stale, 10, "the heartbeat to be more than 1.5 s old")
-    second = Worker(env, "w2", ANNOTATOR_EXPORT_STALE_SECONDS=1,
-                    ANNOTATOR_EXPORT_PARALLEL_MIN_ARTICLES=2)  # fmt: skip
-    workers.append(second)
-
-    def ended():
-        export = Export.objects.get(pk=export_id)
-        return export if export.status in (ExportStatus.DONE, ExportStatus.FAILED) else None
-
-    export = wait_for(ended, 45, f"the export to be rebuilt\n{second.log()}")
+    export, _ = rebuilt_by_a_new_worker(env, workers, export_id,
+                                        ANNOTATOR_EXPORT_PARALLEL_MIN_ARTICLES=2)  # fmt: skip
     assert export.status == ExportStatus.DONE, export.error
     assert list((env["media"] / "exports" / ".building").iterdir()) == []  # halves gone too
     status = status_of(client, project, export_id)
