@@ -3,10 +3,12 @@
 One Python process tops out near one core, and an export spends most of its time in Python
 (rows to objects, checking spans, encoding lines). For a format whose files all grow line by
 line (``FormatWriter.splittable``), ``build_zip`` splits the article range: a child process
-writes the lines of the second half into plain temporary files while the parent writes the
-first half into the zip. Then the parent appends the child's files to its own streams, as
-far as the child has written them and until it is done (so the zip, its hashes and its
-manifest are what one process would have written), and adds the child's counts to its own.
+writes the second half into temporary files, each both plain and deflated (by the child),
+while the parent writes the first half into the zip. Then the parent appends the child's
+files to its own zip entries as far as the child has written them, until it is done: it
+hashes the plain bytes, and appends the child's deflate stream to its own ended with a full
+flush (``formats.base._DeflatedTail``). The zip, its hashes and its manifest are what one
+process would have written; the child's counts are added to the parent's.
 
 Both read one snapshot: the parent exports its REPEATABLE READ snapshot
 (``pg_export_snapshot()``) and the child's transaction imports it. The child is forked before
