@@ -59,6 +59,13 @@ def main():
         help="keep each size's database (<db>_<size>) and reuse it on the next run",
     )
     parser.add_argument("--db", default=DB_NAME, help=f"database name (default {DB_NAME})")
+    parser.add_argument(
+        "--pool",
+        default="solo",
+        choices=["solo", "prefork"],
+        help="the worker's pool: solo (one process, its CPU and memory measured) or prefork "
+        "(as docker-compose.yml runs it; the figures then count the pool's parent process too)",
+    )
     args = parser.parse_args()
     sizes = args.articles or [10_000, 100_000]
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
@@ -88,7 +95,7 @@ def main():
                 if args.profile:
                     profile_export(project_id, fmt)
                     continue
-                figures = run_worker_export(project_id, fmt)
+                figures = run_worker_export(project_id, fmt, args.pool)
                 figures.update(articles=size, spans=spans, floor=floor, format=fmt)
                 results.append(figures)
                 print(
@@ -269,7 +276,7 @@ def copy_floor(project_id: int) -> float:
 # --- the worker --------------------------------------------------------------------------
 
 
-def run_worker_export(project_id: int, fmt: str) -> dict:
+def run_worker_export(project_id: int, fmt: str, pool: str = "solo") -> dict:
     from django.db import connections
 
     from annotator.corpus.models import Project
@@ -290,7 +297,8 @@ def run_worker_export(project_id: int, fmt: str) -> dict:
             "DJANGO_ALLOWED_HOSTS": "localhost",
         }
         os.environ["ANNOTATOR_EXPORT_QUEUE"] = queue
-        cmd = [sys.executable, "-m", "celery", "-A", "annotator", "worker", "--pool=solo"]
+        cmd = [sys.executable, "-m", "celery", "-A", "annotator", "worker", f"--pool={pool}"]
+        cmd += ["--concurrency=1"] if pool == "prefork" else []
         cmd += ["-Q", queue, "-n", f"{queue}@%h", "--without-mingle", "--without-gossip"]
         cmd += ["-l", "WARNING"]
         log = open(Path(folder) / "worker.log", "w")  # noqa: SIM115 (closed below)
