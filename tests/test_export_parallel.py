@@ -114,3 +114,17 @@ def test_small_exports_and_other_formats_stay_in_one_process(corpus, settings, f
     export(corpus, "semeval")
     export(corpus, layer="each")
     assert forks == []
+
+
+def test_without_a_process_to_fork_one_process_builds_it_all(corpus, settings, monkeypatch):
+    settings.ANNOTATOR_EXPORT_PARALLEL_MIN_ARTICLES = 10
+    split = export(corpus)
+
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    fallback = export(corpus)
+    assert contents(fallback)["articles.jsonl"] == contents(split)["articles.jsonl"]
+    assert fallback.counts == split.counts
+    assert list(local_temp_dir().iterdir()) == []

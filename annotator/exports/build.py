@@ -12,6 +12,7 @@ writers keep nothing after each article.
 import contextlib
 import gc
 import json
+import logging
 import os
 import queue
 import re
@@ -48,6 +49,7 @@ from annotator.exports.formats import (
 from annotator.schemas.models import Label, label_key_validator
 from annotator.schemas.presets import get_preset, preset_names
 
+log = logging.getLogger(__name__)
 CHUNK = 500  # articles per span query: ~1.5 MB of text, ~5,000 spans
 # Deflate with ISA-L level 1 (see formats.base.raw_deflater): ~240 MB/s here against ~60 for
 # zlib's level 1 and ~10 for zlib's default, with a smaller file than zlib's level 1; in a
@@ -596,6 +598,10 @@ def _fork_second_half(selection: Selection, labels, total: int, folder: Path, de
     )  # fmt: skip
     try:
         child.start(parallel.export_snapshot())
+    except OSError as exc:  # no process to be had (limits, memory): one process builds it all
+        child.cleanup()
+        log.warning("building export in one process: cannot fork (%s)", exc)
+        return None, selection
     except BaseException:
         child.cleanup()
         raise
