@@ -8,6 +8,7 @@ import { api, sendBatch } from "./api.js";
 import { makeOffsetIndex } from "./offsets.js";
 import { renderPalette, safeColour } from "./palette.js";
 import { fieldsOf, newClientId, SaveQueue, STORAGE_KEY } from "./queue.js";
+import { adoptOrphanQueues, claimQueueKey } from "./tabqueue.js";
 import { TextView } from "./render.js";
 import { createSelectionTools } from "./selection.js";
 import { byPosition, SpanList } from "./spanlist.js";
@@ -69,9 +70,18 @@ function localSpan(server) {
 
 // --- the save queue -------------------------------------------------------------------------
 
+// One stored queue per tab; those of tabs closed before sending everything are taken over.
+const queueBase = `${STORAGE_KEY}.${userId}`;
+const locks = globalThis.navigator?.locks ?? null;
+const queueKey = await claimQueueKey({
+  base: queueBase,
+  locks,
+  session: sessionStorage,
+  newId: newClientId,
+});
 const queue = new SaveQueue({
   storage: localStorage,
-  key: `${STORAGE_KEY}.${userId}`,
+  key: queueKey,
   sendBatch,
   backoff: { initialMs: 1000, maxMs: 30_000 },
   onAck(op, result) {
@@ -84,6 +94,9 @@ const queue = new SaveQueue({
   onConflict: (conflict) => showConflict(conflict, conflictHooks),
   onError: (error) => showError(error, conflictHooks),
 });
+queue.adopt(
+  await adoptOrphanQueues({ base: queueBase, ownKey: queueKey, locks, storage: localStorage }),
+);
 
 function showStatus(status) {
   const el = $("save-status");

@@ -240,6 +240,18 @@ export class SaveQueue {
     for (const fn of this.listeners) fn(status);
   }
 
+  /**
+   * Take over operations another tab left stored (tabqueue.js): queued after ours, as they
+   * are (they were never merged with ours), and stored at once; the next flush sends them.
+   */
+  adopt(ops) {
+    if (ops.length === 0) return;
+    for (const op of ops) validate(op);
+    for (const op of ops) this.entries.push({ seq: ++this.seq, op: structuredClone(op) });
+    this.persist();
+    this.emit();
+  }
+
   /** Queue one operation (coalescing it), store the queue, and schedule a send. */
   enqueue(op) {
     validate(op);
@@ -454,5 +466,13 @@ export class MemoryStorage {
 
   removeItem(key) {
     this.map.delete(key);
+  }
+
+  get length() {
+    return this.map.size;
+  }
+
+  key(index) {
+    return [...this.map.keys()][index] ?? null;
   }
 }

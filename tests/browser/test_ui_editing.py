@@ -125,6 +125,37 @@ def test_offline_changes_replay_after_reload_exactly_once(page, demo):
     assert Span.objects.filter(article=seed).count() == 2
 
 
+def test_a_tab_closed_offline_loses_nothing_to_another_tab(page, demo):
+    """Two tabs of one annotator work offline; one is closed before it could save. Its
+    changes are not overwritten by the other tab's: the next tab to open sends them."""
+    seed = article("seed")
+    key = hotkey("inserted_phrase")
+    login(page, demo)
+    other = page.context.new_page()
+    for tab in (page, other):
+        open_article(tab, demo, seed)
+        tab.route("**/api/v1/**", lambda route: route.abort())
+    select_phrase(page, "Major Showdown")
+    page.keyboard.press(key)
+    select_phrase(other, "Iran and Russia")
+    other.keyboard.press(key)
+    for tab in (page, other):
+        expect(tab.locator("#save-status")).to_have_text(re.compile(r"^Offline: 1 change"))
+    page.close()  # closed with its change unsent
+
+    third = other.context.new_page()  # online: takes over the closed tab's queue
+    open_article(third, demo, seed)
+    wait_saved(third)
+    expect(span_items(third).filter(has_text="Major Showdown")).to_have_count(1)
+    other.unroute("**/api/v1/**")
+    other.click("#retry-now")
+    wait_saved(other)
+    assert spans_by_text(third, demo, seed) == [
+        ("Iran and Russia", "inserted_phrase"),
+        ("Major Showdown", "inserted_phrase"),
+    ]
+
+
 def test_keyboard_only_create_and_relabel(page, demo):
     seed = article("seed")
     login(page, demo)
