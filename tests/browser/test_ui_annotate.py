@@ -76,3 +76,25 @@ def test_unicode_demo_offsets_equal_python(page, demo, before, phrase):
     start = text.index(phrase)
     assert (span["start"], span["end"]) == (start, start + len(phrase))
     assert span["text"] == text[span["start"] : span["end"]] == phrase
+
+
+def test_touch_selection_then_a_tapped_label_makes_the_span(browser, demo):
+    """On a touch screen the label is tapped after the selection is made with the system's
+    handles; tapping elsewhere may clear the selection first, so the tap uses the last one."""
+    seed = article("seed")
+    context = browser.new_context(has_touch=True, is_mobile=True,
+                                  viewport={"width": 412, "height": 900})  # fmt: skip
+    touch = context.new_page()
+    try:
+        login(touch, demo)
+        open_article(touch, demo, seed)
+        select_phrase(touch, "Major Showdown")  # as long-press and the handles leave it
+        touch.evaluate("getSelection().removeAllRanges()")  # the tap collapses it first
+        touch.tap('button.label-button[data-label="inserted_phrase"]')
+        wait_saved(touch)
+        spans = api_spans(touch, demo, seed)
+        assert [(s["text"], s["label"]) for s in spans] == [("Major Showdown", "inserted_phrase")]
+        start = seed.text.index("Major Showdown")
+        assert (spans[0]["start"], spans[0]["end"]) == (start, start + len("Major Showdown"))
+    finally:
+        context.close()
