@@ -4,9 +4,10 @@ Nothing here touches the Export row: :func:`build_zip` takes a project and clean
 writes a zip to a local path and returns its manifest. ``services.py`` runs it for an Export
 (status, progress, storage); the command, the Celery task and the API all go through there.
 
-Memory stays flat: articles come from ``QuerySet.iterator(chunk_size=...)`` and their spans
+Memory stays flat: articles come from a streaming query, a chunk at a time, and their spans
 (and assignments) with one query per chunk of article ids, ordered by article and offset;
-writers keep nothing after each article.
+writers keep nothing after each article. Large jsonl exports on PostgreSQL are built by two
+processes (``parallel.py``).
 """
 
 import contextlib
@@ -22,7 +23,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from importlib import metadata
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -338,11 +338,6 @@ def make_selection(project: Project, opts: ExportOptions, label_key_of: dict[int
     return Selection(project, opts, label_key_of, usernames)
 
 
-def _chunks(iterator, size):
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
 def _read_chunks(selection: Selection):
     """(article rows, their span rows, their assignments) a chunk at a time."""
     each = selection.opts.layer == "each"
@@ -356,14 +351,31 @@ def plain_row_chunks(queryset, size: int) -> Iterator[list[tuple]]:
     """The rows of a ``values_list`` queryset, ``size`` at a time from one streaming query (a
     server-side cursor on PostgreSQL), unconverted: JSON comes as text (see
     :func:`load_metadata`), a date on SQLite as ISO text."""
-    try:
-        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-    except EmptyResultSet:
+    if (query := _compiled(queryset)) is None:
         return
     with connections[queryset.db].chunked_cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(*query)
         while rows := cursor.fetchmany(size):
             yield rows
+
+
+def plain_rows(queryset) -> list[tuple]:
+    """The rows of a ``values_list`` queryset whose columns need no conversion (integers and
+    text), read with a plain cursor: Django's per-row work costs ~0.5 s at a million spans."""
+    if (query := _compiled(queryset)) is None:
+        return []
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(*query)
+        return cursor.fetchall()
+
+
+def _compiled(queryset) -> tuple[str, tuple] | None:
+    """``(sql, params)`` of a queryset, or None when it cannot match anything (an empty
+    ``__in`` list: Django raises instead of writing SQL)."""
+    try:
+        return queryset.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:
+        return None
 
 
 _LONG_NUMBER = re.compile(r"\d{19}")
@@ -377,18 +389,6 @@ def load_metadata(text: str | dict | None) -> dict:
         return text or {}
     value = json.loads(text) if _LONG_NUMBER.search(text) else orjson.loads(text)
     return value or {}
-
-
-def plain_rows(queryset) -> list[tuple]:
-    """The rows of a ``values_list`` queryset whose columns need no conversion (integers and
-    text), read with a plain cursor: Django's per-row work costs ~0.5 s at a million spans."""
-    try:
-        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-    except EmptyResultSet:  # e.g. a filter on an empty list of labels
-        return []
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 PREFETCH = 2  # chunks read ahead: a few MB
