@@ -2,6 +2,7 @@
 zip's contents, options, verification, failure, recovery. Writers' formats have golden tests of
 their own (test_export_formats.py); here the question is what the service feeds them."""
 
+import gc
 import hashlib
 import io
 import json
@@ -379,8 +380,6 @@ def test_many_files_are_summarised_in_the_card_and_all_listed_in_the_manifest(co
 
 def test_the_garbage_collector_is_back_on_after_a_build(corpus):
     """Builds pause Python's cyclic collector (see build.cyclic_gc_paused), never for good."""
-    import gc
-
     assert gc.isenabled()
     export(corpus)
     assert gc.isenabled()

@@ -122,5 +122,5 @@ class JsonlWriter(FormatWriter):
                 article.external_id,
                 article.url,
             )  # fmt: skip
-            or jsonbytes.has_line_breaks(meta.decode())
+            or has_line_breaks(meta.decode())
         )
