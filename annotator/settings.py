@@ -257,7 +257,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     # Several models have a `status` field: name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
-        "AssignmentStatusEnum": "annotator.annotations.models.AssignmentStatus",
+        "AssignmentStatusEnum": "annotator.corpus.models.AssignmentStatus",
         "ExportStatusEnum": "annotator.exports.models.ExportStatus",
     },
 }

@@ -156,7 +156,8 @@ def generate(count: int, spans_each: int, gold: bool):
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from annotator.annotations.models import Assignment, Span
+    from annotator.annotations.models import Span
+    from annotator.corpus.models import Assignment
     from annotator.corpus.models import Article, Membership, Project, Role
     from annotator.schemas.services import load_schema
 

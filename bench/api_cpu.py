@@ -207,7 +207,7 @@ def seed(make_text, labels):
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
-    from annotator.annotations.models import Assignment
+    from annotator.corpus.models import Assignment
     from annotator.corpus.models import Article, Membership, Project, Role
     from annotator.schemas.models import Label, LabelSchema
 

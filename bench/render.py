@@ -72,7 +72,8 @@ def make_text(chars: int, rng: random.Random) -> str:
 def add_article(chars: int, spans: int, seed: int):
     from django.contrib.auth import get_user_model
 
-    from annotator.annotations.models import Assignment, Span
+    from annotator.annotations.models import Span
+    from annotator.corpus.models import Assignment
     from annotator.corpus.models import Article, Project
     from annotator.schemas.models import Label
 

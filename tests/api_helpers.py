@@ -11,7 +11,8 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from annotator.annotations.models import Assignment, Span
+from annotator.annotations.models import Span
+from annotator.corpus.models import Assignment
 from annotator.corpus.models import Article, Membership, Project, Role
 from annotator.schemas.models import Label, LabelSchema
 

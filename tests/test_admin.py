@@ -15,7 +15,8 @@ from django.utils.html import escape
 from rest_framework.authtoken.models import Token, TokenProxy
 
 from annotator.agreement.models import AgreementReport
-from annotator.annotations.models import Assignment, AssignmentStatus, Span
+from annotator.annotations.models import Span
+from annotator.corpus.models import Assignment, AssignmentStatus
 from annotator.corpus.models import Article, ArticleImage, Membership, Project, Role
 from annotator.exports.models import Export
 from annotator.schemas.models import Label, LabelSchema, SchemaChange
@@ -581,7 +582,7 @@ def test_project_add_with_members_inline(client, superuser):
 
 def test_article_lists_do_not_load_texts(client, superuser):
     make_article(1)
-    autocomplete = {"app_label": "annotations", "model_name": "assignment", "field_name": "article"}
+    autocomplete = {"app_label": "corpus", "model_name": "assignment", "field_name": "article"}
     with CaptureQueriesContext(connection) as queries:
         assert client.get(admin_url(Article, "changelist")).status_code == 200
         response = client.get(reverse("admin:autocomplete"), autocomplete)

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from annotator.annotations.models import Assignment, AssignmentStatus
+from annotator.corpus.models import Assignment, AssignmentStatus
 from annotator.corpus.models import Article, ArticleImage, Membership, Role
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ from api_helpers import World, client_for
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from annotator.annotations.models import Assignment, AssignmentStatus, Span
+from annotator.annotations.models import Span
+from annotator.corpus.models import Assignment, AssignmentStatus
 from annotator.corpus.models import Article
 
 pytestmark = pytest.mark.django_db

@@ -22,7 +22,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from annotator.annotations.models import Assignment
+from annotator.corpus.models import Assignment
 from annotator.corpus.models import Membership
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import pytest
 from api_helpers import ARTICLE_TEXT, client_for, make_span
 
 from annotator.agreement.stats import article_disagreement, project_stats
-from annotator.annotations.models import Assignment
+from annotator.corpus.models import Assignment
 from annotator.schemas.models import Label
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,8 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from annotator.annotations.models import Assignment, AssignmentStatus, Span
+from annotator.annotations.models import Span
+from annotator.corpus.models import Assignment, AssignmentStatus
 from annotator.corpus.models import Article, Membership, Project, Role
 from annotator.exports import services
 from annotator.exports.formats import ExportError

@@ -4,7 +4,8 @@ import pytest
 from api_helpers import make_user
 
 from annotator.annotations import review
-from annotator.annotations.models import Assignment, Curation, CurationStatus, Span
+from annotator.annotations.models import Curation, CurationStatus, Span
+from annotator.corpus.models import Assignment
 from annotator.annotations.spans import SpanInvalid, create_span
 from annotator.core.text import normalize_newlines
 from annotator.corpus.models import Article, Membership, Project, Role

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from annotator.annotations.models import Assignment
+from annotator.corpus.models import Assignment
 from annotator.corpus.models import Article
 
 pytestmark = pytest.mark.django_db

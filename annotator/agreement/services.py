@@ -28,8 +28,8 @@ from django.utils import timezone
 from annotator.agreement import gamma as gamma_module
 from annotator.agreement.measures import ANY, CharAlpha, Comparison
 from annotator.agreement.models import AgreementReport
-from annotator.annotations.models import Assignment, AssignmentStatus, Span
-from annotator.corpus.models import Article, Project
+from annotator.annotations.models import Span
+from annotator.corpus.models import Article, Assignment, AssignmentStatus, Project
 
 CHUNK = 500  # articles per round of queries: three queries per chunk, memory stays small
 PROGRESS_INTERVAL = 0.25  # seconds between progress writes

@@ -14,14 +14,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from annotator.annotations import spans as span_service
-from annotator.annotations.models import (
-    Assignment,
-    Curation,
-    CurationStatus,
-    Span,
-    SpanOrigin,
-)
-from annotator.corpus.models import Article
+from annotator.annotations.models import Curation, CurationStatus, Span, SpanOrigin
+from annotator.corpus.models import Article, Assignment
 from annotator.schemas.models import Label
 
 

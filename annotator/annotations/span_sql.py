@@ -11,8 +11,8 @@ from functools import cache
 
 from django.db import connection
 
-from annotator.annotations.models import Assignment, Span
-from annotator.corpus.models import Article, Membership, Project
+from annotator.annotations.models import Span
+from annotator.corpus.models import Article, Assignment, Membership, Project
 from annotator.schemas.models import Label
 
 

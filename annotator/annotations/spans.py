@@ -18,9 +18,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from annotator.annotations import span_sql
-from annotator.annotations.models import Assignment, AssignmentStatus, Span, SpanOrigin
+from annotator.annotations.models import Span, SpanOrigin
 from annotator.core.queries import only_row
-from annotator.corpus.models import Article
+from annotator.corpus.models import Article, Assignment, AssignmentStatus
 from annotator.schemas.models import Label
 
 MAX_NOTE_CHARS = 10_000

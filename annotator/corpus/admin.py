@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
@@ -6,14 +7,23 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Va
 from django.db.models.functions import Coalesce, Length
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
-from annotator.annotations.models import Assignment, AssignmentStatus, Span
-from annotator.annotations.services import AssignmentError, assign_round_robin
+from annotator.corpus.assignments import AssignmentError, assign_round_robin, check_annotators
 from annotator.corpus.forms import ArticleImageForm, ArticleImageFormSet, AssignRoundRobinForm
-from annotator.corpus.models import Article, ArticleImage, Membership, Project
+from annotator.corpus.models import (
+    Article,
+    ArticleImage,
+    Assignment,
+    AssignmentStatus,
+    Membership,
+    Project,
+)
 
 User = get_user_model()
+# Related articles are shown by title or external id: never load their full texts into a list.
+ARTICLE_TEXTS = ("article__text", "article__original_text")
 
 
 def count_of(queryset, outer_field: str):
@@ -30,6 +40,13 @@ def count_of(queryset, outer_field: str):
         .values("n")
     )
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def count_related(model: type[models.Model], relation: str):
+    """:func:`count_of` over the rows that point at ``model`` through the reverse relation
+    ``relation`` (e.g. an article's ``spans``), without importing the app that owns them."""
+    reverse = model._meta.get_field(relation)
+    return count_of(reverse.related_model._default_manager.all(), reverse.field.name)
 
 
 class MembershipInline(admin.TabularInline):
@@ -75,7 +92,7 @@ class ProjectAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # Labels of existing spans belong to the schema: switching schema would orphan them.
-        if obj is not None and Span.objects.filter(article__project=obj).exists():
+        if obj is not None and obj.articles.filter(spans__isnull=False).exists():
             return ["schema"]
         return []
 
@@ -207,7 +224,7 @@ class ArticleAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                span_count=count_of(Span.objects.all(), "article"),
+                span_count=count_related(Article, "spans"),
                 text_length=Length("text"),
             )
         )
@@ -254,7 +271,7 @@ class ArticleAdmin(admin.ModelAdmin):
         )
 
     def has_assign_permission(self, request):
-        return request.user.has_perm("annotations.add_assignment")
+        return request.user.has_perm("corpus.add_assignment")
 
     @admin.action(description="Assign to annotators (round-robin)…", permissions=["assign"])
     def assign_round_robin_action(self, request, queryset):
@@ -304,3 +321,61 @@ class ArticleAdmin(admin.ModelAdmin):
                 "media": self.media + form.media,
             },
         )
+
+
+class AssignmentForm(forms.ModelForm):
+    class Meta:
+        model = Assignment
+        fields = ["article", "annotator", "status"]
+
+    def clean(self):
+        data = super().clean()
+        article, annotator = data.get("article"), data.get("annotator")
+        if article is not None and annotator is not None:
+            try:
+                check_annotators(article.project, [annotator])
+            except AssignmentError as exc:
+                self.add_error("annotator", str(exc))
+        return data
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    form = AssignmentForm
+    list_display = ["article", "project", "annotator", "status", "updated_at"]
+    list_select_related = ["article__project", "annotator"]
+    list_filter = [
+        "status",
+        ("annotator", admin.RelatedOnlyFieldListFilter),
+        "article__project",
+    ]
+    search_fields = ["article__title", "article__external_id", "annotator__username"]
+    autocomplete_fields = ["article", "annotator"]
+    readonly_fields = ["created_at", "updated_at"]
+    actions = ["reopen", "mark_skipped"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer(*ARTICLE_TEXTS)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            # Another annotator means another assignment: its spans belong to the first one.
+            return ["article", "annotator", *self.readonly_fields]
+        return self.readonly_fields
+
+    def _set_status(self, request, queryset, status):
+        # update() skips auto_now, so the time of the change is set here.
+        count = queryset.update(status=status, updated_at=timezone.now())
+        self.message_user(request, f"{count} assignment(s) set to {status.label.lower()}.")
+
+    @admin.action(description="Reopen (set to To do)", permissions=["change"])
+    def reopen(self, request, queryset):
+        self._set_status(request, queryset, AssignmentStatus.TODO)
+
+    @admin.action(description="Mark as skipped", permissions=["change"])
+    def mark_skipped(self, request, queryset):
+        self._set_status(request, queryset, AssignmentStatus.SKIPPED)
+
+    @admin.display(description="project", ordering="article__project__name")
+    def project(self, obj):
+        return obj.article.project

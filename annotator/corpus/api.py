@@ -17,9 +17,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotator.annotations.models import Assignment, AssignmentStatus
 from annotator.annotations.serializers import ErrorSerializer
-from annotator.annotations.services import AssignmentError, check_annotators
 from annotator.core.pagination import DefaultPagination
 from annotator.core.parsers import LimitedJSONParser
 from annotator.core.permissions import (
@@ -34,7 +32,15 @@ from annotator.core.permissions import (
     visible_projects,
 )
 from annotator.core.text import normalize_newlines
-from annotator.corpus.models import Article, ArticleImage, Membership, Role
+from annotator.corpus.assignments import AssignmentError, check_annotators
+from annotator.corpus.models import (
+    Article,
+    ArticleImage,
+    Assignment,
+    AssignmentStatus,
+    Membership,
+    Role,
+)
 from annotator.corpus.progress import project_progress
 from annotator.corpus.serializers import (
     ActionResultSerializer,

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from annotator.annotations.models import Assignment
 from annotator.core.text import decode_utf8, normalize_newlines
+from annotator.corpus.models import Assignment
 from annotator.schemas.services import load_schema_report
 
 from .models import Article, Membership, Project, Role

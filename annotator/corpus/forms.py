@@ -1,6 +1,6 @@
 from django import forms
 
-from annotator.annotations.services import annotator_members
+from annotator.corpus.assignments import annotator_members
 from annotator.corpus.models import ArticleImage
 
 

@@ -128,3 +128,37 @@ class ArticleImage(models.Model):
         if self.caption_start is None:
             return ""
         return self.article.text[self.caption_start : self.caption_end]
+
+
+class AssignmentStatus(models.TextChoices):
+    TODO = "todo", "To do"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    SKIPPED = "skipped", "Skipped"
+
+
+class Assignment(models.Model):
+    """Who annotates which article, and how far they got (todo -> in progress -> done/skipped)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="assignments")
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    status = models.CharField(
+        max_length=20, choices=AssignmentStatus.choices, default=AssignmentStatus.TODO
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["article_id", "annotator_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "annotator"], name="one_assignment_per_article_and_annotator"
+            )
+        ]
+        # "My next article": an annotator's assignments filtered by status.
+        indexes = [models.Index(fields=["annotator", "status"], name="assignment_mine_by_status")]
+
+    def __str__(self):
+        return f"{self.article} -> {self.annotator} ({self.status})"

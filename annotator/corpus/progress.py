@@ -2,7 +2,7 @@
 
 from django.db.models import Count
 
-from annotator.annotations.models import Assignment, AssignmentStatus
+from annotator.corpus.models import Assignment, AssignmentStatus
 
 
 def _counts(rows) -> dict:

@@ -1,8 +1,15 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from annotator.annotations.models import Assignment, AssignmentStatus
-from annotator.corpus.models import Article, ArticleImage, Membership, Project, Role
+from annotator.corpus.models import (
+    Article,
+    ArticleImage,
+    Assignment,
+    AssignmentStatus,
+    Membership,
+    Project,
+    Role,
+)
 from annotator.schemas.models import Label
 
 User = get_user_model()

@@ -33,8 +33,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from annotator.annotations.models import Assignment, AssignmentStatus, Span
-from annotator.corpus.models import Article, Project
+from annotator.annotations.models import Span
+from annotator.corpus.models import Article, Assignment, AssignmentStatus, Project
 from annotator.exports.formats import (
     FORMATS,
     ExportArticle,

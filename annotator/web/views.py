@@ -6,7 +6,6 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from annotator.annotations.models import Assignment
 from annotator.core.permissions import (
     CURATORS,
     DATA_READERS,
@@ -15,7 +14,7 @@ from annotator.core.permissions import (
     visible_projects,
 )
 from annotator.corpus.api import next_article_id
-from annotator.corpus.models import Role
+from annotator.corpus.models import Assignment, Role
 from annotator.corpus.progress import project_progress
 from annotator.exports.build import LAYERS
 from annotator.exports.formats import FORMATS

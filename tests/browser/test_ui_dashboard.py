@@ -9,7 +9,8 @@ from ui_helpers import article, login
 
 from annotator.agreement.models import AgreementReport
 from annotator.agreement.services import report_now
-from annotator.annotations.models import Assignment, AssignmentStatus, Span
+from annotator.annotations.models import Span
+from annotator.corpus.models import Assignment, AssignmentStatus
 from annotator.celery import app
 from annotator.corpus.demo import PROJECT_SLUG
 from annotator.corpus.models import Project

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 from ui_helpers import article, hotkey, login, open_article, select_phrase, span_items, wait_saved
 
-from annotator.annotations.models import Assignment
+from annotator.corpus.models import Assignment
 from annotator.corpus.models import Article, ArticleImage
 
 pytestmark = pytest.mark.browser

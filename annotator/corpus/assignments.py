@@ -10,9 +10,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, QuerySet
 
-from annotator.annotations.models import Assignment, AssignmentStatus
 from annotator.core.bulk import bulk_insert
-from annotator.corpus.models import Article, Membership, Project, Role
+from annotator.corpus.models import Article, Assignment, AssignmentStatus, Membership, Project, Role
 
 User = get_user_model()
 
