@@ -12,8 +12,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from annotator.annotations.models import Span
-from annotator.corpus.models import Assignment
-from annotator.corpus.models import Article, Membership, Project, Role
+from annotator.corpus.models import Article, Assignment, Membership, Project, Role
 from annotator.schemas.models import Label, LabelSchema
 
 User = get_user_model()

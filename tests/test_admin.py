@@ -16,8 +16,15 @@ from rest_framework.authtoken.models import Token, TokenProxy
 
 from annotator.agreement.models import AgreementReport
 from annotator.annotations.models import Span
-from annotator.corpus.models import Assignment, AssignmentStatus
-from annotator.corpus.models import Article, ArticleImage, Membership, Project, Role
+from annotator.corpus.models import (
+    Article,
+    ArticleImage,
+    Assignment,
+    AssignmentStatus,
+    Membership,
+    Project,
+    Role,
+)
 from annotator.exports.models import Export
 from annotator.schemas.models import Label, LabelSchema, SchemaChange
 

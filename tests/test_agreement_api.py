@@ -12,9 +12,8 @@ from api_helpers import World, client_for, make_span
 from annotator.agreement import gamma as gamma_module
 from annotator.agreement import services
 from annotator.agreement.models import AgreementReport
-from annotator.corpus.models import Assignment, AssignmentStatus
 from annotator.celery import app
-from annotator.corpus.models import Article
+from annotator.corpus.models import Article, Assignment, AssignmentStatus
 from annotator.schemas.models import Label
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,14 @@ from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from annotator.corpus.models import Assignment, AssignmentStatus
-from annotator.corpus.models import Article, ArticleImage, Membership, Role
+from annotator.corpus.models import (
+    Article,
+    ArticleImage,
+    Assignment,
+    AssignmentStatus,
+    Membership,
+    Role,
+)
 
 pytestmark = pytest.mark.django_db
 

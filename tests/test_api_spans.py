@@ -8,8 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from annotator.annotations.models import Span
-from annotator.corpus.models import Assignment, AssignmentStatus
-from annotator.corpus.models import Article
+from annotator.corpus.models import Article, Assignment, AssignmentStatus
 
 pytestmark = pytest.mark.django_db
 

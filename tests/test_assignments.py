@@ -4,9 +4,8 @@ from collections import Counter
 import pytest
 from django.contrib.auth import get_user_model
 
-from annotator.corpus.models import Assignment, AssignmentStatus
 from annotator.corpus.assignments import AssignmentError, assign_round_robin
-from annotator.corpus.models import Article, Membership, Project, Role
+from annotator.corpus.models import Article, Assignment, AssignmentStatus, Membership, Project, Role
 from annotator.schemas.models import LabelSchema
 
 pytestmark = pytest.mark.django_db

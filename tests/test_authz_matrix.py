@@ -22,8 +22,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from annotator.corpus.models import Assignment
-from annotator.corpus.models import Membership
+from annotator.corpus.models import Assignment, Membership
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from annotator.annotations.models import Span
-from annotator.corpus.models import Assignment, AssignmentStatus
-from annotator.corpus.models import Article, Membership, Project, Role
+from annotator.corpus.models import Article, Assignment, AssignmentStatus, Membership, Project, Role
 from annotator.exports import services
 from annotator.exports.formats import ExportError
 from annotator.exports.models import Export, ExportStatus

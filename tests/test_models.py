@@ -10,9 +10,8 @@ from django.db.models import ProtectedError
 from django.db.models.functions import Length
 
 from annotator.annotations.models import Span
-from annotator.corpus.models import Assignment
 from annotator.core.text import text_checksum
-from annotator.corpus.models import Article, ArticleImage, ArticleTextLocked, Project
+from annotator.corpus.models import Article, ArticleImage, ArticleTextLocked, Assignment, Project
 from annotator.schemas.models import Label, LabelSchema
 
 pytestmark = pytest.mark.django_db

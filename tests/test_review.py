@@ -5,10 +5,9 @@ from api_helpers import make_user
 
 from annotator.annotations import review
 from annotator.annotations.models import Curation, CurationStatus, Span
-from annotator.corpus.models import Assignment
 from annotator.annotations.spans import SpanInvalid, create_span
 from annotator.core.text import normalize_newlines
-from annotator.corpus.models import Article, Membership, Project, Role
+from annotator.corpus.models import Article, Assignment, Membership, Project, Role
 from annotator.schemas.models import Label, LabelSchema
 
 pytestmark = pytest.mark.django_db

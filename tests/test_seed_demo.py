@@ -11,9 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from annotator.annotations.models import Span
-from annotator.corpus.models import Assignment
 from annotator.corpus.demo import DEMO_USERS, PROJECT_SLUG
-from annotator.corpus.models import Article, Membership, Project
+from annotator.corpus.models import Article, Assignment, Membership, Project
 from annotator.schemas.models import Label, LabelSchema, SchemaChange
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from annotator.corpus.models import Assignment
-from annotator.corpus.models import Article
+from annotator.corpus.models import Article, Assignment
 
 pytestmark = pytest.mark.django_db
 

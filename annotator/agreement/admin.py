@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from annotator.agreement.models import AgreementReport
-from annotator.exports.admin import ReadOnlyAdmin, progress
+from annotator.core.admin import ReadOnlyAdmin, progress
 
 
 @admin.register(AgreementReport)

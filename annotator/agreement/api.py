@@ -18,9 +18,9 @@ from annotator.agreement.serializers import (
     AgreementReportSerializer,
 )
 from annotator.agreement.services import AgreementError, enqueue, request_report
-from annotator.annotations.serializers import ErrorSerializer
 from annotator.core.pagination import DefaultPagination
-from annotator.core.permissions import DATA_READERS, get_project
+from annotator.core.serializers import ErrorSerializer
+from annotator.corpus.permissions import DATA_READERS, get_project
 
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer}
 

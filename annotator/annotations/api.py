@@ -1,6 +1,6 @@
 """Span endpoints: a layer of an article (list/create/sync) and one span (read/update/delete).
 
-The views only resolve access (annotator.core.permissions) and translate between HTTP and the
+The views only resolve access (annotator.corpus.permissions, annotator.annotations.permissions) and translate between HTTP and the
 span service (annotator.annotations.spans), which holds every rule about spans.
 """
 
@@ -15,8 +15,13 @@ from rest_framework.views import APIView
 from annotator.annotations import span_sql
 from annotator.annotations import spans as service
 from annotator.annotations.models import Span
+from annotator.annotations.permissions import (
+    check_layer_write,
+    check_span_access,
+    get_span,
+    layer_for,
+)
 from annotator.annotations.serializers import (
-    ErrorSerializer,
     SpanCreateSerializer,
     SpanSerializer,
     SpanUpdateSerializer,
@@ -27,15 +32,9 @@ from annotator.annotations.serializers import (
     layer_json,
     span_json,
 )
-from annotator.core.permissions import (
-    check_article_access,
-    check_layer_write,
-    check_span_access,
-    get_article,
-    get_span,
-    layer_for,
-)
 from annotator.core.renderers import PLAIN_JSON_RENDERERS
+from annotator.core.serializers import ErrorSerializer
+from annotator.corpus.permissions import check_article_access, get_article
 
 LAYER_PARAM = OpenApiParameter(
     "layer",

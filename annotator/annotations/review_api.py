@@ -14,10 +14,11 @@ from rest_framework.views import APIView
 
 from annotator.annotations import review
 from annotator.annotations.models import CurationStatus
-from annotator.annotations.serializers import ErrorSerializer, span_json
+from annotator.annotations.serializers import span_json
 from annotator.annotations.spans import SpanError
 from annotator.core.fields import StrictIntegerField
-from annotator.core.permissions import CURATORS, get_article, get_project
+from annotator.core.serializers import ErrorSerializer
+from annotator.corpus.permissions import CURATORS, get_article, get_project
 
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer}
 OBJECT = OpenApiResponse(OpenApiTypes.OBJECT)

@@ -168,9 +168,3 @@ class SyncFailureSerializer(serializers.Serializer):
     detail = serializers.CharField()
     failed_index = serializers.IntegerField()
     error = serializers.DictField()
-
-
-class ErrorSerializer(serializers.Serializer):
-    """Errors: ``detail`` or one entry per bad field, each a list of messages."""
-
-    detail = serializers.CharField(required=False)

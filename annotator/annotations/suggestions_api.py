@@ -9,9 +9,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotator.annotations.serializers import ErrorSerializer
 from annotator.annotations.suggestions import diff
-from annotator.core.permissions import articles_with_access, get_article
+from annotator.core.serializers import ErrorSerializer
+from annotator.corpus.permissions import articles_with_access, get_article
 
 
 class ArticleSuggestions(APIView):

@@ -1,6 +1,6 @@
 """Project, membership, article and assignment endpoints.
 
-Access is resolved by annotator.core.permissions (404 for what the caller must not know about,
+Access is resolved by annotator.corpus.permissions (404 for what the caller must not know about,
 403 for what their role does not allow); business rules live in services (assignments, the
 import service, progress), so the API, the CLI and tasks behave the same.
 """
@@ -17,20 +17,9 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotator.annotations.serializers import ErrorSerializer
 from annotator.core.pagination import DefaultPagination
 from annotator.core.parsers import LimitedJSONParser
-from annotator.core.permissions import (
-    CURATORS,
-    STAFF,
-    articles_with_access,
-    effective_role,
-    get_article,
-    get_project,
-    require_manager,
-    require_role,
-    visible_projects,
-)
+from annotator.core.serializers import ErrorSerializer
 from annotator.core.text import normalize_newlines
 from annotator.corpus.assignments import AssignmentError, check_annotators
 from annotator.corpus.models import (
@@ -40,6 +29,17 @@ from annotator.corpus.models import (
     AssignmentStatus,
     Membership,
     Role,
+)
+from annotator.corpus.permissions import (
+    CURATORS,
+    STAFF,
+    articles_with_access,
+    effective_role,
+    get_article,
+    get_project,
+    require_manager,
+    require_role,
+    visible_projects,
 )
 from annotator.corpus.progress import project_progress
 from annotator.corpus.serializers import (

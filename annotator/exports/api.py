@@ -12,9 +12,9 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotator.annotations.serializers import ErrorSerializer
 from annotator.core.pagination import DefaultPagination
-from annotator.core.permissions import DATA_READERS, get_project
+from annotator.core.serializers import ErrorSerializer
+from annotator.corpus.permissions import DATA_READERS, get_project
 from annotator.exports.formats import ExportError
 from annotator.exports.models import Export, ExportStatus
 from annotator.exports.serializers import (

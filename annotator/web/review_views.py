@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
-from annotator.core.permissions import CURATORS, articles_with_access, effective_role
+from annotator.corpus.permissions import CURATORS, articles_with_access, effective_role
 
 
 @login_required

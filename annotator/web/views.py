@@ -6,15 +6,15 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from annotator.core.permissions import (
+from annotator.corpus.api import next_article_id
+from annotator.corpus.models import Assignment, Role
+from annotator.corpus.permissions import (
     CURATORS,
     DATA_READERS,
     articles_with_access,
     effective_role,
     visible_projects,
 )
-from annotator.corpus.api import next_article_id
-from annotator.corpus.models import Assignment, Role
 from annotator.corpus.progress import project_progress
 from annotator.exports.build import LAYERS
 from annotator.exports.formats import FORMATS

@@ -10,10 +10,9 @@ from ui_helpers import article, login
 from annotator.agreement.models import AgreementReport
 from annotator.agreement.services import report_now
 from annotator.annotations.models import Span
-from annotator.corpus.models import Assignment, AssignmentStatus
 from annotator.celery import app
 from annotator.corpus.demo import PROJECT_SLUG
-from annotator.corpus.models import Project
+from annotator.corpus.models import Assignment, AssignmentStatus, Project
 from annotator.schemas.models import Label
 
 pytestmark = pytest.mark.browser

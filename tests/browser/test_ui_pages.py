@@ -7,8 +7,7 @@ import pytest
 from playwright.sync_api import expect
 from ui_helpers import article, hotkey, login, open_article, select_phrase, span_items, wait_saved
 
-from annotator.corpus.models import Assignment
-from annotator.corpus.models import Article, ArticleImage
+from annotator.corpus.models import Article, ArticleImage, Assignment
 
 pytestmark = pytest.mark.browser
 

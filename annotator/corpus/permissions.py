@@ -1,4 +1,4 @@
-"""Who may see and change what: the roles of DESIGN.md §3, enforced in one place.
+"""Who may see and change what in a project: the roles, enforced for the API and the pages.
 
 Every lookup resolves the object together with the caller's role in its project in one query,
 then applies the rules. Objects the caller must not know about (projects they are not in,
@@ -60,7 +60,7 @@ def require_manager(obj, action: str = "administer this project") -> None:
     require_role(obj, {Role.MANAGER, STAFF}, action)
 
 
-def _with_access(queryset, user, article: str):
+def with_access(queryset, user, article: str):
     """Annotate ``my_role`` and ``my_status`` through the article at path ``article``.
 
     LEFT JOINs on the user's (unique) membership and assignment: cheaper to build and to run
@@ -80,7 +80,7 @@ def _with_access(queryset, user, article: str):
 
 def articles_with_access(user):
     """Articles annotated with the user's role in their project and their own assignment status."""
-    return _with_access(Article.objects.select_related("project"), user, "")
+    return with_access(Article.objects.select_related("project"), user, "")
 
 
 def check_article_access(user, article: Article) -> Article:
@@ -101,62 +101,3 @@ def get_article(user, article_id, queryset=None) -> Article:
     if article is None:
         raise NotFound("No such article among those assigned to you.")
     return check_article_access(user, article)
-
-
-def layer_for(user, article: Article, layer: str | None):
-    """Resolve a ``layer`` request parameter to a span filter value for ``article``.
-
-    ``mine`` (the default) is the caller's own spans, ``gold`` the project's gold layer,
-    ``all`` every layer, a number one annotator's layer. Only curators (reviewers, managers,
-    staff) read layers other than their own. Returns ``("all", None)`` or ``("user", id|None)``.
-    """
-    layer = (layer or "mine").strip()
-    if layer == "mine":
-        return ("user", user.pk)
-    if article.my_role not in CURATORS:
-        raise PermissionDenied("Annotators see only their own spans (layer=mine).")
-    if layer == "all":
-        return ("all", None)
-    if layer == "gold":
-        return ("user", None)
-    if layer.isdigit():
-        return ("user", int(layer))
-    from rest_framework.exceptions import ValidationError
-
-    raise ValidationError({"layer": ["Use mine, gold, all or an annotator's user id."]})
-
-
-def check_layer_write(user, article: Article, annotator_id) -> None:
-    """Writes go to the caller's own layer; the gold layer is for curators; managers may fix any."""
-    if annotator_id == user.pk:
-        return
-    if annotator_id is None and article.my_role in CURATORS:
-        return
-    if article.my_role in {Role.MANAGER, STAFF}:
-        return
-    raise PermissionDenied("You may change only your own spans.")
-
-
-def get_span(user, span_id):
-    """A span with its article's access annotations; 404 unless the caller may read it."""
-    from annotator.annotations.models import Span
-
-    spans = Span.objects.select_related("label", "article__project").filter(pk=span_id)
-    span = only_row(_with_access(spans, user, "article"))
-    if span is not None:
-        span.article.my_role, span.article.my_status = span.my_role, span.my_status
-    return check_span_access(user, span)
-
-
-def check_span_access(user, span):
-    """Apply the read rules to a span (or None) whose article has ``my_role``/``my_status``."""
-    if span is None:
-        raise NotFound("No such span in your layers.")
-    article = span.article
-    try:
-        check_article_access(user, article)
-    except PermissionDenied:
-        raise NotFound("No such span in your layers.") from None
-    if span.annotator_id != user.pk and article.my_role not in CURATORS:
-        raise NotFound("No such span in your layers.")
-    return span
