@@ -10,7 +10,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/v1/", include("annotator.core.api_urls")),
+    path("api/v1/", include("annotator.api_urls")),
     path("account/token/", token_views.token_page, name="token"),
     path("", include("annotator.web.urls")),
     path("", web_views.home, name="home"),

@@ -1,7 +1,8 @@
 """Span endpoints: a layer of an article (list/create/sync) and one span (read/update/delete).
 
-The views only resolve access (annotator.corpus.permissions, annotator.annotations.permissions) and translate between HTTP and the
-span service (annotator.annotations.spans), which holds every rule about spans.
+The views only resolve access (annotator.corpus.permissions and annotations.permissions) and
+translate between HTTP and the span service (annotator.annotations.spans), which holds every
+rule about spans.
 """
 
 from django.db import transaction
