@@ -6,9 +6,7 @@ import service, progress), so the API, the CLI and tasks behave the same.
 """
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
-from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Prefetch, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -20,10 +18,13 @@ from rest_framework.views import APIView
 from annotator.core.pagination import DefaultPagination
 from annotator.core.parsers import LimitedJSONParser
 from annotator.core.serializers import ErrorSerializer
-from annotator.core.text import normalize_newlines
-from annotator.corpus.assignments import AssignmentError, check_annotators
+from annotator.corpus import services
+from annotator.corpus.assignments import (
+    assignment_create,
+    assignment_set_own_status,
+    next_article_id,
+)
 from annotator.corpus.models import (
-    Article,
     ArticleImage,
     Assignment,
     AssignmentStatus,
@@ -56,7 +57,6 @@ from annotator.corpus.serializers import (
     ProjectSerializer,
 )
 
-User = get_user_model()
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 READ_ARTICLES = {Role.ANNOTATOR, Role.REVIEWER, Role.MANAGER, STAFF}
 
@@ -119,27 +119,10 @@ class MemberList(APIView):
         project = get_project(request.user, slug)
         require_manager(project, "add members")
         data = _validated(MembershipCreateSerializer, request.data)
-        user = User.objects.filter(**{User.USERNAME_FIELD: data["username"]}).first()
-        if user is None:
-            raise ValidationError({"username": [f"No user {data['username']!r}."]})
-        try:
-            with transaction.atomic():
-                membership = Membership.objects.create(
-                    user=user, project=project, role=data["role"]
-                )
-        except IntegrityError:
-            raise ValidationError(
-                {"username": [f"{user} is already a member; change their role instead."]}
-            ) from None
+        membership = services.membership_add(
+            project=project, username=data["username"], role=data["role"]
+        )
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
-
-
-def _other_managers(membership) -> bool:
-    return (
-        Membership.objects.filter(project_id=membership.project_id, role=Role.MANAGER)
-        .exclude(pk=membership.pk)
-        .exists()
-    )
 
 
 class MemberDetail(APIView):
@@ -157,22 +140,12 @@ class MemberDetail(APIView):
         serializer = MembershipSerializer(membership, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         role = serializer.validated_data.get("role", membership.role)
-        if (
-            membership.role == Role.MANAGER
-            and role != Role.MANAGER
-            and not _other_managers(membership)
-        ):
-            raise ValidationError({"role": ["The project would have no manager left."]})
-        membership.role = role
-        membership.save(update_fields=["role"])
+        services.membership_set_role(membership=membership, role=role)
         return Response(MembershipSerializer(membership).data)
 
     @extend_schema(responses={204: None, **ERRORS})
     def delete(self, request, slug, pk):
-        membership = self._membership(request, slug, pk)
-        if membership.role == Role.MANAGER and not _other_managers(membership):
-            raise ValidationError({"role": ["The project would have no manager left."]})
-        membership.delete()
+        services.membership_remove(membership=self._membership(request, slug, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -245,7 +218,7 @@ class ArticleList(APIView):
         if request.content_type.startswith("multipart/"):
             return self._upload(request, project)
         data = _validated(ArticleCreateSerializer, request.data)
-        article = create_article(project, data)
+        article = services.article_create(project=project, data=data)
         article.my_status = None
         return Response(ArticleDetailSerializer(article).data, status=status.HTTP_201_CREATED)
 
@@ -261,39 +234,6 @@ class ArticleList(APIView):
         return Response(report.as_dict(), status=code)
 
 
-def create_article(project, data: dict) -> Article:
-    """One article from a validated JSON body, with its images; all or nothing."""
-    text = normalize_newlines(data["text"])
-    images = data.get("images") or []
-    for index, image in enumerate(images):
-        start, end = image.get("caption_start"), image.get("caption_end")
-        if (start is None) != (end is None) or (
-            start is not None and not (0 <= start < end <= len(text))
-        ):
-            raise ValidationError(
-                {"images": [f"Image {index}: caption_start/caption_end must both be given and "
-                            f"satisfy 0 <= start < end <= {len(text)} (code points)."]}
-            )  # fmt: skip
-    fields = {k: data[k] for k in ("title", "source_url", "published", "metadata") if k in data}
-    try:
-        with transaction.atomic():
-            article = Article.objects.create(
-                project=project,
-                external_id=data["external_id"],
-                text=text,
-                original_text=normalize_newlines(data.get("original_text", "")),
-                **{k: v for k, v in fields.items() if v is not None},
-            )
-            ArticleImage.objects.bulk_create(
-                ArticleImage(article=article, order=i, **image) for i, image in enumerate(images)
-            )
-    except IntegrityError:
-        raise ValidationError(
-            {"external_id": [f"{data['external_id']!r} already exists in this project."]}
-        ) from None
-    return article
-
-
 class NextArticle(APIView):
     @extend_schema(
         responses={200: ArticleDetailSerializer, 204: None, **ERRORS},
@@ -306,26 +246,6 @@ class NextArticle(APIView):
         if article_id is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(ArticleDetailSerializer(_article_detail(request.user, article_id)).data)
-
-
-def next_article_id(project, user):
-    return (
-        Assignment.objects.filter(
-            article__project=project,
-            annotator_id=user.pk,
-            status__in=[AssignmentStatus.IN_PROGRESS, AssignmentStatus.TODO],
-        )
-        .annotate(
-            rank=Case(
-                When(status=AssignmentStatus.IN_PROGRESS, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("rank", "article_id")
-        .values_list("article_id", flat=True)
-        .first()
-    )
 
 
 def _article_detail(user, pk):
@@ -347,8 +267,9 @@ class _AssignmentAction(APIView):
     @extend_schema(request=None, responses={200: ActionResultSerializer, **ERRORS})
     def post(self, request, pk):
         article = get_article(request.user, pk)
-        updated = Assignment.objects.filter(article_id=article.pk, annotator_id=request.user.pk)
-        if not updated.update(status=self.new_status):
+        if not assignment_set_own_status(
+            article=article, user=request.user, status=self.new_status
+        ):
             raise NotFound("This article is not assigned to you.")
         return Response(
             {
@@ -392,19 +313,8 @@ class ArticleAssignments(APIView):
     def post(self, request, pk):
         article = self._article(request, pk)
         username = _validated(AssignmentCreateSerializer, request.data)["annotator"]
-        user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
-        if user is None:
-            raise ValidationError({"annotator": [f"No user {username!r}."]})
-        try:
-            check_annotators(article.project, [user])
-            with transaction.atomic():
-                assignment = Assignment.objects.create(article=article, annotator=user)
-        except AssignmentError as error:
-            raise ValidationError({"annotator": [str(error)]}) from None
-        except IntegrityError:
-            raise ValidationError(
-                {"annotator": [f"{username} is already assigned this article."]}
-            ) from None
+        user = services.user_by_name(username, field="annotator")
+        assignment = assignment_create(article=article, annotator=user)
         return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
 

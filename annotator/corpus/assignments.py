@@ -7,8 +7,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 
 from annotator.core.bulk import bulk_insert
 from annotator.corpus.models import Article, Assignment, AssignmentStatus, Membership, Project, Role
@@ -126,3 +127,44 @@ def assign_round_robin(articles: Iterable[Article], annotators: Sequence, per_ar
                 cursor = (positions[user.pk] + 1) % len(annotators)
         bulk_insert(Assignment, ["article_id", "annotator_id"], new)
     return len(new)
+
+
+def next_article_id(project: Project, user) -> int | None:
+    """The user's next article in ``project``: in progress first, then to do, by article id."""
+    return (
+        Assignment.objects.filter(
+            article__project=project,
+            annotator_id=user.pk,
+            status__in=[AssignmentStatus.IN_PROGRESS, AssignmentStatus.TODO],
+        )
+        .annotate(
+            rank=Case(
+                When(status=AssignmentStatus.IN_PROGRESS, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("rank", "article_id")
+        .values_list("article_id", flat=True)
+        .first()
+    )
+
+
+def assignment_create(*, article: Article, annotator) -> Assignment:
+    """Assign ``article`` to one more annotator (a member with the annotator role)."""
+    try:
+        check_annotators(article.project, [annotator])
+        with transaction.atomic():
+            return Assignment.objects.create(article=article, annotator=annotator)
+    except AssignmentError as error:
+        raise ValidationError({"annotator": [str(error)]}) from None
+    except IntegrityError:
+        raise ValidationError(
+            {"annotator": [f"{annotator} is already assigned this article."]}
+        ) from None
+
+
+def assignment_set_own_status(*, article: Article, user, status: str) -> bool:
+    """The user ends their own assignment (done or skipped); False if they have none here."""
+    mine = Assignment.objects.filter(article_id=article.pk, annotator_id=user.pk)
+    return bool(mine.update(status=status))

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from annotator.corpus.api import next_article_id
+from annotator.corpus.assignments import next_article_id
 from annotator.corpus.models import Assignment, Role
 from annotator.corpus.permissions import (
     CURATORS,
