@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("annotator.core.urls")),
     path("", include("annotator.corpus.urls")),
     path("", include("annotator.annotations.urls")),
+    path("", include("annotator.imports.urls")),
     path("", include("annotator.exports.urls")),
     path("", include("annotator.agreement.urls")),
     # Last: anything else under /api/v1/ is a JSON 404 (not an endpoint, not in the matrix).

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "annotator.schemas",
     "annotator.corpus",
     "annotator.annotations",
+    "annotator.imports",
     "annotator.exports",
     "annotator.agreement",
     "annotator.web",

@@ -157,8 +157,7 @@ def generate(count: int, spans_each: int, gold: bool):
     from django.core.management import call_command
 
     from annotator.annotations.models import Span
-    from annotator.corpus.models import Assignment
-    from annotator.corpus.models import Article, Membership, Project, Role
+    from annotator.corpus.models import Article, Assignment, Membership, Project, Role
     from annotator.schemas.services import load_schema
 
     call_command("migrate", verbosity=0)

@@ -163,8 +163,7 @@ def seed(count: int):
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
-    from annotator.corpus.models import Assignment
-    from annotator.corpus.models import Article, Membership, Project, Role
+    from annotator.corpus.models import Article, Assignment, Membership, Project, Role
     from annotator.schemas.models import Label, LabelSchema
 
     rng = random.Random(5)

@@ -207,8 +207,7 @@ def seed(make_text, labels):
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
-    from annotator.corpus.models import Assignment
-    from annotator.corpus.models import Article, Membership, Project, Role
+    from annotator.corpus.models import Article, Assignment, Membership, Project, Role
     from annotator.schemas.models import Label, LabelSchema
 
     schema = LabelSchema.objects.create(name="bench")

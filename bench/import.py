@@ -168,8 +168,8 @@ def run_import(path: Path, profile: bool, plain_role: bool = False) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from annotator.corpus.importers import import_paths
     from annotator.corpus.models import Project
+    from annotator.imports.service import import_paths
 
     call_command("migrate", verbosity=0)
     project = Project.objects.create(slug="bench", name="Bench", schema=make_schema())

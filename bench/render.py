@@ -73,8 +73,7 @@ def add_article(chars: int, spans: int, seed: int):
     from django.contrib.auth import get_user_model
 
     from annotator.annotations.models import Span
-    from annotator.corpus.models import Assignment
-    from annotator.corpus.models import Article, Project
+    from annotator.corpus.models import Article, Assignment, Project
     from annotator.schemas.models import Label
 
     rng = random.Random(seed)

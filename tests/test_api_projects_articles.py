@@ -143,7 +143,7 @@ def test_manager_uploads_a_jsonl_file_into_the_import_service(world: World):
     upload = io.BytesIO(("\n".join(lines) + "\n").encode())
     upload.name = "batch.jsonl"
     response = client_for(world.manager).post(
-        "/api/v1/projects/news/articles/", {"file": upload}, format="multipart"
+        "/api/v1/projects/news/imports/", {"file": upload}, format="multipart"
     )
     assert response.status_code == 201, response.json()
     assert response.json()["articles_created"] == 2
@@ -152,6 +152,17 @@ def test_manager_uploads_a_jsonl_file_into_the_import_service(world: World):
             "external_id", flat=True
         )
     ) == {"up-1", "up-2"}
+
+
+def test_a_file_posted_to_the_article_list_is_refused_not_ignored(world: World):
+    upload = io.BytesIO(b'{"id": "up-1", "text": "Uploaded text"}\n')
+    upload.name = "batch.jsonl"
+    response = client_for(world.manager).post(
+        "/api/v1/projects/news/articles/", {"file": upload}, format="multipart"
+    )
+    assert response.status_code == 415, response.json()
+    assert "multipart/form-data" in response.json()["detail"]
+    assert not Article.objects.filter(external_id="up-1").exists()
 
 
 def test_assignments_are_managed_by_managers(world: World):

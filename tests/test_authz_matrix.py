@@ -14,6 +14,7 @@ A route or method that the URL resolver knows but the table lacks fails
 ``test_table_covers_every_route``.
 """
 
+import io
 import uuid
 
 import pytest
@@ -44,6 +45,7 @@ AGREEMENT = AGREEMENTS + "<int:pk>/"
 REVIEW = "articles/<int:pk>/review/"
 CURATION = "articles/<int:pk>/curation/"
 AUTO_ACCEPT = "projects/<slug:slug>/review/auto-accept/"
+IMPORTS = "projects/<slug:slug>/imports/"
 
 # (route, method, object): expected status per role --------------------------------------------
 #                                                    ann out rev res mgr anon tok su
@@ -70,6 +72,8 @@ TABLE = {
     ("projects/<slug:slug>/articles/", "GET", "foreign"):  codes("404 200 404 404 404 401 404 200"),
     ("projects/<slug:slug>/articles/", "POST", "own"):     codes("403 404 403 403 201 401 403 201"),
     ("projects/<slug:slug>/articles/", "POST", "foreign"): codes("404 403 404 404 404 401 404 201"),
+    (IMPORTS, "POST", "own"):                              codes("403 404 403 403 201 401 403 201"),
+    (IMPORTS, "POST", "foreign"):                          codes("404 403 404 404 404 401 404 201"),
 
     # 204: nothing assigned to you.
     (NEXT, "GET", "own"):     codes("200 404 204 403 204 401 200 204"),
@@ -243,6 +247,10 @@ def body(route: str, method: str, w: World, obj):
         return {"role": "reviewer"}
     if route.endswith("articles/") and method == "POST":
         return {"external_id": "matrix-new", "text": "Fresh text."}
+    if route == IMPORTS:
+        upload = io.BytesIO(b'{"id": "matrix-upload", "text": "Fresh text."}\n')
+        upload.name = "matrix.jsonl"
+        return {"file": upload}
     if route.endswith("assignments/") and method == "POST":
         # An annotator member of that project not yet on that article.
         if obj == "foreign":
@@ -302,7 +310,9 @@ def test_matrix(world: World, route, method, obj):
                 path = fill(route, url_kwargs(route, world, obj))
                 client = client_as(role, world)
                 response = getattr(client, method.lower())(
-                    path, body(route, method, world, obj), format="json"
+                    path,
+                    body(route, method, world, obj),
+                    format="multipart" if route == IMPORTS else "json",
                 )
                 got[role] = response.status_code
                 raise _Rollback

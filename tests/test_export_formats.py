@@ -613,7 +613,7 @@ def stored_articles(project):
 
 
 def test_jsonl_export_reimports_through_the_jsonl_importer(project, corpus, tmp_path):
-    from annotator.corpus.importers import import_paths
+    from annotator.imports.service import import_paths
 
     run_writer("jsonl", corpus, tmp_path)
     report = import_paths(project, [tmp_path / "articles.jsonl"], annotator="round-trip")
@@ -636,7 +636,7 @@ def test_jsonl_export_reimports_through_the_jsonl_importer(project, corpus, tmp_
 
 
 def test_semeval_export_reimports_through_the_semeval_importer(project, corpus, tmp_path):
-    from annotator.corpus.importers import import_paths
+    from annotator.imports.service import import_paths
 
     run_writer("semeval", corpus, tmp_path, {"article_ids": "internal"})
     report = import_paths(project, [tmp_path], annotator="round-trip")

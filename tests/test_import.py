@@ -23,8 +23,8 @@ from test_import_helpers import (  # noqa: F401  (fixtures)
 
 from annotator.annotations.models import Span
 from annotator.core.text import text_checksum
-from annotator.corpus.importers import import_paths, import_upload
 from annotator.corpus.models import Article, Membership, Role
+from annotator.imports.service import import_paths, import_upload
 
 
 def write_jsonl(path, objects):

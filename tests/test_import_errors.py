@@ -14,8 +14,9 @@ from test_import_helpers import (  # noqa: F401  (fixtures)
 )
 
 from annotator.annotations.models import Span
-from annotator.corpus.importers import ImportSetupError, import_paths, service
 from annotator.corpus.models import Article
+from annotator.imports import service
+from annotator.imports.service import ImportSetupError, import_paths
 
 GOOD = json.dumps({"id": "ok", "text": "Good text here.", "spans": [
     {"start": 0, "end": 4, "label": "loaded_language"}

@@ -22,9 +22,10 @@ from test_import_helpers import (  # noqa: F401  (fixtures)
 
 from annotator.annotations.models import Span
 from annotator.core.bulk import bulk_insert
-from annotator.corpus.importers import import_paths, service
-from annotator.corpus.importers.sources import sources_for_path
 from annotator.corpus.models import Article, Project
+from annotator.imports import service
+from annotator.imports.service import import_paths
+from annotator.imports.sources import sources_for_path
 from annotator.schemas.models import Label
 
 on_postgresql = pytest.mark.skipif(

@@ -14,7 +14,7 @@ With ``check_foreign_keys=False`` (PostgreSQL, inside a transaction, after
 :func:`foreign_key_checks_skippable` said yes) the COPY runs with
 ``session_replication_role = replica``: PostgreSQL's per-row foreign-key triggers, more than half
 of the server's work in a bulk load, do not fire. The caller then guarantees every reference
-itself (see ``annotator/corpus/importers/service.py``).
+itself (see ``annotator/imports/service.py``).
 """
 
 import queue

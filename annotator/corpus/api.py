@@ -8,10 +8,9 @@ import service, progress), so the API, the CLI and tasks behave the same.
 from django.conf import settings
 from django.db.models import Prefetch, Q
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -48,7 +47,6 @@ from annotator.corpus.serializers import (
     ArticleCreateSerializer,
     ArticleDetailSerializer,
     ArticleListSerializer,
-    ArticleUploadSerializer,
     AssignmentCreateSerializer,
     AssignmentSerializer,
     MembershipCreateSerializer,
@@ -154,7 +152,7 @@ class MemberDetail(APIView):
 
 class ArticleList(APIView):
     pagination_class = DefaultPagination  # also tells the schema that the list is paged
-    parser_classes = [LimitedJSONParser, MultiPartParser]
+    parser_classes = [LimitedJSONParser]
 
     @property
     def max_json_bytes(self):
@@ -198,40 +196,17 @@ class ArticleList(APIView):
         return paginator.get_paginated_response(ArticleListSerializer(page, many=True).data)
 
     @extend_schema(
-        request={
-            "application/json": ArticleCreateSerializer,
-            "multipart/form-data": ArticleUploadSerializer,
-        },
-        responses={
-            201: OpenApiResponse(
-                OpenApiTypes.OBJECT,
-                description="The article (JSON body) or the import report (file upload).",
-            ),
-            **ERRORS,
-            413: ErrorSerializer,
-        },
-        summary="Managers: add an article (JSON) or import a file",
+        request=ArticleCreateSerializer,
+        responses={201: ArticleDetailSerializer, **ERRORS, 413: ErrorSerializer},
+        summary="Managers: add an article (files: POST projects/<slug>/imports/)",
     )
     def post(self, request, slug):
         project = get_project(request.user, slug)
         require_manager(project, "add articles")
-        if request.content_type.startswith("multipart/"):
-            return self._upload(request, project)
         data = _validated(ArticleCreateSerializer, request.data)
         article = services.article_create(project=project, data=data)
         article.my_status = None
         return Response(ArticleDetailSerializer(article).data, status=status.HTTP_201_CREATED)
-
-    def _upload(self, request, project):
-        upload = _validated(ArticleUploadSerializer, request.data)["file"]
-        from annotator.corpus.importers.service import ImportSetupError, import_upload
-
-        try:
-            report = import_upload(project, upload.name, upload)
-        except ImportSetupError as error:
-            raise ValidationError({"file": [str(error)]}) from None
-        code = status.HTTP_201_CREATED if report.ok else status.HTTP_400_BAD_REQUEST
-        return Response(report.as_dict(), status=code)
 
 
 class NextArticle(APIView):

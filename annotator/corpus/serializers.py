@@ -123,10 +123,6 @@ class ArticleCreateSerializer(serializers.Serializer):
     images = ImageInputSerializer(many=True, required=False, max_length=100)
 
 
-class ArticleUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="JSONL, .txt, or a SemEval zip (the import service).")
-
-
 class AssignmentSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="annotator.get_username", read_only=True)
 

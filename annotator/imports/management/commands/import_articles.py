@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotator.corpus.importers import ImportSetupError, import_paths
 from annotator.corpus.models import Project
+from annotator.imports.service import ImportSetupError, import_paths
 
 
 class Command(BaseCommand):

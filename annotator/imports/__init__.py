@@ -1,0 +1,6 @@
+"""Getting articles (and their spans) into a project: one small module per source format, one
+service (``service.py``) that the command, the API and tasks all call.
+
+``import_paths(project, paths, annotator=None, utf16_offsets=False, si_label=None)`` and
+``import_upload(project, name, stream, ...)`` return an :class:`~.report.ImportReport`.
+"""
