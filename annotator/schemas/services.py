@@ -14,8 +14,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from annotator.annotations.models import Span
-
 from .history import (
     SCHEMA_FIELDS,
     Action,
@@ -415,8 +413,9 @@ def merge_labels(source: Label, target: Label, user=None) -> int:
             raise LabelMergeError(
                 f"Cannot merge into {target.key!r}: it is retired; unretire it first."
             )
-        # One UPDATE; the version bump makes clients holding the old span refetch it.
-        moved = Span.objects.filter(label=source).update(
+        # One UPDATE through the reverse relation (schemas sit below the annotations app); the
+        # version bump makes clients holding the old span refetch it.
+        moved = source.spans.update(
             label=target, version=F("version") + 1, updated_at=timezone.now()
         )
         before = label_snapshot(source)
