@@ -3,7 +3,7 @@
     .venv/bin/python bench/render.py                   # 100,000 characters, 2,000 spans
     .venv/bin/python bench/render.py --chars 20000 --spans 500 --presses 20
 
-Starts a throwaway demo site (annotator.web.demo_site), adds one article of --chars characters
+Starts a throwaway demo site (scripts/demo_site.py), adds one article of --chars characters
 (paragraphs, emoji, no-break spaces) with --spans spans of annotator1 (a quarter of them
 overlapping another), and opens it. Prints:
   render: from the start of building the text to the first paint with every span (the page's
@@ -21,8 +21,9 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
-from annotator.web.demo_site import chromium_options, demo_site  # noqa: E402
+from demo_site import chromium_options, demo_site  # noqa: E402 (scripts/demo_site.py)
 
 # Plain words, an emoji (two UTF-16 units) and a no-break space inside a "word".
 WORDS = [

@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
-Runs a throwaway demo site (annotator.web.demo_site: its own SQLite database, seeded with the
+Runs a throwaway demo site (scripts/demo_site.py: its own SQLite database, seeded with the
 demo), adds a few spans of annotator1 (overlapping ones included) through the span service,
 and saves PNGs of: the login page, my projects, the annotation page (seed article and the
 Unicode demo, one span selected), and the reviewers' article list.
@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from annotator.web.demo_site import chromium_options, demo_site  # noqa: E402
+from demo_site import chromium_options, demo_site  # noqa: E402 (scripts/, beside this file)
 
 # (article external id, label key, phrase): spans made before the screenshots.
 DEMO_SPANS = [

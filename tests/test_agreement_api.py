@@ -252,6 +252,7 @@ def test_progress_is_written_while_articles_stream(world, monkeypatch):
 
 @pytest.mark.worker
 @pytest.mark.postgres
+@pytest.mark.redis
 def test_report_on_a_real_worker(transactional_db, tmp_path, monkeypatch, settings):
     """POST through the API, a `celery worker` process computes it, the status says done."""
     import subprocess

@@ -35,9 +35,10 @@ def imported_apps(path: Path, app: str):
             continue
         for name in names:
             parts = name.split(".")
-            if len(parts) > 1 and parts[0] == "annotator" and parts[1] != app:
-                if (PACKAGE / parts[1] / "apps.py").exists():
-                    yield node.lineno, parts[1]
+            if len(parts) < 2 or parts[0] != "annotator" or parts[1] == app:
+                continue
+            if (PACKAGE / parts[1] / "apps.py").exists():
+                yield node.lineno, parts[1]
 
 
 def dependencies() -> dict[str, dict[str, list[str]]]:

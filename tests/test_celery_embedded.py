@@ -81,6 +81,7 @@ def redis_url_or_skip():
     return url
 
 
+@pytest.mark.redis
 def test_worker_runs_a_task_on_redis(tmp_path):
     url = redis_url_or_skip()
     env = clean_env(tmp_path, CELERY_BROKER_URL=url)

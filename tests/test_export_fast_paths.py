@@ -153,9 +153,7 @@ def test_zip_sink_is_reproducible_with_isal():
 
 # --- the reader thread (PostgreSQL only: SQLite reads in place) ---------------------------
 
-needs_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the reader thread runs on PostgreSQL only"
-)
+needs_postgres = pytest.mark.postgres  # the reader thread runs on PostgreSQL only
 
 
 @needs_postgres

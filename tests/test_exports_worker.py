@@ -35,7 +35,7 @@ from annotator.corpus.models import Article, Membership, Project, Role
 from annotator.exports.models import Export, ExportStatus
 from annotator.schemas.models import Label, LabelSchema
 
-pytestmark = [pytest.mark.worker, pytest.mark.postgres]
+pytestmark = [pytest.mark.worker, pytest.mark.postgres, pytest.mark.redis]
 
 ARTICLES = 20
 TEXT = "Breaking 🔥 news: 👨‍👩‍👧 families flee.\nCafe\u0301 owners say «Ñandú» is e\u0300vil.\u00a0"

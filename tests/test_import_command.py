@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
-from django.db import connection, connections
+from django.db import connections
 from test_import_helpers import DATA, project_fixture  # noqa: F401  (fixture)
 
 from annotator.annotations.models import Span
@@ -97,7 +97,6 @@ def test_bulk_insert_returns_ids_in_order_and_fills_defaults(project):
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is the PostgreSQL path")
 def test_bulk_insert_uses_copy_on_postgresql(project, monkeypatch):
     def no_bulk_create(*args):
         raise AssertionError("bulk_create used on PostgreSQL")

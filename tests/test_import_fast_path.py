@@ -28,9 +28,7 @@ from annotator.imports.service import import_paths
 from annotator.imports.sources import sources_for_path
 from annotator.schemas.models import Label
 
-on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the fast path is PostgreSQL's"
-)
+on_postgresql = pytest.mark.postgres  # the fast path is PostgreSQL's
 
 
 def write_articles(path, raw_text, count=5, bad_line=None):

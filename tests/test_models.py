@@ -5,7 +5,7 @@ import uuid
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.db.models.functions import Length
 
@@ -18,9 +18,7 @@ pytestmark = pytest.mark.django_db
 User = get_user_model()
 TEXT = "Protecting\u00a0ISIS while U.S.-led coalition protects them."
 
-on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the text trigger exists on PostgreSQL only"
-)
+on_postgresql = pytest.mark.postgres  # the text trigger exists on PostgreSQL only
 
 
 @pytest.fixture
