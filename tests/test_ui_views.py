@@ -39,6 +39,12 @@ def test_pages_carry_a_csp_without_inline_script(client, demo):
     assert "Content-Security-Policy" not in client.get("/api/docs/")
 
 
+def test_the_admin_may_use_inline_styles_but_never_inline_script(client):
+    policy = client.get("/admin/login/")["Content-Security-Policy"]
+    assert re.search(r"(^|; )style-src 'self' 'unsafe-inline'(;|$)", policy), policy
+    assert re.search(r"(^|; )script-src 'self'(;|$)", policy), policy
+
+
 def test_who_opens_the_annotation_page_and_the_article_list(client, demo):
     for username, annotate, articles in [
         ("annotator1", 200, 404),
