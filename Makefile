@@ -15,7 +15,7 @@ EXTRAS ?= dev
 help:
 	@echo "make run      install if needed, migrate, seed demo data, serve http://$(HOST):$(PORT)/ with a Celery worker"
 	@echo "make test     the whole test suite (pytest, plus node --test frontend/tests/ when it has tests)"
-	@echo "make lint     ruff check + ruff format --check"
+	@echo "make lint     ruff check + ruff format --check + mypy"
 	@echo "make format   ruff format + ruff check --fix"
 	@echo "make bench    run every bench/*.py and print its figures"
 	@echo "make screenshots  retake docs/screenshots/*.png from a throwaway demo site"
@@ -73,6 +73,7 @@ test-frontend:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format .
