@@ -7,6 +7,7 @@ CELERY_BROKER_URL (or REDIS_URL). docs/configuration.md lists every variable.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -40,6 +41,15 @@ ENV_VARS = (
     "ANNOTATOR_EXPORT_PARALLEL_MIN_ARTICLES",
     "ANNOTATOR_AGREEMENT_QUEUE",
     "ANNOTATOR_AGREEMENT_STALE_SECONDS",
+    "ANNOTATOR_TRUSTED_PROXIES",
+    "ANNOTATOR_API_RATE_ANON",
+    "ANNOTATOR_API_RATE_USER",
+    "DJANGO_EMAIL_HOST",
+    "DJANGO_EMAIL_PORT",
+    "DJANGO_EMAIL_HOST_USER",
+    "DJANGO_EMAIL_HOST_PASSWORD",
+    "DJANGO_EMAIL_USE_TLS",
+    "DJANGO_DEFAULT_FROM_EMAIL",
 )
 
 
@@ -87,6 +97,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "axes",
     "annotator.core",
     "annotator.schemas",
     "annotator.corpus",
@@ -108,6 +119,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "annotator.web.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "annotator.urls"
@@ -261,16 +274,67 @@ REST_FRAMEWORK = {
     ],
     # Generous for people and scripts (the browser's offline queue flushes in bursts), low enough
     # to stop a runaway loop or a scan.
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "3000/min"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("ANNOTATOR_API_RATE_ANON") or "120/min",
+        "user": os.environ.get("ANNOTATOR_API_RATE_USER") or "3000/min",
+    },
 }
 API_MAX_JSON_BYTES = 1024 * 1024  # span writes and sync batches; article imports allow more
 API_MAX_ARTICLE_BYTES = 20 * 1024 * 1024
 
-# Login throttling (annotator.core.throttling): this many failures per account or address in the
-# window refuse further attempts until it has passed.
-AUTHENTICATION_BACKENDS = ["annotator.core.throttling.ThrottledModelBackend"]
+# --- Login protection (django-axes, annotator.core.lockout) ------------------------------------
+# Failed logins are recorded in the database, so every web process sees the same counts. An
+# account is locked after LOGIN_FAILURE_LIMIT failures from one address, and after
+# LOGIN_ACCOUNT_FAILURE_LIMIT from anywhere (guessing spread over many addresses), for
+# LOGIN_LOCKOUT_MINUTES or until a manager or an admin unlocks it. No address is locked as such:
+# behind a proxy every user may share one.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_FAILURE_LIMIT = 10
-LOGIN_FAILURE_WINDOW = 15 * 60
+LOGIN_ACCOUNT_FAILURE_LIMIT = 30
+LOGIN_LOCKOUT_MINUTES = 15
+AXES_HANDLER = "annotator.core.lockout.AccountLockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+# A success elsewhere must not reset the count of an address that is guessing.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "annotator.core.lockout.lockout_response"
+AXES_VERBOSE = False
+# The client's address: the connection's, unless ANNOTATOR_TRUSTED_PROXIES says how many proxies
+# in front of the app append to X-Forwarded-For (a header anyone can send otherwise).
+TRUSTED_PROXIES = int(os.environ.get("ANNOTATOR_TRUSTED_PROXIES") or 0)
+if TRUSTED_PROXIES:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXIES
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
+# --- Cache: rate limits and anything else counted across requests ----------------------------
+# Redis (REDIS_URL) when configured, so that every web process shares one count; in the
+# embedded dev mode (one process) local memory is enough.
+REDIS_URL = os.environ.get("REDIS_URL") or ""
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# --- Email: password reset is offered only when mail can be sent ------------------------------
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST") or ""
+EMAIL_ENABLED = bool(EMAIL_HOST)
+if EMAIL_ENABLED:
+    EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT") or 587)
+    EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER") or ""
+    EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD") or ""
+    EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
+    DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL") or "webmaster@localhost"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Propaganda annotator API",
     "DESCRIPTION": "Projects, articles, spans (offsets in Unicode code points), exports.",

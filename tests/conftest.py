@@ -51,6 +51,18 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped in CI: {reason}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_of_this_process():
+    """Rate-limit counters of this test process in its own memory: with REDIS_URL set (CI) the
+    settings use Redis, where counts would outlive a test and cache.clear() would flush the
+    broker's database. Tests of the shared cache run real processes (test_shared_limits.py)."""
+    from django.test import override_settings
+
+    local = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with override_settings(CACHES=local):
+        yield
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {

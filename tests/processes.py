@@ -73,3 +73,12 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def child_database_url() -> str:
+    """A DATABASE_URL for child processes: the PostgreSQL database this test run created."""
+    import dj_database_url
+
+    url = dj_database_url.parse(os.environ["DATABASE_URL"])
+    name = settings.DATABASES["default"]["NAME"]
+    return f"postgres://{url['USER']}@{url['HOST'] or '127.0.0.1'}:{url['PORT'] or 5432}/{name}"

@@ -6,6 +6,7 @@ import json
 import pytest
 from api_helpers import World, client_for
 from django.contrib.auth import get_user_model
+from django.http import HttpRequest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -236,7 +237,8 @@ def test_session_writes_need_csrf(world: World):
     user.set_password("a long pass phrase")
     user.save()
     client = APIClient(enforce_csrf_checks=True)
-    assert client.login(username="ann", password="a long pass phrase")
+    # Login checks need the request (django-axes records failures per account and address).
+    assert client.login(request=HttpRequest(), username="ann", password="a long pass phrase")
     url = f"/api/v1/articles/{world.article.pk}/spans/"
     body = {"label": "name_calling", "start": 24, "end": 28}
     assert client.post(url, body, format="json").status_code == 403
@@ -255,25 +257,57 @@ def test_token_auth_needs_no_csrf(world: World):
     assert response.status_code == 201
 
 
-def test_login_is_throttled_after_repeated_failures(world: World, client, settings):
-    settings.LOGIN_FAILURE_LIMIT = 3
+def membership_of(user):
+    return Membership.objects.get(user=user, project__slug="news")
+
+
+def login(client, username, password, address="10.0.0.1"):
+    return client.post(
+        "/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def test_an_account_is_locked_after_repeated_failures_and_a_manager_unlocks_it(
+    world: World, settings
+):
+    settings.LOGIN_FAILURE_LIMIT = settings.AXES_FAILURE_LIMIT = 3
     world.annotator.set_password("the right password")
     world.annotator.save()
-    for _ in range(3):
-        response = client.post("/accounts/login/", {"username": "ann", "password": "wrong"})
-        assert response.status_code == 200  # the form again, with an error
-    refused = client.post("/accounts/login/", {"username": "ann", "password": "the right password"})
-    assert refused.status_code == 200 and "_auth_user_id" not in client.session
-    # Another account from the same address is refused too.
-    other = client.post(
-        "/accounts/login/", {"username": "ann2", "password": "x"}, REMOTE_ADDR="127.0.0.1"
-    )
-    assert other.status_code == 200 and "_auth_user_id" not in client.session
-    from django.core.cache import cache
+    client = APIClient()
+    for _ in range(2):
+        assert login(client, "ann", "wrong").status_code == 200  # the form again, with an error
+    assert login(client, "ann", "wrong").status_code == 429  # the failure that reaches the limit
+    refused = login(client, "ann", "the right password")
+    assert refused.status_code == 429 and "_auth_user_id" not in client.session
+    # The truth: which account, until when, who can lift it.
+    page = refused.content.decode()
+    assert "Too many failed logins for &#x27;ann&#x27;" in page and "locked until" in page
+    assert "manager" in page
+    # Another account from the same address (all users behind one proxy) is not locked.
+    world.annotator2.set_password("another password")
+    world.annotator2.save()
+    assert login(APIClient(), "ann2", "another password").status_code == 302
+    # Nor is the account itself from another address, below the account-wide limit.
+    assert login(APIClient(), "ann", "the right password", address="10.0.0.2").status_code == 302
+    # ... which does not lift the lock of the address that was guessing.
+    assert login(client, "ann", "the right password").status_code == 429
 
-    cache.clear()  # the window has passed
-    ok = client.post("/accounts/login/", {"username": "ann", "password": "the right password"})
-    assert ok.status_code == 302 and "_auth_user_id" in client.session
+    unlocked = client_for(world.manager).post(
+        f"/api/v1/projects/news/members/{membership_of(world.annotator).pk}/unlock/"
+    )
+    assert unlocked.status_code == 200 and unlocked.json()["cleared"] >= 1
+    assert login(client, "ann", "the right password").status_code == 302
+
+
+def test_guessing_spread_over_addresses_locks_the_account(world: World, settings):
+    settings.LOGIN_ACCOUNT_FAILURE_LIMIT = 4
+    world.annotator.set_password("the right password")
+    world.annotator.save()
+    codes = [
+        login(APIClient(), "ann", "wrong", address=f"10.0.1.{n}").status_code for n in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]
+    assert login(APIClient(), "ann", "the right password", address="10.0.2.1").status_code == 429
 
 
 def test_api_throttles_anonymous_and_users(world: World, settings):

@@ -67,6 +67,8 @@ TABLE = {
     (MEMBER, "PATCH", "foreign"):  codes("404 403 404 404 404 401 404 200"),
     (MEMBER, "DELETE", "own"):     codes("403 404 403 403 204 401 403 204"),
     (MEMBER, "DELETE", "foreign"): codes("404 403 404 404 404 401 404 204"),
+    (MEMBER + "unlock/", "POST", "own"):     codes("403 404 403 403 200 401 403 200"),
+    (MEMBER + "unlock/", "POST", "foreign"): codes("404 403 404 404 404 401 404 200"),
 
     ("projects/<slug:slug>/articles/", "GET", "own"):      codes("200 404 200 403 200 401 200 200"),
     ("projects/<slug:slug>/articles/", "GET", "foreign"):  codes("404 200 404 404 404 401 404 200"),
@@ -245,6 +247,8 @@ def body(route: str, method: str, w: World, obj):
         return {"username": "rev" if obj == "foreign" else "outsider", "role": "annotator"}
     if route.endswith("members/<int:pk>/"):
         return {"role": "reviewer"}
+    if route.endswith("unlock/"):
+        return None
     if route.endswith("articles/") and method == "POST":
         return {"external_id": "matrix-new", "text": "Fresh text."}
     if route == IMPORTS:

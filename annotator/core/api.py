@@ -1,3 +1,4 @@
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -28,7 +29,9 @@ class MyToken(APIView):
     def post(self, request):
         token = create_token(request.user)
         body = {"exists": True, "created": token.created, "key": token.key}
-        return Response(TokenSerializer(body).data, status=status.HTTP_201_CREATED)
+        response = Response(TokenSerializer(body).data, status=status.HTTP_201_CREATED)
+        add_never_cache_headers(response)  # a secret: no browser or proxy may keep a copy
+        return response
 
     @extend_schema(request=None, responses={204: None}, summary="Revoke your token")
     def delete(self, request):

@@ -53,6 +53,7 @@ from annotator.corpus.serializers import (
     MembershipSerializer,
     ProjectDetailSerializer,
     ProjectSerializer,
+    UnlockResultSerializer,
 )
 
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
@@ -123,7 +124,7 @@ class MemberList(APIView):
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
-class MemberDetail(APIView):
+class _MemberView(APIView):
     def _membership(self, request, slug, pk):
         project = get_project(request.user, slug)
         require_manager(project, "change members")
@@ -132,6 +133,8 @@ class MemberDetail(APIView):
             raise NotFound("No such membership in this project.")
         return membership
 
+
+class MemberDetail(_MemberView):
     @extend_schema(request=MembershipSerializer, responses={200: MembershipSerializer, **ERRORS})
     def patch(self, request, slug, pk):
         membership = self._membership(request, slug, pk)
@@ -145,6 +148,15 @@ class MemberDetail(APIView):
     def delete(self, request, slug, pk):
         services.membership_remove(membership=self._membership(request, slug, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MemberUnlock(_MemberView):
+    @extend_schema(request=None, responses={200: UnlockResultSerializer, **ERRORS})
+    def post(self, request, slug, pk):
+        """Lift a login lockout of this member (too many failed logins)."""
+        membership = self._membership(request, slug, pk)
+        removed = services.membership_unlock(membership=membership)
+        return Response({"username": membership.user.get_username(), "cleared": removed})
 
 
 # --- articles -----------------------------------------------------------------------------

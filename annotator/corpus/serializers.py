@@ -150,6 +150,11 @@ class MembershipCreateSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
+class UnlockResultSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    cleared = serializers.IntegerField(help_text="Failed-login records removed.")
+
+
 class ActionResultSerializer(serializers.Serializer):
     article = serializers.IntegerField()
     status = serializers.ChoiceField(choices=AssignmentStatus.choices)

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from annotator.core.lockout import unlock_account
 from annotator.core.text import normalize_newlines
 from annotator.corpus.models import Article, ArticleImage, Membership, Project, Role
 
@@ -59,6 +60,11 @@ def membership_set_role(*, membership: Membership, role: str) -> Membership:
 def membership_remove(*, membership: Membership) -> None:
     _keeps_a_manager(membership)
     membership.delete()
+
+
+def membership_unlock(*, membership: Membership) -> int:
+    """Lift a login lockout of a project member (their failed logins are forgotten)."""
+    return unlock_account(membership.user.get_username())
 
 
 # --- articles -----------------------------------------------------------------------------

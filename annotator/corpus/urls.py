@@ -11,6 +11,11 @@ urlpatterns = [
     path(
         "projects/<slug:slug>/members/<int:pk>/", corpus.MemberDetail.as_view(), name="api-member"
     ),
+    path(
+        "projects/<slug:slug>/members/<int:pk>/unlock/",
+        corpus.MemberUnlock.as_view(),
+        name="api-member-unlock",
+    ),
     path("projects/<slug:slug>/articles/", corpus.ArticleList.as_view(), name="api-articles"),
     path(
         "projects/<slug:slug>/articles/next/", corpus.NextArticle.as_view(), name="api-next-article"

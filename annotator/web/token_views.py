@@ -2,11 +2,13 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from annotator.core.tokens import create_token, revoke_token, token_status
 
 
+@never_cache  # the page may show a new key: no browser or proxy may keep a copy
 @login_required
 @require_http_methods(["GET", "POST"])
 def token_page(request):
