@@ -43,6 +43,10 @@ ENV_VARS = (
     "ANNOTATOR_AGREEMENT_STALE_SECONDS",
     "ANNOTATOR_TRUSTED_PROXIES",
     "ANNOTATOR_API_RATE_ANON",
+    "ANNOTATOR_IMPORT_MAX_UPLOAD_MB",
+    "ANNOTATOR_IMPORT_MAX_ZIP_MEMBERS",
+    "ANNOTATOR_IMPORT_MAX_UNCOMPRESSED_MB",
+    "ANNOTATOR_IMPORT_MAX_COMPRESSION_RATIO",
     "ANNOTATOR_API_RATE_USER",
     "DJANGO_EMAIL_HOST",
     "DJANGO_EMAIL_PORT",
@@ -279,8 +283,26 @@ REST_FRAMEWORK = {
         "user": os.environ.get("ANNOTATOR_API_RATE_USER") or "3000/min",
     },
 }
-API_MAX_JSON_BYTES = 1024 * 1024  # span writes and sync batches; article imports allow more
-API_MAX_ARTICLE_BYTES = 20 * 1024 * 1024
+# --- Input limits (docs/configuration.md "Input limits") ---------------------------------------
+API_MAX_JSON_BYTES = 1024 * 1024  # span writes and sync batches; article bodies allow more
+API_MAX_ARTICLE_BYTES = 20 * 1024 * 1024  # a JSON article, and an article's text in an import
+# Django reads a body into memory up to this; the API's own limits above are checked first.
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_ARTICLE_BYTES + 1024 * 1024
+API_MAX_JSON_DEPTH = 32  # nesting of any JSON body, and of article metadata in imports
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+# Imports (the upload endpoint and import_articles): the file, and what a zip may expand to.
+# Sizes are checked from the zip's directory before any member is read, and zipfile never
+# yields more bytes than a member declares.
+IMPORT_MAX_UPLOAD_BYTES = env_int("ANNOTATOR_IMPORT_MAX_UPLOAD_MB", 200) * 1024 * 1024
+IMPORT_MAX_ZIP_MEMBERS = env_int("ANNOTATOR_IMPORT_MAX_ZIP_MEMBERS", 250_000)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("ANNOTATOR_IMPORT_MAX_UNCOMPRESSED_MB", 2048) * 1024 * 1024
+IMPORT_MAX_COMPRESSION_RATIO = env_int("ANNOTATOR_IMPORT_MAX_COMPRESSION_RATIO", 100)
 
 # --- Login protection (django-axes, annotator.core.lockout) ------------------------------------
 # Failed logins are recorded in the database, so every web process sees the same counts. An

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from annotator.agreement.api import ERRORS, agreement_project
 from annotator.agreement.stats import DEFAULT_LIMIT, project_stats
+from annotator.core.params import is_ascii_int
 
 MAX_LIMIT = 500
 
@@ -25,6 +26,6 @@ class ProjectStats(APIView):
     def get(self, request, slug):
         project = agreement_project(request.user, slug)
         raw = request.query_params.get("limit", str(DEFAULT_LIMIT))
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        if not is_ascii_int(raw) or not 1 <= int(raw) <= MAX_LIMIT:
             raise ValidationError({"limit": [f"A whole number from 1 to {MAX_LIMIT}."]})
         return Response(project_stats(project, request.user, limit=int(raw)))

@@ -1,16 +1,12 @@
-"""A JSON parser that refuses bodies over a size limit before reading them into memory, and
-strings that no database can store."""
-
-import re
+"""A JSON parser that refuses bodies over a size limit before reading them into memory, values
+nested too deeply, and strings that no database can store."""
 
 from django.conf import settings
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
 
-# NUL cannot be stored in PostgreSQL text or jsonb; an unpaired surrogate (which JSON's \u
-# escapes allow) is not Unicode text at all and cannot be encoded as UTF-8.
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+from annotator.core.jsonvalues import UnsafeJSON, check_json
 
 
 class PayloadTooLarge(APIException):
@@ -33,24 +29,14 @@ class LimitedJSONParser(JSONParser):
                 length = 0
         if length > limit:
             raise PayloadTooLarge(f"The request body is {length} bytes; the limit is {limit}.")
-        data = super().parse(stream, media_type, parser_context)
-        check_storable(data)
-        return data
-
-
-def check_storable(value, path: str = "") -> None:
-    """Raise a 400 naming the first string (value or key) that cannot be stored."""
-    if isinstance(value, str):
-        if UNSTORABLE.search(value):
-            where = path or "the body"
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
             raise ParseError(
-                f"{where}: contains a NUL character or an unpaired surrogate (\\u0000, "
-                "\\ud800-\\udfff), which cannot be stored."
-            )
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            check_storable(key, path or "a key")
-            check_storable(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            check_storable(item, f"{path}[{index}]")
+                f"JSON parse error: nested more than {settings.API_MAX_JSON_DEPTH} levels deep."
+            ) from None
+        try:
+            check_json(data, max_depth=settings.API_MAX_JSON_DEPTH)
+        except UnsafeJSON as exc:
+            raise ParseError(str(exc)) from None
+        return data

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from annotator.core.params import is_ascii_int
 from annotator.corpus.assignments import AssignmentError, assign_round_robin, check_annotators
 from annotator.corpus.forms import ArticleImageForm, ArticleImageFormSet, AssignRoundRobinForm
 from annotator.corpus.models import (
@@ -118,7 +119,7 @@ def _with_assignment(queryset, status: str | None, annotator: str | None):
     conditions = {}
     if status and status != AssignmentStatusFilter.UNASSIGNED:
         conditions["status"] = status
-    if annotator and annotator.isdigit():
+    if annotator and is_ascii_int(annotator):
         conditions["annotator_id"] = int(annotator)
     return queryset.filter(Exists(Assignment.objects.filter(article=OuterRef("pk"), **conditions)))
 
@@ -148,7 +149,7 @@ class AssignedToFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         assignments = Assignment.objects.filter(annotator=OuterRef("pk"))
         project = request.GET.get("project__id__exact")
-        if project and project.isdigit():
+        if project and is_ascii_int(project):
             # With a project chosen, offer only the people working on it.
             assignments = assignments.filter(article__project_id=int(project))
         users = User.objects.filter(Exists(assignments))

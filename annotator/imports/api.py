@@ -4,6 +4,7 @@ The same import service as ``import_articles`` runs: one transaction per file, a
 that names every file and line it refused.
 """
 
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -12,6 +13,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from annotator.core.parsers import PayloadTooLarge
 from annotator.core.serializers import ErrorSerializer
 from annotator.corpus.permissions import get_project, require_manager
 from annotator.imports.service import ImportSetupError, import_upload
@@ -41,6 +43,10 @@ class ProjectImports(APIView):
     def post(self, request, slug):
         project = get_project(request.user, slug)
         require_manager(project, "import articles")
+        # Before the body is read: a file over the limit is not even spooled to disk.
+        size, limit = int(request.META.get("CONTENT_LENGTH") or 0), settings.IMPORT_MAX_UPLOAD_BYTES
+        if size > limit:
+            raise PayloadTooLarge(f"The upload is {size} bytes; the limit is {limit}.")
         upload = ImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         file = upload.validated_data["file"]

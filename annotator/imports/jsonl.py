@@ -7,8 +7,13 @@ with the file.
 """
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime
+from typing import BinaryIO
+
+from django.conf import settings
+
+from annotator.core.jsonvalues import UnsafeJSON, check_json
 
 from .records import (
     MAX_TITLE,
@@ -19,6 +24,8 @@ from .records import (
     TextWithOffsets,
     check_external_id,
     check_text,
+    check_text_size,
+    check_url,
     unique_spans,
 )
 from .report import ImportIssue
@@ -26,9 +33,33 @@ from .report import ImportIssue
 EXTENSIONS = (".jsonl", ".ndjson")
 
 
-def read_jsonl(lines: Iterable[bytes], name: str, options: ImportOptions) -> Iterator:
+CHUNK = 1 << 20
+
+
+def max_line_bytes() -> int:
+    """A line holds an article's text and its original text, and spans: room for both."""
+    return 2 * settings.API_MAX_ARTICLE_BYTES + (1 << 20)
+
+
+def _lines(stream: BinaryIO, limit: int) -> Iterator[bytes | None]:
+    """The stream's lines; None for a line longer than ``limit`` bytes, which is skipped
+    without ever holding more than ``limit`` bytes of it."""
+    while line := stream.readline(limit + 1):
+        if len(line) > limit and not line.endswith(b"\n"):
+            while (rest := stream.readline(CHUNK)) and not rest.endswith(b"\n"):
+                pass
+            yield None
+        else:
+            yield line
+
+
+def read_jsonl(stream: BinaryIO, name: str, options: ImportOptions) -> Iterator:
     """Yield an ArticleRecord or an ImportIssue per non-blank line."""
-    for number, raw in enumerate(lines, 1):
+    limit = max_line_bytes()
+    for number, raw in enumerate(_lines(stream, limit), 1):
+        if raw is None:
+            yield ImportIssue(name, number, f"the line is longer than {limit} bytes")
+            continue
         if not raw.strip():
             continue
         try:
@@ -40,6 +71,9 @@ def read_jsonl(lines: Iterable[bytes], name: str, options: ImportOptions) -> Ite
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             yield ImportIssue(name, number, f"bad JSON: {exc.msg} at column {exc.colno}")
+            continue
+        except RecursionError:
+            yield ImportIssue(name, number, "bad JSON: nested too deeply")
             continue
         if not isinstance(obj, dict):
             yield ImportIssue(name, number, f"expected a JSON object, got {type(obj).__name__}")
@@ -61,6 +95,7 @@ def record_from_object(obj: dict, options: ImportOptions) -> ArticleRecord:
             if raw is None
             else f"'text' must be a non-empty string, got {type(raw).__name__}"
         )
+    check_text_size(raw, "'text'")
     text = TextWithOffsets(raw, utf16=options.utf16_offsets)
     record = ArticleRecord(
         external_id=external_id,
@@ -68,7 +103,7 @@ def record_from_object(obj: dict, options: ImportOptions) -> ArticleRecord:
         text=text.text,
         text_sha256=text.checksum(),
         original_text=_string(obj, "original_text"),
-        source_url=_string(obj, "url", MAX_URL),
+        source_url=_url(obj),
         published=_published(obj.get("published")),
         metadata=_metadata(obj.get("meta")),
     )
@@ -87,6 +122,11 @@ def _string(obj: dict, key: str, max_length: int | None = None) -> str:
         raise RecordError(f"'{key}' is longer than {max_length} characters")
     check_text(value, f"'{key}'")
     return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _url(obj: dict) -> str:
+    value = _string(obj, "url", MAX_URL)
+    return check_url(value, "'url'") if value else ""
 
 
 def _published(value) -> date | None:
@@ -108,6 +148,10 @@ def _metadata(value) -> dict:
         return {}
     if not isinstance(value, dict):
         raise RecordError(f"'meta' must be a JSON object, got {type(value).__name__}")
+    try:
+        check_json(value, max_depth=settings.API_MAX_JSON_DEPTH, root="meta")
+    except UnsafeJSON as exc:
+        raise RecordError(str(exc)) from None
     return value
 
 
@@ -188,8 +232,9 @@ def _image(image, text: TextWithOffsets):
     if not isinstance(image, dict):
         raise RecordError(f"expected an object, got {image!r}")
     src = image.get("src")
-    if not isinstance(src, str) or not src or len(src) > MAX_URL:
-        raise RecordError(f"'src' must be a non-empty string of at most {MAX_URL} characters")
+    if not isinstance(src, str) or not src:
+        raise RecordError("'src' must be a non-empty string")
+    check_url(src, "'src'")
     if "start" in image or "end" in image:
         start, end = text.span(image.get("start"), image.get("end"))
     elif image.get("caption"):

@@ -10,6 +10,10 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
 from annotator.core.text import NewlineMap, text_checksum
 
 # Model field limits, checked here so a bad value is an error naming its line, not a DB error.
@@ -177,6 +181,27 @@ def check_text(value: str, what: str) -> None:
         raise RecordError(
             f"{what} contains an unpaired surrogate at character {exc.start} (bad \\u escape)"
         ) from None
+
+
+_URL = URLValidator()  # the schemes the JSON API accepts: http(s) and ftp(s), never javascript:
+
+
+def check_url(value: str, what: str) -> str:
+    """An absolute http(s)/ftp(s) URL of at most MAX_URL characters, as the API requires."""
+    if len(value) > MAX_URL:
+        raise RecordError(f"{what} is longer than {MAX_URL} characters")
+    try:
+        _URL(value)
+    except ValidationError:
+        raise RecordError(f"{what} must be an http(s) URL, got {value[:80]!r}") from None
+    return value
+
+
+def check_text_size(value: str, what: str) -> None:
+    """An article's text, as large as the API takes (API_MAX_ARTICLE_BYTES of UTF-8)."""
+    limit = settings.API_MAX_ARTICLE_BYTES
+    if len(value) > limit // 4 and len(value.encode()) > limit:
+        raise RecordError(f"{what} is larger than {limit} bytes (UTF-8)")
 
 
 def check_external_id(value) -> str:

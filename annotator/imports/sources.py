@@ -10,8 +10,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from django.conf import settings
+
 from . import jsonl, semeval
-from .records import ImportOptions
+from .records import ImportOptions, RecordError
 from .report import ImportIssue
 
 SUPPORTED = ".jsonl / .ndjson, .txt, .zip or a folder of them"
@@ -40,6 +42,8 @@ def source_for_upload(name: str, stream) -> Source:
     if suffix in jsonl.EXTENSIONS:
         return Source(name, "jsonl", lambda options: jsonl.read_jsonl(stream, name, options))
     if suffix == ".txt":
+        if (size := getattr(stream, "size", None)) and size > settings.API_MAX_ARTICLE_BYTES:
+            return _failed(name, _too_large(size))
         member = semeval.Member(name, PurePosixPath(name).name, stream.read)
         return Source(name, "text", lambda options: semeval.read_articles([member], options))
     if suffix == ".zip":
@@ -80,8 +84,39 @@ def _folder_sources(folder: Path) -> list[Source]:
     return sources or [_failed(str(folder), f"nothing to import: expected {SUPPORTED}")]
 
 
+def _too_large(size: int) -> str:
+    return f"{size} bytes: an article or labels file may have {settings.API_MAX_ARTICLE_BYTES}"
+
+
 def _file_member(path: Path) -> semeval.Member:
-    return semeval.Member(str(path), path.name, path.read_bytes)
+    def read() -> bytes:
+        if (size := path.stat().st_size) > settings.API_MAX_ARTICLE_BYTES:
+            raise RecordError(_too_large(size), file=str(path))
+        return path.read_bytes()
+
+    return semeval.Member(str(path), path.name, read)
+
+
+def zip_problem(infos: list[zipfile.ZipInfo]) -> str | None:
+    """Why the zip must not be opened further (a zip bomb, or just too much), from its
+    directory alone; zipfile never yields more bytes than a member declares."""
+    if len(infos) > settings.IMPORT_MAX_ZIP_MEMBERS:
+        return f"{len(infos)} files: at most {settings.IMPORT_MAX_ZIP_MEMBERS} are imported"
+    total = sum(info.file_size for info in infos)
+    if total > settings.IMPORT_MAX_UNCOMPRESSED_BYTES:
+        return (
+            f"it expands to {total} bytes: at most {settings.IMPORT_MAX_UNCOMPRESSED_BYTES} "
+            "are imported"
+        )
+    ratio = settings.IMPORT_MAX_COMPRESSION_RATIO
+    for info in infos:
+        # Small members may compress far (a run of blank lines); only sizes that matter count.
+        if info.file_size > (1 << 20) and info.file_size > ratio * max(info.compress_size, 1):
+            return (
+                f"{info.filename} expands {info.file_size // max(info.compress_size, 1)} times "
+                f"(at most {ratio}): refused as a zip bomb"
+            )
+    return None
 
 
 def _read_jsonl_file(path: Path, options: ImportOptions) -> Iterator:
@@ -96,6 +131,9 @@ def _read_zip(file, name: str, options: ImportOptions) -> Iterator:
         yield ImportIssue(name, None, f"not a readable zip file ({exc})")
         return
     with archive:
+        if problem := zip_problem([i for i in archive.infolist() if not i.is_dir()]):
+            yield ImportIssue(name, None, problem)
+            return
         infos = [
             info for info in archive.infolist() if not info.is_dir() and not _hidden(info.filename)
         ]
@@ -107,12 +145,18 @@ def _read_zip(file, name: str, options: ImportOptions) -> Iterator:
             semeval.Member(
                 f"{name}:{info.filename}",
                 PurePosixPath(info.filename).name,
-                lambda info=info: archive.read(info),
+                lambda info=info: _read_member(archive, info, f"{name}:{info.filename}"),
             )
             for info in infos
             if semeval.is_semeval_member(PurePosixPath(info.filename).name)
         ]
         yield from semeval.read_articles(members, options)
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> bytes:
+    if info.file_size > settings.API_MAX_ARTICLE_BYTES:
+        raise RecordError(_too_large(info.file_size), file=where)
+    return archive.read(info)
 
 
 def _hidden(member_name: str) -> bool:
