@@ -6,13 +6,14 @@ No answer may be a 5xx, and every answer must match what the schema documents fo
 """
 
 import os
+from urllib.parse import urlencode
 
 import pytest
 import schemathesis
 from api_helpers import World
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 
 from annotator.exports.models import Export
@@ -77,3 +78,52 @@ def test_api_does_not_crash_and_matches_its_schema(case):
             schemathesis.checks.content_type_conformance,
         ],
     )
+
+
+ODD_NUMBERS = ["²", "٣", "1²", "𝟙", "-0", "9" * 40]
+DEEP_BODY = "[" * 5000 + "]" * 5000
+
+
+def every_operation():
+    return [result.ok() for result in schema.get_all_operations()]
+
+
+def concrete_path(operation, world: World) -> str:
+    path = operation.path.replace("{slug}", world.project.slug)
+    if "{id}" in path:
+        first = operation.path.removeprefix("/api/v1/").split("/")[0]
+        kind = next((k for k in ("members", "exports", "agreement") if k in path), first)
+        ids = {**real_ids(world), "agreement": 1}
+        path = path.replace("{id}", str(ids[kind]))
+    return path
+
+
+def test_numbers_in_other_scripts_and_deep_json_never_cost_a_5xx(world: World):
+    """Beyond the sampled fuzzing: every query parameter of every operation gets digits that
+    str.isdigit() accepts and int() does not (or reads otherwise), every body a JSON text
+    nested 5,000 deep. Each answer is a JSON 4xx or a success, never a server error."""
+    from rest_framework.test import APIClient
+
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {world.token_staff}")
+    tried = 0
+    for operation in every_operation():
+        path = concrete_path(operation, world)
+        requests = [({p.name: value}, None) for p in operation.query for value in ODD_NUMBERS]
+        if operation.body:
+            requests.append(({}, DEEP_BODY))
+        for query, body in requests:
+            cache.clear()
+            with transaction.atomic():
+                response = client.generic(
+                    operation.method.upper(),
+                    path + ("?" + urlencode(query) if query else ""),
+                    body or "",
+                    content_type="application/json",
+                )
+                transaction.set_rollback(True)
+            tried += 1
+            where = f"{operation.method.upper()} {path} {query or 'deep body'}"
+            assert response.status_code < 500, where
+            if response.status_code >= 400:
+                assert response["Content-Type"].startswith("application/json"), where
+    assert tried > 50

@@ -33,6 +33,7 @@ from annotator.annotations.serializers import (
     layer_json,
     span_json,
 )
+from annotator.core.params import parse_id
 from annotator.core.renderers import PLAIN_JSON_RENDERERS
 from annotator.core.serializers import ErrorSerializer
 from annotator.corpus.permissions import check_article_access, get_article
@@ -245,9 +246,9 @@ class SpanDetail(APIView):
         check_layer_write(request.user, span.article, span.annotator_id)
         version = request.query_params.get("version")
         if version is not None:
-            if not version.isdigit():
-                raise ValidationError({"version": ["Must be an integer."]})
-            version = int(version)
+            version = parse_id(version)
+            if version is None:
+                raise ValidationError({"version": ["Must be a whole number (ASCII digits)."]})
         try:
             service.delete_span(span, version=version, if_match=request.headers.get("If-Match"))
         except service.SpanError as error:

@@ -4,7 +4,7 @@ access of :mod:`annotator.corpus.permissions` (404 for spans the caller must not
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
 from annotator.annotations.models import Span
-from annotator.core.params import is_ascii_int
+from annotator.core.params import parse_id
 from annotator.core.queries import only_row
 from annotator.corpus.models import Article, Role
 from annotator.corpus.permissions import CURATORS, STAFF, check_article_access, with_access
@@ -26,8 +26,8 @@ def layer_for(user, article: Article, layer: str | None):
         return ("all", None)
     if layer == "gold":
         return ("user", None)
-    if is_ascii_int(layer):
-        return ("user", int(layer))
+    if (annotator_id := parse_id(layer)) is not None:
+        return ("user", annotator_id)
     raise ValidationError({"layer": ["Use mine, gold, all or an annotator's user id."]})
 
 

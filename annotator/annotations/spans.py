@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from annotator.annotations import span_sql
 from annotator.annotations.models import Span, SpanOrigin
+from annotator.core.params import parse_id
 from annotator.core.queries import only_row
 from annotator.corpus.models import Article, Assignment, AssignmentStatus
 from annotator.schemas.models import Label
@@ -396,8 +397,9 @@ def _expected_version(span: Span, version, if_match):
         if value == "*":
             return ANY_VERSION
         prefix = f'"{span.pk}-'
-        if value.startswith(prefix) and value.endswith('"') and value[len(prefix) : -1].isdigit():
-            return int(value[len(prefix) : -1])
+        quoted = value.startswith(prefix) and value.endswith('"')
+        if quoted and (version := parse_id(value[len(prefix) : -1])) is not None:
+            return version
         raise VersionConflict(
             {"version": [f"If-Match {if_match} is not an ETag of this span ({etag(span)})."],
              "current_version": span.version},
