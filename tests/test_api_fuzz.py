@@ -16,6 +16,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 
+from annotator.corpus.models import ArticleImage
 from annotator.exports.models import Export
 from annotator.wsgi import application
 
@@ -48,6 +49,9 @@ def real_ids(world: World) -> dict:
         "assignments": world.assignment.pk,
         "members": world.project.memberships.get(user=world.annotator2).pk,
         "exports": Export.objects.get_or_create(project=world.project, format="jsonl")[0].pk,
+        "images": ArticleImage.objects.get_or_create(
+            article=world.article, url="https://example.org/i.png"
+        )[0].pk,
     }
 
 

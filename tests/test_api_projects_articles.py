@@ -353,3 +353,21 @@ def test_openapi_schema_and_swagger_ui_are_served(world: World, client):
 def test_unknown_api_path_is_a_json_404(world: World):
     response = client_for(world.annotator).post("/api/v1/nope/", {}, format="json")
     assert response.status_code == 404 and "No API endpoint" in response.json()["detail"]
+
+
+def test_image_files_are_served_only_to_readers_of_the_article(world: World, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path
+    image = ArticleImage(article=world.article, caption_start=0, caption_end=4)
+    image.file.save("picture.png", ContentFile(b"\x89PNG\r\n\x1a\nbytes"), save=True)
+    detail = client_for(world.annotator).get(f"/api/v1/articles/{world.article.pk}/").json()
+    url = detail["images"][0]["file"]
+    assert url == f"/api/v1/images/{image.pk}/file/"
+    response = client_for(world.annotator).get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"\x89PNG\r\n\x1a\nbytes"
+    assert client_for(world.annotator2).get(url).status_code == 404  # not assigned to them
+    assert client_for().get(url).status_code == 401
+    # Nothing under /media/ is served: exports and images have no public address.
+    assert client_for(world.annotator).get(f"/media/{image.file.name}").status_code == 404

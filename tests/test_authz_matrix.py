@@ -36,14 +36,14 @@ def codes(row: str) -> dict[str, int]:
     return dict(zip(ROLES, values, strict=True))
 
 
-MEMBER = "projects/<slug:slug>/members/<int:pk>/"
+MEMBER = "projects/<slug:slug>/members/<id:pk>/"
 NEXT = "projects/<slug:slug>/articles/next/"
 EXPORTS = "projects/<slug:slug>/exports/"
-EXPORT = EXPORTS + "<int:pk>/"
+EXPORT = EXPORTS + "<id:pk>/"
 AGREEMENTS = "projects/<slug:slug>/agreement/"
-AGREEMENT = AGREEMENTS + "<int:pk>/"
-REVIEW = "articles/<int:pk>/review/"
-CURATION = "articles/<int:pk>/curation/"
+AGREEMENT = AGREEMENTS + "<id:pk>/"
+REVIEW = "articles/<id:pk>/review/"
+CURATION = "articles/<id:pk>/curation/"
 AUTO_ACCEPT = "projects/<slug:slug>/review/auto-accept/"
 IMPORTS = "projects/<slug:slug>/imports/"
 
@@ -81,59 +81,62 @@ TABLE = {
     (NEXT, "GET", "own"):     codes("200 404 204 403 204 401 200 204"),
     (NEXT, "GET", "foreign"): codes("404 200 404 404 404 401 404 204"),
 
-    ("articles/<int:pk>/", "GET", "own"):     codes("200 404 200 403 200 401 200 200"),
-    ("articles/<int:pk>/", "GET", "other"):   codes("404 404 200 403 200 401 404 200"),
-    ("articles/<int:pk>/", "GET", "foreign"): codes("404 200 404 404 404 401 404 200"),
+    ("images/<id:pk>/file/", "GET", "own"):     codes("200 404 200 403 200 401 200 200"),
+    ("images/<id:pk>/file/", "GET", "other"):   codes("404 404 200 403 200 401 404 200"),
+    ("images/<id:pk>/file/", "GET", "foreign"): codes("404 200 404 404 404 401 404 200"),
+    ("articles/<id:pk>/", "GET", "own"):     codes("200 404 200 403 200 401 200 200"),
+    ("articles/<id:pk>/", "GET", "other"):   codes("404 404 200 403 200 401 404 200"),
+    ("articles/<id:pk>/", "GET", "foreign"): codes("404 200 404 404 404 401 404 200"),
 
     # Completing/skipping needs your own assignment: 404 for curators without one.
-    ("articles/<int:pk>/complete/", "POST", "own"):     codes("200 404 404 403 404 401 200 404"),
-    ("articles/<int:pk>/complete/", "POST", "other"):   codes("404 404 404 403 404 401 404 404"),
-    ("articles/<int:pk>/complete/", "POST", "foreign"): codes("404 200 404 404 404 401 404 404"),
-    ("articles/<int:pk>/skip/", "POST", "own"):         codes("200 404 404 403 404 401 200 404"),
-    ("articles/<int:pk>/skip/", "POST", "other"):       codes("404 404 404 403 404 401 404 404"),
-    ("articles/<int:pk>/skip/", "POST", "foreign"):     codes("404 200 404 404 404 401 404 404"),
+    ("articles/<id:pk>/complete/", "POST", "own"):     codes("200 404 404 403 404 401 200 404"),
+    ("articles/<id:pk>/complete/", "POST", "other"):   codes("404 404 404 403 404 401 404 404"),
+    ("articles/<id:pk>/complete/", "POST", "foreign"): codes("404 200 404 404 404 401 404 404"),
+    ("articles/<id:pk>/skip/", "POST", "own"):         codes("200 404 404 403 404 401 200 404"),
+    ("articles/<id:pk>/skip/", "POST", "other"):       codes("404 404 404 403 404 401 404 404"),
+    ("articles/<id:pk>/skip/", "POST", "foreign"):     codes("404 200 404 404 404 401 404 404"),
 
-    ("articles/<int:pk>/assignments/", "GET", "own"):      codes("403 404 403 403 200 401 403 200"),
-    ("articles/<int:pk>/assignments/", "GET", "other"):    codes("404 404 403 403 200 401 404 200"),
-    ("articles/<int:pk>/assignments/", "GET", "foreign"):  codes("404 403 404 404 404 401 404 200"),
-    ("articles/<int:pk>/assignments/", "POST", "own"):     codes("403 404 403 403 201 401 403 201"),
-    ("articles/<int:pk>/assignments/", "POST", "other"):   codes("404 404 403 403 201 401 404 201"),
-    ("articles/<int:pk>/assignments/", "POST", "foreign"): codes("404 403 404 404 404 401 404 201"),
+    ("articles/<id:pk>/assignments/", "GET", "own"):      codes("403 404 403 403 200 401 403 200"),
+    ("articles/<id:pk>/assignments/", "GET", "other"):    codes("404 404 403 403 200 401 404 200"),
+    ("articles/<id:pk>/assignments/", "GET", "foreign"):  codes("404 403 404 404 404 401 404 200"),
+    ("articles/<id:pk>/assignments/", "POST", "own"):     codes("403 404 403 403 201 401 403 201"),
+    ("articles/<id:pk>/assignments/", "POST", "other"):   codes("404 404 403 403 201 401 404 201"),
+    ("articles/<id:pk>/assignments/", "POST", "foreign"): codes("404 403 404 404 404 401 404 201"),
 
     # An annotator's own assignment is theirs to work on, not to change: 403.
-    ("assignments/<int:pk>/", "PATCH", "own"):      codes("403 404 403 403 200 401 403 200"),
-    ("assignments/<int:pk>/", "PATCH", "other"):    codes("404 404 403 403 200 401 404 200"),
-    ("assignments/<int:pk>/", "PATCH", "foreign"):  codes("404 403 404 404 404 401 404 200"),
-    ("assignments/<int:pk>/", "DELETE", "own"):     codes("403 404 403 403 204 401 403 204"),
-    ("assignments/<int:pk>/", "DELETE", "other"):   codes("404 404 403 403 204 401 404 204"),
-    ("assignments/<int:pk>/", "DELETE", "foreign"): codes("404 403 404 404 404 401 404 204"),
+    ("assignments/<id:pk>/", "PATCH", "own"):      codes("403 404 403 403 200 401 403 200"),
+    ("assignments/<id:pk>/", "PATCH", "other"):    codes("404 404 403 403 200 401 404 200"),
+    ("assignments/<id:pk>/", "PATCH", "foreign"):  codes("404 403 404 404 404 401 404 200"),
+    ("assignments/<id:pk>/", "DELETE", "own"):     codes("403 404 403 403 204 401 403 204"),
+    ("assignments/<id:pk>/", "DELETE", "other"):   codes("404 404 403 403 204 401 404 204"),
+    ("assignments/<id:pk>/", "DELETE", "foreign"): codes("404 403 404 404 404 401 404 204"),
 
     # Everyone who may read an article writes spans in their own layer of it.
-    ("articles/<int:pk>/spans/", "GET", "own"):      codes("200 404 200 403 200 401 200 200"),
-    ("articles/<int:pk>/spans/", "GET", "other"):    codes("404 404 200 403 200 401 404 200"),
-    ("articles/<int:pk>/spans/", "GET", "foreign"):  codes("404 200 404 404 404 401 404 200"),
-    ("articles/<int:pk>/spans/", "POST", "own"):     codes("201 404 201 403 201 401 201 201"),
-    ("articles/<int:pk>/spans/", "POST", "other"):   codes("404 404 201 403 201 401 404 201"),
-    ("articles/<int:pk>/spans/", "POST", "foreign"): codes("404 201 404 404 404 401 404 201"),
-    ("articles/<int:pk>/spans/sync/", "POST", "own"):     codes("200 404 200 403 200 401 200 200"),
-    ("articles/<int:pk>/spans/sync/", "POST", "other"):   codes("404 404 200 403 200 401 404 200"),
-    ("articles/<int:pk>/spans/sync/", "POST", "foreign"): codes("404 200 404 404 404 401 404 200"),
+    ("articles/<id:pk>/spans/", "GET", "own"):      codes("200 404 200 403 200 401 200 200"),
+    ("articles/<id:pk>/spans/", "GET", "other"):    codes("404 404 200 403 200 401 404 200"),
+    ("articles/<id:pk>/spans/", "GET", "foreign"):  codes("404 200 404 404 404 401 404 200"),
+    ("articles/<id:pk>/spans/", "POST", "own"):     codes("201 404 201 403 201 401 201 201"),
+    ("articles/<id:pk>/spans/", "POST", "other"):   codes("404 404 201 403 201 401 404 201"),
+    ("articles/<id:pk>/spans/", "POST", "foreign"): codes("404 201 404 404 404 401 404 201"),
+    ("articles/<id:pk>/spans/sync/", "POST", "own"):     codes("200 404 200 403 200 401 200 200"),
+    ("articles/<id:pk>/spans/sync/", "POST", "other"):   codes("404 404 200 403 200 401 404 200"),
+    ("articles/<id:pk>/spans/sync/", "POST", "foreign"): codes("404 200 404 404 404 401 404 200"),
 
     # Diff suggestions: whoever may read the article.
-    ("articles/<int:pk>/suggestions/", "GET", "own"):     codes("200 404 200 403 200 401 200 200"),
-    ("articles/<int:pk>/suggestions/", "GET", "other"):   codes("404 404 200 403 200 401 404 200"),
-    ("articles/<int:pk>/suggestions/", "GET", "foreign"): codes("404 200 404 404 404 401 404 200"),
+    ("articles/<id:pk>/suggestions/", "GET", "own"):     codes("200 404 200 403 200 401 200 200"),
+    ("articles/<id:pk>/suggestions/", "GET", "other"):   codes("404 404 200 403 200 401 404 200"),
+    ("articles/<id:pk>/suggestions/", "GET", "foreign"): codes("404 200 404 404 404 401 404 200"),
 
     # Reviewers read every layer but change none but gold; managers may fix any span.
-    ("spans/<int:pk>/", "GET", "own"):        codes("200 404 200 404 200 401 200 200"),
-    ("spans/<int:pk>/", "GET", "other"):      codes("404 404 200 404 200 401 404 200"),
-    ("spans/<int:pk>/", "GET", "foreign"):    codes("404 200 404 404 404 401 404 200"),
-    ("spans/<int:pk>/", "PATCH", "own"):      codes("200 404 403 404 200 401 200 200"),
-    ("spans/<int:pk>/", "PATCH", "other"):    codes("404 404 403 404 200 401 404 200"),
-    ("spans/<int:pk>/", "PATCH", "foreign"):  codes("404 200 404 404 404 401 404 200"),
-    ("spans/<int:pk>/", "DELETE", "own"):     codes("204 404 403 404 204 401 204 204"),
-    ("spans/<int:pk>/", "DELETE", "other"):   codes("404 404 403 404 204 401 404 204"),
-    ("spans/<int:pk>/", "DELETE", "foreign"): codes("404 204 404 404 404 401 404 204"),
+    ("spans/<id:pk>/", "GET", "own"):        codes("200 404 200 404 200 401 200 200"),
+    ("spans/<id:pk>/", "GET", "other"):      codes("404 404 200 404 200 401 404 200"),
+    ("spans/<id:pk>/", "GET", "foreign"):    codes("404 200 404 404 404 401 404 200"),
+    ("spans/<id:pk>/", "PATCH", "own"):      codes("200 404 403 404 200 401 200 200"),
+    ("spans/<id:pk>/", "PATCH", "other"):    codes("404 404 403 404 200 401 404 200"),
+    ("spans/<id:pk>/", "PATCH", "foreign"):  codes("404 200 404 404 404 401 404 200"),
+    ("spans/<id:pk>/", "DELETE", "own"):     codes("204 404 403 404 204 401 204 204"),
+    ("spans/<id:pk>/", "DELETE", "other"):   codes("404 404 403 404 204 401 404 204"),
+    ("spans/<id:pk>/", "DELETE", "foreign"): codes("404 204 404 404 404 401 404 204"),
 
     # Exports: researchers, reviewers, managers, staff; annotators (blind to others) get 404.
     (EXPORTS, "GET", "own"):      codes("404 404 200 200 200 401 404 200"),
@@ -211,17 +214,29 @@ def _agreement(w: World, obj):
     return AgreementReport.objects.create(project=_project(w, obj))
 
 
+def _image(w: World, obj):
+    from django.core.files.base import ContentFile
+
+    from annotator.corpus.models import ArticleImage
+
+    image = ArticleImage(article=_article(w, obj), caption_start=0, caption_end=4)
+    image.file.save("picture.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=True)
+    return image
+
+
 def url_kwargs(route: str, w: World, obj) -> dict:
     if route.startswith(AGREEMENT):
         return {"slug": _project(w, obj).slug, "pk": _agreement(w, obj).pk}
     if route.startswith(EXPORT):
         return {"slug": _project(w, obj).slug, "pk": _export(w, obj).pk}
-    if route.startswith("projects/<slug:slug>/members/<int:pk>"):
+    if route.startswith("projects/<slug:slug>/members/<id:pk>"):
         return {"slug": _project(w, obj).slug, "pk": _membership(w, obj).pk}
     if route.startswith("projects/<slug:slug>"):
         return {"slug": _project(w, obj).slug}
     if route.startswith("articles/"):
         return {"pk": _article(w, obj).pk}
+    if route.startswith("images/"):
+        return {"pk": _image(w, obj).pk}
     if route.startswith("assignments/"):
         return {"pk": _assignment(w, obj).pk}
     if route.startswith("spans/"):
@@ -245,7 +260,7 @@ def body(route: str, method: str, w: World, obj):
     if route.endswith("members/"):
         # Someone not yet in that project.
         return {"username": "rev" if obj == "foreign" else "outsider", "role": "annotator"}
-    if route.endswith("members/<int:pk>/"):
+    if route.endswith("members/<id:pk>/"):
         return {"role": "reviewer"}
     if route.endswith("unlock/"):
         return None
@@ -290,7 +305,7 @@ def client_as(role: str, w: World):
 def fill(route: str, kwargs: dict) -> str:
     path = route
     for name, value in kwargs.items():
-        path = path.replace(f"<slug:{name}>", str(value)).replace(f"<int:{name}>", str(value))
+        path = path.replace(f"<slug:{name}>", str(value)).replace(f"<id:{name}>", str(value))
     return "/api/v1/" + path
 
 

@@ -10,7 +10,7 @@ urlpatterns = [
         "projects/<slug:slug>/agreement/", agreement.AgreementList.as_view(), name="api-agreements"
     ),
     path(
-        "projects/<slug:slug>/agreement/<int:pk>/",
+        "projects/<slug:slug>/agreement/<id:pk>/",
         agreement.AgreementDetail.as_view(),
         name="api-agreement",
     ),

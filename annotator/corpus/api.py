@@ -7,8 +7,9 @@ import service, progress), so the API, the CLI and tasks behave the same.
 
 from django.conf import settings
 from django.db.models import Prefetch, Q
+from django.http import FileResponse, HttpResponseRedirect
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -246,6 +247,30 @@ class ArticleDetail(APIView):
     @extend_schema(responses={200: ArticleDetailSerializer, **ERRORS}, summary="An article")
     def get(self, request, pk):
         return Response(ArticleDetailSerializer(_article_detail(request.user, pk)).data)
+
+
+class ImageFile(APIView):
+    """An article's uploaded image, to whoever may read the article. Media are never served
+    publicly: an export or an image under a guessable name is not a download for anyone."""
+
+    @extend_schema(
+        responses={
+            (200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY, "the image file"),
+            302: OpenApiResponse(description="A short-lived signed URL (S3 storage)."),
+            **ERRORS,
+        },
+        summary="An article's image file",
+    )
+    def get(self, request, pk):
+        image = ArticleImage.objects.select_related("article").filter(pk=pk).first()
+        if image is None or not image.file:
+            raise NotFound("No such image file.")
+        get_article(request.user, image.article_id)  # 404/403 as for the article itself
+        try:
+            image.file.path  # noqa: B018  (local storage has a path; S3 has signed URLs)
+        except NotImplementedError:
+            return HttpResponseRedirect(image.file.url)
+        return FileResponse(image.file.open("rb"))
 
 
 class _AssignmentAction(APIView):

@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from rest_framework import serializers
 
 from annotator.corpus.models import (
@@ -78,7 +79,8 @@ class ImageSerializer(serializers.ModelSerializer):
         fields = ["id", "url", "file", "caption_start", "caption_end", "caption", "order"]
 
     def get_file(self, image) -> str:
-        return image.file.url if image.file else ""
+        # Through the API, which checks that the caller may read the article (never /media/).
+        return reverse("api-image-file", args=[image.pk]) if image.file else ""
 
 
 class ArticleListSerializer(serializers.ModelSerializer):

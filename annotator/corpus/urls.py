@@ -9,10 +9,10 @@ urlpatterns = [
     path("projects/<slug:slug>/", corpus.ProjectDetail.as_view(), name="api-project"),
     path("projects/<slug:slug>/members/", corpus.MemberList.as_view(), name="api-members"),
     path(
-        "projects/<slug:slug>/members/<int:pk>/", corpus.MemberDetail.as_view(), name="api-member"
+        "projects/<slug:slug>/members/<id:pk>/", corpus.MemberDetail.as_view(), name="api-member"
     ),
     path(
-        "projects/<slug:slug>/members/<int:pk>/unlock/",
+        "projects/<slug:slug>/members/<id:pk>/unlock/",
         corpus.MemberUnlock.as_view(),
         name="api-member-unlock",
     ),
@@ -20,13 +20,14 @@ urlpatterns = [
     path(
         "projects/<slug:slug>/articles/next/", corpus.NextArticle.as_view(), name="api-next-article"
     ),
-    path("articles/<int:pk>/", corpus.ArticleDetail.as_view(), name="api-article"),
-    path("articles/<int:pk>/complete/", corpus.CompleteArticle.as_view(), name="api-complete"),
-    path("articles/<int:pk>/skip/", corpus.SkipArticle.as_view(), name="api-skip"),
+    path("articles/<id:pk>/", corpus.ArticleDetail.as_view(), name="api-article"),
+    path("images/<id:pk>/file/", corpus.ImageFile.as_view(), name="api-image-file"),
+    path("articles/<id:pk>/complete/", corpus.CompleteArticle.as_view(), name="api-complete"),
+    path("articles/<id:pk>/skip/", corpus.SkipArticle.as_view(), name="api-skip"),
     path(
-        "articles/<int:pk>/assignments/",
+        "articles/<id:pk>/assignments/",
         corpus.ArticleAssignments.as_view(),
         name="api-assignments",
     ),
-    path("assignments/<int:pk>/", corpus.AssignmentDetail.as_view(), name="api-assignment"),
+    path("assignments/<id:pk>/", corpus.AssignmentDetail.as_view(), name="api-assignment"),
 ]

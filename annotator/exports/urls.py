@@ -7,10 +7,10 @@ from annotator.exports import api as exports
 urlpatterns = [
     path("projects/<slug:slug>/exports/", exports.ExportList.as_view(), name="api-exports"),
     path(
-        "projects/<slug:slug>/exports/<int:pk>/", exports.ExportDetail.as_view(), name="api-export"
+        "projects/<slug:slug>/exports/<id:pk>/", exports.ExportDetail.as_view(), name="api-export"
     ),
     path(
-        "projects/<slug:slug>/exports/<int:pk>/download/",
+        "projects/<slug:slug>/exports/<id:pk>/download/",
         exports.ExportDownload.as_view(),
         name="api-export-download",
     ),

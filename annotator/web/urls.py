@@ -7,6 +7,6 @@ urlpatterns = [
     path("projects/<slug:slug>/articles/", views.project_articles, name="project-articles"),
     path("projects/<slug:slug>/datasets/", views.datasets, name="project-datasets"),
     path("projects/<slug:slug>/dashboard/", views.dashboard, name="project-dashboard"),
-    path("annotate/<int:pk>/", views.annotate, name="annotate"),
-    path("review/<int:pk>/", review_views.review, name="review"),
+    path("annotate/<id:pk>/", views.annotate, name="annotate"),
+    path("review/<id:pk>/", review_views.review, name="review"),
 ]
