@@ -51,7 +51,9 @@ def test_no_secret_is_written_in_the_compose_file():
         )
         password = re.search(r"postgres://annotator:(.*)@db", svc["environment"]["DATABASE_URL"])
         assert password.group(1).startswith("${POSTGRES_PASSWORD:?"), name
-    assert SERVICES["db"]["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
+    db = SERVICES["db"]["environment"]
+    assert db["POSTGRES_PASSWORD"].startswith("${POSTGRES_SUPERUSER_PASSWORD:?")
+    assert db["APP_DB_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
     ignored = (REPO / ".dockerignore").read_text().split()
     assert {".env", ".venv", "var", ".git"} <= set(ignored)
 
@@ -299,3 +301,55 @@ def test_the_image_runs_gunicorn_with_the_benchmarked_config():
     config: dict = {}
     exec((REPO / config_path).read_text(), config)
     assert config["worker_class"] == "gthread" and config["threads"] >= 2 and config["workers"] >= 1
+
+
+def test_compose_connects_as_a_role_without_superuser_rights():
+    db = SERVICES["db"]
+    assert db["environment"]["POSTGRES_USER"] == "postgres"
+    assert db["environment"]["APP_DB_USER"] == "annotator"
+    init = "./scripts/postgres-app-role.sh:/docker-entrypoint-initdb.d/10-app-role.sh:ro"
+    assert init in db["volumes"]
+    for name, svc in APP_SERVICES.items():
+        assert svc["environment"]["DATABASE_URL"].startswith("postgres://annotator:"), name
+
+
+@pytest.mark.postgres
+def test_the_app_role_migrates_and_cannot_switch_off_foreign_keys(tmp_path):
+    """scripts/postgres-app-role.sh on a fresh database of the local cluster, as the postgres
+    image runs it; then migrate as that role, as compose's `migrate` service does."""
+    import uuid
+
+    import psycopg
+
+    name = f"app_role_{uuid.uuid4().hex[:8]}"
+    admin = psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        env = {
+            "APP_DB_NAME": name,
+            "APP_DB_USER": name,
+            "APP_DB_PASSWORD": "x' ; DROP --",  # quoted by psql, whatever it holds
+            "POSTGRES_USER": "postgres",
+            "PGHOST": "127.0.0.1",
+            "PATH": "/usr/bin:/bin",
+        }
+        subprocess.run(["sh", str(REPO / "scripts/postgres-app-role.sh")], env=env, check=True)
+        url = f"postgres://{name}@127.0.0.1:5432/{name}"
+        migrated = run_python(
+            "from django.core.management import call_command; import django; django.setup(); "
+            "call_command('migrate', verbosity=0); print('migrated')",
+            clean_env(tmp_path, DATABASE_URL=url),
+            timeout=300,
+        )
+        assert "migrated" in migrated.stdout, migrated.stderr[-2000:]
+        with psycopg.connect(f"postgresql://{name}@127.0.0.1:5432/{name}") as app:
+            (super_,) = app.execute(
+                "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
+            ).fetchone()
+            assert super_ is False
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                app.execute("SET session_replication_role = replica")
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'DROP ROLE IF EXISTS "{name}"')
+        admin.close()
