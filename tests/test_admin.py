@@ -4,6 +4,8 @@ action work through real requests, read-only models refuse writes, changelists d
 from html.parser import HTMLParser
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
@@ -109,9 +111,35 @@ FACTORIES = {
         project=shared_project(), format="jsonl", status="done", size=2048 + n
     ),
     AgreementReport: lambda n: AgreementReport.objects.create(project=shared_project()),
+    # django-axes: failed-login records (the admin is where staff lift a lockout).
+    AccessAttempt: lambda n: AccessAttempt.objects.create(
+        username=f"guessed{n}",
+        ip_address="10.0.0.1",
+        user_agent="test",
+        http_accept="*/*",
+        path_info="/accounts/login/",
+        get_data="",
+        post_data="",
+        failures_since_start=n,
+    ),
+    AccessLog: lambda n: AccessLog.objects.create(
+        username=f"visitor{n}",
+        ip_address="10.0.0.2",
+        user_agent="test",
+        http_accept="*/*",
+        path_info="/accounts/login/",
+    ),
+    AccessFailureLog: lambda n: AccessFailureLog.objects.create(
+        username=f"failed{n}",
+        ip_address="10.0.0.3",
+        user_agent="test",
+        http_accept="*/*",
+        path_info="/accounts/login/",
+        locked_out=False,
+    ),
 }
 
-REGISTERED = list(admin.site._registry)
+REGISTERED = [model for model in apps.get_models() if admin.site.is_registered(model)]
 
 
 def model_id(model):
@@ -149,7 +177,7 @@ def test_every_registered_model_has_a_factory():
 @pytest.mark.parametrize("model", REGISTERED, ids=model_id)
 def test_changelist_add_and_change_pages_render(client, superuser, rf, model):
     obj = make(model)
-    model_admin = admin.site._registry[model]
+    model_admin = admin.site.get_model_admin(model)
     change_url = admin_url(model, "change", obj.pk)
 
     response = client.get(admin_url(model, "changelist"))
@@ -255,7 +283,7 @@ def test_saving_an_unchanged_change_form_works(client, superuser, rf, model):
     request.user = superuser
     stored = model.objects.filter(pk=getattr(obj, model._meta.pk.attname))  # TokenProxy.pk lies
     before = stored.values().get()
-    if not admin.site._registry[model].has_change_permission(request, obj):
+    if not admin.site.get_model_admin(model).has_change_permission(request, obj):
         # Read-only in the admin on purpose: a save is refused and changes nothing.
         response = client.post(admin_url(model, "change", obj.pk), {})
         assert response.status_code == 403
