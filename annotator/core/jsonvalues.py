@@ -35,7 +35,10 @@ def check_json(value: Any, *, max_depth: int, root: str = "") -> None:
         if isinstance(item, dict):
             for key, child in item.items():
                 if isinstance(key, str) and UNSTORABLE.search(key):
-                    raise UnsafeJSON(f"{path or where}: a key contains a NUL or a surrogate.")
+                    raise UnsafeJSON(
+                        f"{path or where}: the key {key!r} contains a NUL character or an "
+                        "unpaired surrogate, which cannot be stored."
+                    )
                 stack.append((child, f"{path}.{key}" if path else str(key), depth + 1))
         else:
             for index, child in enumerate(item):
