@@ -7,7 +7,7 @@ and non-members get 404, as for exports.
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,7 +17,7 @@ from annotator.agreement.serializers import (
     AgreementReportDetailSerializer,
     AgreementReportSerializer,
 )
-from annotator.agreement.services import AgreementError, enqueue, request_report
+from annotator.agreement.services import enqueue, request_report
 from annotator.core.pagination import DefaultPagination
 from annotator.core.serializers import ErrorSerializer
 from annotator.corpus.permissions import DATA_READERS, get_project
@@ -54,10 +54,7 @@ class AgreementList(APIView):
         project = agreement_project(request.user, slug)
         serializer = AgreementCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            report = request_report(project, requester=request.user, **serializer.validated_data)
-        except AgreementError as exc:
-            raise ValidationError({exc.field: [str(exc)]}) from None
+        report = request_report(project, requester=request.user, **serializer.validated_data)
         enqueue(report)
         return Response(AgreementReportSerializer(report).data, status=status.HTTP_201_CREATED)
 

@@ -20,6 +20,7 @@ from itertools import combinations
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Length
@@ -36,14 +37,6 @@ PROGRESS_INTERVAL = 0.25  # seconds between progress writes
 MAX_GAMMA_ARTICLES = 2000  # gamma costs about a second per article: refuse a day-long report
 
 
-class AgreementError(ValueError):
-    """A bad request; ``field`` names the offending parameter."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-
-
 # --- requesting --------------------------------------------------------------------------
 
 
@@ -55,7 +48,8 @@ def request_report(
     gamma: bool = False,
     requester=None,
 ) -> AgreementReport:
-    """A queued report over ``article_ids`` (default: every article of the project)."""
+    """A queued report over ``article_ids`` (default: every article of the project); a bad
+    request raises ValidationError naming the field."""
     existing = Article.objects.filter(project=project)
     if article_ids is None:
         ids = list(existing.order_by("pk").values_list("pk", flat=True))
@@ -65,14 +59,15 @@ def request_report(
         missing = [pk for pk in ids if pk not in found]
         if missing:
             shown = ", ".join(map(str, missing[:10])) + (" ..." if len(missing) > 10 else "")
-            raise AgreementError("article_ids", f"not articles of {project.slug}: {shown}")
+            raise ValidationError({"article_ids": f"not articles of {project.slug}: {shown}"})
     if not ids:
-        raise AgreementError("article_ids", f"{project.slug} has no articles to compare")
+        raise ValidationError({"article_ids": f"{project.slug} has no articles to compare"})
     if gamma and len(ids) > MAX_GAMMA_ARTICLES:
-        raise AgreementError(
-            "gamma",
-            f"gamma takes about a second per article: ask for it on at most "
-            f"{MAX_GAMMA_ARTICLES} articles (article_ids), not {len(ids)}",
+        raise ValidationError(
+            {
+                "gamma": f"gamma takes about a second per article: ask for it on at most "
+                f"{MAX_GAMMA_ARTICLES} articles (article_ids), not {len(ids)}"
+            }
         )
     return AgreementReport.objects.create(
         project=project,

@@ -8,7 +8,6 @@ from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,7 +15,7 @@ from rest_framework.views import APIView
 from annotator.core.parsers import PayloadTooLarge
 from annotator.core.serializers import ErrorSerializer
 from annotator.corpus.permissions import get_project, require_manager
-from annotator.imports.service import ImportSetupError, import_upload
+from annotator.imports.service import import_upload
 
 
 class ImportUploadSerializer(serializers.Serializer):
@@ -50,9 +49,6 @@ class ProjectImports(APIView):
         upload = ImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         file = upload.validated_data["file"]
-        try:
-            report = import_upload(project, file.name, file)
-        except ImportSetupError as error:
-            raise ValidationError({"file": [str(error)]}) from None
+        report = import_upload(project, file.name, file)  # no options: no ImportSetupError
         code = status.HTTP_201_CREATED if report.ok else status.HTTP_400_BAD_REQUEST
         return Response(report.as_dict(), status=code)
