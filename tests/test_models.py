@@ -85,8 +85,22 @@ def test_duplicate_client_id_is_refused(article, label):
     with refused():
         span(article, label, 11, 15, TEXT[11:15], client_id=client_id)
     # Spans without a client id do not collide with each other.
-    span(article, label, 0, 10, TEXT[:10])
-    span(article, label, 0, 10, TEXT[:10])
+    span(article, label, 11, 15, TEXT[11:15])
+    span(article, label, 16, 21, TEXT[16:21])
+    assert Span.objects.count() == 3
+
+
+@pytest.mark.parametrize("layer", ["gold", "annotator"])
+def test_identical_span_in_a_layer_is_refused(article, label, layer):
+    ann = User.objects.create_user("ann")
+    annotator = ann if layer == "annotator" else None
+    span(article, label, 0, 10, TEXT[:10], annotator=annotator)
+    with refused():
+        span(article, label, 0, 10, TEXT[:10], annotator=annotator)
+    # The same range with another label, or in another layer, is another span.
+    other = Label.objects.create(schema=label.schema, key="doubt", name="Doubt", hotkey="2")
+    span(article, other, 0, 10, TEXT[:10], annotator=annotator)
+    span(article, label, 0, 10, TEXT[:10], annotator=None if annotator else ann)
     assert Span.objects.count() == 3
 
 

@@ -5,7 +5,7 @@ from api_helpers import make_user
 
 from annotator.annotations import review
 from annotator.annotations.models import Curation, CurationStatus, Span
-from annotator.annotations.spans import SpanInvalid, create_span
+from annotator.annotations.spans import SpanError, create_span
 from annotator.core.text import normalize_newlines
 from annotator.corpus.models import Article, Assignment, Membership, Project, Role
 from annotator.schemas.models import Label, LabelSchema
@@ -102,13 +102,13 @@ def test_accept_an_edited_candidate_checks_offsets_and_label(setup):
     span = mark(article, cleo, "Ñandú")
     review.accept(article, span.start - 1, span.end + 1, "fear", reviewer)  # with the quotes
     assert gold(article) == [(span.start - 1, span.end + 1, "fear", "«Ñandú»")]
-    with pytest.raises(SpanInvalid) as error:
+    with pytest.raises(SpanError) as error:
         review.accept(article, 5, len(article.text) + 1, "fear", reviewer)
     assert "end" in error.value.body
-    with pytest.raises(SpanInvalid) as error:
+    with pytest.raises(SpanError) as error:
         review.accept(article, 0, 3, "gone", reviewer)
     assert "retired" in error.value.body["label"][0]
-    with pytest.raises(SpanInvalid) as error:
+    with pytest.raises(SpanError) as error:
         review.set_status(article, "finished", reviewer)
     assert "status" in error.value.body
 
@@ -159,7 +159,7 @@ def test_auto_accept_refuses_a_bad_k_and_stores_nothing(setup):
     mark(article, cleo, "news")
     mark(article, abe, "news")
     for k in (0, "2", 1.5, True):
-        with pytest.raises(SpanInvalid) as error:
+        with pytest.raises(SpanError) as error:
             review.auto_accept([article], k, reviewer)
         assert "k" in error.value.body
     assert gold(article) == []

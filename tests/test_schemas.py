@@ -315,6 +315,36 @@ def test_merge_moves_every_span_and_records_it(editor, annotators, unicode_sampl
     assert change.detail["changes"]["merged_into"] == {"before": None, "after": "straw_man"}
 
 
+def test_merge_makes_twins_one_span_with_both_notes(editor, annotators, unicode_sample):
+    """A layer that has the same range under both labels keeps one span (the target's)."""
+    schema = load_schema("ptc18")
+    source = schema.labels.get(key="red_herring")
+    target = schema.labels.get(key="straw_man")
+    article = make_article(schema, unicode_sample)
+    ann, other = annotators
+    phrase = "👨‍👩‍👧 families"
+    twins = {}
+    for user in (ann, None):  # an annotator's layer and the gold layer
+        kept = make_span(article, user, target, phrase)
+        twin = make_span(article, user, source, phrase)
+        Span.objects.filter(pk=twin.pk).update(note="e\u0300vil, says the reviewer")
+        twins[kept.pk] = twin.pk
+    elsewhere = make_span(article, other, source, phrase)  # no twin in this layer
+
+    assert merge_labels(source, target, user=editor) == 3
+
+    assert not Span.objects.filter(pk__in=twins.values()).exists()
+    for pk in twins:
+        kept = Span.objects.get(pk=pk)
+        assert kept.note == "e\u0300vil, says the reviewer" and kept.version == 2
+    elsewhere.refresh_from_db()
+    assert elsewhere.label_id == target.pk and elsewhere.version == 2
+    layers = Span.objects.filter(article=article).values_list("annotator_id", "label_id")
+    assert sorted(layers, key=str) == sorted(
+        [(ann.pk, target.pk), (None, target.pk), (other.pk, target.pk)], key=str
+    )
+
+
 def test_merge_across_schemas_is_refused():
     one = load_schema("manipulation")
     two = load_schema("semeval2020")

@@ -39,6 +39,7 @@ class SpanAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     list_select_related = ["article", "label", "annotator"]
+    readonly_fields = ["created_at", "updated_at"]  # not editable, so not shown otherwise
     # Newest first along the primary key: the model's (article, start, end) order sorts them all.
     ordering = ["-id"]
     list_filter = [

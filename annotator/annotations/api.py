@@ -2,7 +2,7 @@
 
 The views only resolve access (annotator.corpus.permissions and annotations.permissions) and
 translate between HTTP and the span service (annotator.annotations.spans), which holds every
-rule about spans.
+rule about spans; its errors are answered by annotator.core.exceptions.
 """
 
 from django.db import transaction
@@ -57,10 +57,6 @@ ERRORS = {
     412: OpenApiResponse(OpenApiTypes.OBJECT, description="If-Match does not match."),
     413: ErrorSerializer,
 }
-
-
-def error_response(error: service.SpanError) -> Response:
-    return Response(error.body, status=error.status)
 
 
 def span_response(span: Span, code: int) -> Response:
@@ -118,12 +114,10 @@ class ArticleSpans(APIView):
             annotator_id = _write_layer(request, article)
             if not valid:
                 raise ValidationError(serializer.errors)
-            try:
-                span, created = service.create_span(
-                    article, annotator_id, locked=True, labels=labels, **data
-                )
-            except service.SpanError as error:
-                return error_response(error)  # anything half-done is rolled back on the way out
+            # A service error leaves the atomic block, rolling back anything half-done.
+            span, created = service.create_span(
+                article, annotator_id, locked=True, labels=labels, **data
+            )
         return span_response(span, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
@@ -157,33 +151,11 @@ class ArticleSpansSync(APIView):
         for index, operation in enumerate(operations):
             serializer = SyncOperationSerializer(data=operation)
             if not serializer.is_valid():
-                error = service.SpanInvalid(serializer.errors)
-                return self._failed(service.SyncFailed(index, error), operations)
+                kind = operation.get("op") if isinstance(operation, dict) else None
+                raise service.SyncFailed(index, kind, service.SpanError(serializer.errors))
             checked.append(serializer.validated_data)
-        try:
-            results = service.sync_spans(article, annotator_id, checked)
-        except service.SyncFailed as failure:
-            return self._failed(failure, operations)
-        except service.SpanError as error:
-            return error_response(error)
+        results = service.sync_spans(article, annotator_id, checked)
         return Response({"results": [_result_json(result) for result in results]})
-
-    @staticmethod
-    def _failed(failure: service.SyncFailed, operations) -> Response:
-        code = failure.error.status
-        op = operations[failure.index]
-        kind = op.get("op") if isinstance(op, dict) else None
-        return Response(
-            {
-                "detail": f"Operation {failure.index} ({kind}) failed; nothing of this batch was "
-                "stored.",
-                "failed_index": failure.index,
-                "error": failure.error.body,
-                # No per-operation results: the operations before the failing one were
-                # rolled back too, and a result would suggest otherwise.
-            },
-            status=status.HTTP_409_CONFLICT if code in (409, 412) else status.HTTP_400_BAD_REQUEST,
-        )
 
 
 def _result_json(result: dict) -> dict:
@@ -220,17 +192,14 @@ class SpanDetail(APIView):
             if not valid:
                 raise ValidationError(serializer.errors)
             version = data.pop("version", None)
-            try:
-                span = service.update_span(
-                    span,
-                    version=version,
-                    if_match=request.headers.get("If-Match"),
-                    changes=data,
-                    labels=labels,
-                    locked=True,
-                )
-            except service.SpanError as error:
-                return error_response(error)
+            span = service.update_span(
+                span,
+                version=version,
+                if_match=request.headers.get("If-Match"),
+                changes=data,
+                labels=labels,
+                locked=True,
+            )
         return span_response(span, status.HTTP_200_OK)
 
     @extend_schema(
@@ -249,8 +218,5 @@ class SpanDetail(APIView):
             version = parse_id(version)
             if version is None:
                 raise ValidationError({"version": ["Must be a whole number (ASCII digits)."]})
-        try:
-            service.delete_span(span, version=version, if_match=request.headers.get("If-Match"))
-        except service.SpanError as error:
-            return error_response(error)
+        service.delete_span(span, version=version, if_match=request.headers.get("If-Match"))
         return Response(status=status.HTTP_204_NO_CONTENT)

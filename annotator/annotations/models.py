@@ -16,7 +16,7 @@ class Span(models.Model):
     ``text`` is a snapshot of ``article.text[start:end]`` that exports verify.
     """
 
-    # The composite (article, annotator) index below serves article lookups; no second index.
+    # The unique (article, annotator, ...) index below serves article lookups; no second index.
     article = models.ForeignKey(
         "corpus.Article", on_delete=models.CASCADE, related_name="spans", db_index=False
     )
@@ -34,7 +34,7 @@ class Span(models.Model):
     end = models.PositiveIntegerField()
     text = models.TextField()
     note = models.TextField(blank=True)
-    client_id = models.UUIDField(null=True, blank=True, unique=True)
+    client_id = models.UUIDField(null=True, blank=True)
     origin = models.CharField(max_length=20, choices=SpanOrigin.choices, default=SpanOrigin.MANUAL)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -55,8 +55,25 @@ class Span(models.Model):
                 condition=models.lookups.Exact(Length("text"), models.F("end") - models.F("start")),
                 name="span_text_length_matches_offsets",
             ),
+            # No identical span in a layer. Its index also serves every lookup of an article's
+            # spans, by layer too (annotator IS NULL included): gold needs its own constraint,
+            # NULLs being distinct, but the index of that one only holds gold spans.
+            models.UniqueConstraint(
+                fields=["article", "annotator", "label", "start", "end"],
+                name="span_unique_in_layer",
+            ),
+            models.UniqueConstraint(
+                fields=["article", "label", "start", "end"],
+                condition=models.Q(annotator__isnull=True),
+                name="span_unique_in_gold",
+            ),
+            # Partial: imported spans have no client id and cost the index nothing.
+            models.UniqueConstraint(
+                fields=["client_id"],
+                condition=models.Q(client_id__isnull=False),
+                name="span_unique_client_id",
+            ),
         ]
-        indexes = [models.Index(fields=["article", "annotator"], name="span_article_layer")]
 
     def __str__(self):
         return f"{self.label.key} [{self.start}, {self.end})"

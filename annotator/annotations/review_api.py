@@ -15,7 +15,6 @@ from rest_framework.views import APIView
 from annotator.annotations import review
 from annotator.annotations.models import CurationStatus
 from annotator.annotations.serializers import span_json
-from annotator.annotations.spans import SpanError
 from annotator.core.fields import StrictIntegerField
 from annotator.core.serializers import ErrorSerializer
 from annotator.corpus.permissions import CURATORS, get_article, get_project
@@ -99,10 +98,7 @@ class ReviewAccept(APIView):
     def post(self, request, pk):
         article = curated_article(request.user, pk)
         data = _validated(CandidateSerializer, request.data)
-        try:
-            span, created = review.accept(article, reviewer=request.user, **data)
-        except SpanError as error:
-            return Response(error.body, status=error.status)
+        span, created = review.accept(article, reviewer=request.user, **data)
         return Response(
             span_json(span), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
@@ -117,10 +113,7 @@ class ReviewReject(APIView):
     def post(self, request, pk):
         article = curated_article(request.user, pk)
         data = _validated(CandidateSerializer, request.data)
-        try:
-            removed = review.reject(article, reviewer=request.user, **data)
-        except SpanError as error:
-            return Response(error.body, status=error.status)
+        removed = review.reject(article, reviewer=request.user, **data)
         return Response({"removed_from_gold": removed})
 
 

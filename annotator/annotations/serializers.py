@@ -1,11 +1,12 @@
 """Span payloads. Reading is a plain function (fast for thousands of spans); the serializers
-validate the shape of writes and describe both directions in the OpenAPI schema."""
+validate the shape of writes and describe both directions in the OpenAPI schema.
+
+A span is shown with every field of the model (a field added to ``Span`` is shown without a
+change here), the label by its key, and ``layer``."""
 
 from datetime import datetime
 
-from django.utils.functional import cached_property
 from rest_framework import serializers
-from rest_framework.utils.serializer_helpers import BindingDict
 
 from annotator.annotations.models import Span, SpanOrigin
 from annotator.annotations.spans import MAX_NOTE_CHARS, MAX_SYNC_OPERATIONS
@@ -14,28 +15,35 @@ from annotator.core.fields import StrictIntegerField
 MAX_SPAN_TEXT_CHARS = 100_000
 
 
+def iso_utc(value: datetime) -> str:
+    """A UTC timestamp as the API writes it: ISO 8601, microseconds only when not zero, ``Z``."""
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def _reader(field):
+    """(attribute, conversion) with which span_json reads ``field``."""
+    if field.name == "label":
+        return "label", lambda label: label.key
+    if field.get_internal_type() == "UUIDField":
+        return field.attname, lambda value: None if value is None else str(value)
+    if field.get_internal_type() == "DateTimeField":
+        return field.attname, iso_utc
+    return field.attname, None
+
+
+_READERS = [(field.name, *_reader(field)) for field in Span._meta.concrete_fields]
+
 # A span as the API returns it, in this order (``span_sql.layer_rows`` selects these values).
-SPAN_JSON_KEYS = ("id", "client_id", "article", "annotator", "layer", "label", "start", "end",
-                  "text", "note", "origin", "version", "created_at", "updated_at")  # fmt: skip
+SPAN_JSON_KEYS = (*(name for name, _, _ in _READERS), "layer")
 
 
 def span_json(span: Span) -> dict:
-    return {
-        "id": span.pk,
-        "client_id": str(span.client_id) if span.client_id else None,
-        "article": span.article_id,
-        "annotator": span.annotator_id,
-        "layer": "gold" if span.annotator_id is None else "annotator",
-        "label": span.label.key,
-        "start": span.start,
-        "end": span.end,
-        "text": span.text,
-        "note": span.note,
-        "origin": span.origin,
-        "version": span.version,
-        "created_at": iso_utc(span.created_at),
-        "updated_at": iso_utc(span.updated_at),
-    }
+    data = {}
+    for name, attname, convert in _READERS:
+        value = getattr(span, attname)
+        data[name] = value if convert is None else convert(value)
+    data["layer"] = "gold" if span.annotator_id is None else "annotator"
+    return data
 
 
 def layer_json(rows) -> list[dict]:
@@ -44,50 +52,18 @@ def layer_json(rows) -> list[dict]:
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
-def iso_utc(value: datetime) -> str:
-    """A UTC timestamp as the API writes it: ISO 8601, microseconds only when not zero, ``Z``."""
-    return value.isoformat().replace("+00:00", "Z")
-
-
-class SpanSerializer(serializers.Serializer):
+class SpanSerializer(serializers.ModelSerializer):
     """A span as the API returns it (offsets in Unicode code points, ``[start, end)``)."""
 
-    id = serializers.IntegerField()
-    client_id = serializers.UUIDField(allow_null=True)
-    article = serializers.IntegerField()
     annotator = serializers.IntegerField(allow_null=True, help_text="Null for the gold layer.")
-    layer = serializers.ChoiceField(choices=["gold", "annotator"])
     label = serializers.CharField(help_text="The label's key.")
-    start = serializers.IntegerField(min_value=0)
-    end = serializers.IntegerField(min_value=1)
-    text = serializers.CharField(allow_blank=True, help_text="article.text[start:end]")
-    note = serializers.CharField(allow_blank=True)
-    origin = serializers.ChoiceField(choices=SpanOrigin.choices)
-    version = serializers.IntegerField(min_value=1)
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
+    text = serializers.CharField(help_text="article.text[start:end]")
+    layer = serializers.ChoiceField(choices=["gold", "annotator"])
 
-
-class SharedFields:
-    """Bind a serializer class's fields once, not per instance.
-
-    DRF deep-copies and binds every declared field for each serializer instance, a good share
-    of a span write's CPU. These write serializers' fields keep no state between calls (no
-    context, no request-dependent defaults), and every instance of a class has the same
-    ``partial``, so one set bound to a data-less template instance serves every request.
-    """
-
-    @cached_property
-    def fields(self):
-        cls = type(self)
-        shared = cls.__dict__.get("_shared_fields")
-        if shared is None:
-            template = cls()
-            shared = BindingDict(template)
-            for key, value in template.get_fields().items():
-                shared[key] = value
-            cls._shared_fields = shared
-        return shared
+    class Meta:
+        model = Span
+        fields = SPAN_JSON_KEYS
+        read_only_fields = SPAN_JSON_KEYS
 
 
 class _SpanFields(serializers.Serializer):
@@ -109,7 +85,7 @@ class _SpanFields(serializers.Serializer):
 CLIENT_ORIGINS = [SpanOrigin.MANUAL, SpanOrigin.SUGGESTION]
 
 
-class SpanCreateSerializer(SharedFields, _SpanFields):
+class SpanCreateSerializer(_SpanFields):
     client_id = serializers.UUIDField(
         required=False,
         help_text="Client-generated id: sending the same create twice makes one span.",
@@ -121,7 +97,7 @@ class SpanCreateSerializer(SharedFields, _SpanFields):
     )
 
 
-class SpanUpdateSerializer(SharedFields, _SpanFields):
+class SpanUpdateSerializer(_SpanFields):
     version = StrictIntegerField(
         min_value=1, required=False, help_text="The version you edited (or send If-Match)."
     )
@@ -131,7 +107,7 @@ class SpanUpdateSerializer(SharedFields, _SpanFields):
         super().__init__(*args, **kwargs)
 
 
-class SyncOperationSerializer(SharedFields, serializers.Serializer):
+class SyncOperationSerializer(serializers.Serializer):
     op = serializers.ChoiceField(choices=["create", "update", "delete"])
     origin = serializers.ChoiceField(choices=CLIENT_ORIGINS, required=False)
     id = StrictIntegerField(required=False, min_value=1)

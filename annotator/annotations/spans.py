@@ -5,20 +5,21 @@ Unicode code points. Every write is one short transaction that first locks the a
 that concurrent writers on an article (an annotator's two tabs, a replayed offline queue) are
 serialised and the duplicate/overlap checks cannot race; writers on other articles never wait.
 
-Errors are :class:`SpanError` subclasses carrying an HTTP-like status and a JSON-able body that
-names the field, so the API answers them as they are and the CLI prints them.
+Errors are :class:`SpanError`: a status and a JSON-able body that names the field, which the
+API answers as they are (annotator.core.exceptions) and the CLI prints. The database refuses an
+identical span in a layer and a reused client id by itself (unique constraints of ``Span``).
 """
 
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from annotator.annotations import span_sql
 from annotator.annotations.models import Span, SpanOrigin
+from annotator.core.exceptions import ServiceError
 from annotator.core.params import parse_id
 from annotator.core.queries import only_row
 from annotator.corpus.models import Article, Assignment, AssignmentStatus
@@ -28,52 +29,34 @@ MAX_NOTE_CHARS = 10_000
 MAX_SYNC_OPERATIONS = 500
 
 
-class SpanError(Exception):
-    status = 400
-
-    def __init__(self, body: dict):
-        super().__init__(body)
-        self.body = body
+class SpanError(ServiceError):
+    """A refused span write: 400 for bad input, 404 for a span that is gone, 409 for a text
+    mismatch, a stale version or a reused client id (412 for a stale If-Match)."""
 
 
-class SpanInvalid(SpanError):
-    """Bad input; ``body`` maps field names to lists of messages."""
-
-
-class SpanNotFound(SpanError):
-    status = 404
-
-
-class TextMismatch(SpanError):
-    """The client's copy of the text differs from the server's: its offsets are wrong."""
-
-    status = 409
-
-
-class VersionConflict(SpanError):
-    """The span changed since the client read it (``status`` 412 for a failed If-Match)."""
-
-    status = 409
-
-    def __init__(self, body: dict, status: int = 409):
-        super().__init__(body)
-        self.status = status
-
-
-class ClientIdConflict(SpanError):
-    status = 409
-
-
-@dataclass
-class SyncFailed(Exception):
+class SyncFailed(SpanError):
     """A sync batch stopped at operation ``index``; nothing of the batch was stored."""
 
-    index: int
-    error: SpanError
+    def __init__(self, index: int, op, error: SpanError):
+        super().__init__(
+            {
+                "detail": f"Operation {index} ({op}) failed; nothing of this batch was stored.",
+                "failed_index": index,
+                "error": error.body,
+                # No per-operation results: the operations before the failing one were rolled
+                # back too, and a result would suggest otherwise.
+            },
+            status=409 if error.status in (409, 412) else 400,
+        )
+        self.index, self.error = index, error
 
 
-def invalid(field_name: str, message: str) -> SpanInvalid:
-    return SpanInvalid({field_name: [message]})
+def invalid(field_name: str, message: str) -> SpanError:
+    return SpanError({field_name: [message]})
+
+
+def conflict(body: dict, status: int = 409) -> SpanError:
+    return SpanError(body, status=status)
 
 
 def check_offsets(article: Article, start, end) -> None:
@@ -96,7 +79,7 @@ def check_text(article: Article, start: int, end: int, text) -> None:
         return
     actual = article.text[start:end]
     if text != actual:
-        raise TextMismatch(
+        raise conflict(
             {
                 "text": [
                     f"Does not match the article text at [{start}, {end}) (offsets are Unicode "
@@ -153,7 +136,7 @@ def _check_collisions(article, annotator_id, label, start, end, exclude_pk=None,
     """Refuse an identical span in the layer, or any overlap where the project forbids it.
 
     Returns the span already stored under ``client_id`` (for idempotent replays), if any; the
-    same query fetches it so that a create costs one lookup.
+    same query fetches it.
     """
     in_layer = Q(article_id=article.pk, annotator_id=annotator_id)
     if article.project.allow_overlap:
@@ -161,26 +144,20 @@ def _check_collisions(article, annotator_id, label, start, end, exclude_pk=None,
     else:
         clash = in_layer & Q(start__lt=end, end__gt=start)
     query = clash | Q(client_id=client_id) if client_id is not None else clash
-    rows = Span.objects.filter(query)
-    if exclude_pk is not None:
-        rows = rows.exclude(pk=exclude_pk)
-    # Plain values, no join: usually nothing is found, and the full span (with its label) is
-    # loaded only for a replay or an error message.
-    found = list(rows.order_by().values_list("pk", "client_id", "label_id", "start", "end")[:5])
-    for pk, other_client_id, *_ in found:
-        if client_id is not None and other_client_id == client_id:
-            return Span.objects.select_related("label").get(pk=pk)
-    for pk, _, label_id, other_start, other_end in found:
-        if label_id == label.pk and other_start == start and other_end == end:
+    found = Span.objects.filter(query).exclude(pk=exclude_pk).select_related("label")[:5]
+    for span in found:
+        if client_id is not None and span.client_id == client_id:
+            return span
+    for span in found:
+        if _same_content(span, label, start, end):
             raise invalid(
                 "start",
                 f"An identical span ({label.key} at [{start}, {end})) already exists in this "
-                f"layer (id {pk}).",
+                f"layer (id {span.pk}).",
             )
-        other_key = Label.objects.values_list("key", flat=True).get(pk=label_id)
         raise invalid(
             "start",
-            f"Overlaps span {pk} ({other_key} at [{other_start}, {other_end})) and this "
+            f"Overlaps span {span.pk} ({span.label.key} at [{span.start}, {span.end})) and this "
             "project does not allow overlapping spans.",
         )
     return None
@@ -229,56 +206,44 @@ def create_span(
     label_obj = resolve_label(article, label, labels)
     note = check_note(note)
     check_text(article, start, end, text)
-    snapshot = article.text[start:end]
 
     with _transaction(article, locked):
-        span = Span(article=article, annotator_id=annotator_id, label=label_obj, start=start,
-                    end=end, text=snapshot, note=note, client_id=client_id or uuid.uuid4(),
-                    origin=origin, version=1)  # fmt: skip
-        span.created_at = span.updated_at = timezone.now()
-        span._state.adding, span._state.db = False, transaction.get_connection().alias
-        # The usual case in one statement: stored unless it collides or the client id is taken.
-        span.pk = span_sql.insert_unless_clash(span, article.project.allow_overlap)
-        if span.pk is not None:
-            _mark_started(article, annotator_id)
-            return span, True
-        # Nothing stored: find out why (under the same lock, so the answer holds).
-        existing = _check_collisions(
-            article, annotator_id, label_obj, start, end, client_id=client_id
-        )
-        if existing is not None:
-            return _replay(existing, article, annotator_id, label_obj, start, end), False
-        try:
-            # No savepoint: an IntegrityError aborts the whole transaction, which is rolled
-            # back as the error leaves the atomic block.
-            span = Span.objects.create(
+        existing = None
+        if not article.project.allow_overlap:  # a rule, not a constraint: checked under the lock
+            existing = _check_collisions(
+                article, annotator_id, label_obj, start, end, client_id=client_id
+            )
+        if existing is None:
+            span = Span(
                 article=article,
                 annotator_id=annotator_id,
                 label=label_obj,
                 start=start,
                 end=end,
-                text=snapshot,
+                text=article.text[start:end],
                 note=note,
                 client_id=client_id or uuid.uuid4(),
                 origin=origin,
+                version=1,
             )
-        except IntegrityError:
-            # Only the client id can collide here (the article lock covers the rest): a
-            # concurrent create under another article's lock, i.e. an id reused across articles.
-            raise ClientIdConflict(
-                {"client_id": [f"{client_id} is already used by another span."]}
-            ) from None
-        _mark_started(article, annotator_id)
-    return span, True
+            span.created_at = span.updated_at = timezone.now()
+            if span_sql.insert(span):  # the usual case: one statement
+                _mark_started(article, annotator_id)
+                return span, True
+            # Refused by a unique constraint: find out why (under the same lock, so it holds).
+            existing = _check_collisions(
+                article, annotator_id, label_obj, start, end, client_id=client_id
+            )
+        if existing is None:  # the other span is gone again: a concurrent write
+            raise conflict({"client_id": [f"{client_id} was taken meanwhile; send it again."]})
+    return _replay(existing, article, annotator_id, label_obj, start, end), False
 
 
 def _replay(existing: Span, article, annotator_id, label, start, end) -> Span:
     if existing.article_id != article.pk or existing.annotator_id != annotator_id:
-        raise ClientIdConflict(
-            {"client_id": [f"{existing.client_id} is already used by another span."]}
-        )
+        raise conflict({"client_id": [f"{existing.client_id} is already used by another span."]})
     if existing.version == 1 and not _same_content(existing, label, start, end):
-        raise ClientIdConflict(
+        raise conflict(
             {
                 "client_id": [
                     f"{existing.client_id} was already used for a different span "
@@ -293,7 +258,7 @@ def check_version(span: Span, version=None, if_match=None) -> None:
     """Refuse a stale write: ``version`` from the body (409) or an If-Match ETag (412)."""
     if if_match is not None:
         if if_match.strip() not in {etag(span), "*"}:
-            raise VersionConflict(
+            raise conflict(
                 {
                     "version": [
                         f"If-Match {if_match} does not match the span's ETag {etag(span)}; "
@@ -309,7 +274,7 @@ def check_version(span: Span, version=None, if_match=None) -> None:
     if isinstance(version, bool) or not isinstance(version, int):
         raise invalid("version", f"Must be an integer, got {version!r}.")
     if version != span.version:
-        raise VersionConflict(
+        raise conflict(
             {
                 "version": [
                     f"The span is at version {span.version}, you sent {version}: someone "
@@ -336,7 +301,7 @@ def update_span(
     """Apply ``changes`` (label, start, end, note, text) if ``version``/``if_match`` is current.
 
     A stale write whose changes are already what is stored succeeds (a replayed request);
-    any other stale write is a :class:`VersionConflict`, never a silent overwrite.
+    any other stale write is a conflict (409, or 412 for If-Match), never a silent overwrite.
     """
     if version is None and if_match is None:
         raise invalid("version", "Send the version you edited (or an If-Match header).")
@@ -358,32 +323,32 @@ def update_span(
     with _transaction(article, locked):
         if unchanged and expected in (span.version, ANY_VERSION):
             return span  # nothing to write
-        # The usual case in one statement; the version condition makes a stale write change
-        # nothing (the article lock already serialises writers; this also holds for callers
-        # that skipped it).
-        new = Span(pk=span.pk, article_id=article.pk, annotator_id=span.annotator_id,
-                   label=label, start=start, end=end, text=text_now, note=note)  # fmt: skip
-        new.updated_at = timezone.now()
-        written = span_sql.update_unless_clash(
-            new,
-            None if expected is ANY_VERSION else expected,
-            article.project.allow_overlap,
-            check_collisions=not unchanged,
-        )
-        if not written and not unchanged:
-            # Nothing stored: a collision (raised here) or a stale version (below).
-            _check_collisions(article, span.annotator_id, label, start, end, exclude_pk=span.pk)
-        if not written:
+        # The usual case in one statement; its version condition makes a stale write change
+        # nothing (the article lock already serialises writers; this holds for callers that
+        # skipped it too).
+        changes = {
+            "label_id": label.pk,
+            "start": start,
+            "end": end,
+            "text": text_now,
+            "note": note,
+            "updated_at": timezone.now(),
+        }
+        expected_version = None if expected is ANY_VERSION else expected
+        if not span_sql.update(span, changes, expected_version, article.project.allow_overlap):
+            if not unchanged:  # a collision (raised here) or a stale version (below)
+                _check_collisions(article, span.annotator_id, label, start, end, span.pk)
             current = only_row(Span.objects.select_related("label").filter(pk=span.pk))
             if current is None:
-                raise SpanNotFound({"detail": "The span was deleted."})
+                raise SpanError({"detail": "The span was deleted."}, status=404)
             if _same_content(current, label, start, end) and current.note == note:
-                return _copy_access(current, span)  # a replay of a write already applied
+                current.article = span.article
+                return current  # a replay of a write already applied
             check_version(current, version, if_match)  # raises the conflict
-            raise VersionConflict({"version": ["The span changed; reload it."]})
+            raise conflict({"version": ["The span changed; reload it."]})
     span.label, span.start, span.end, span.note, span.text = label, start, end, note, text_now
     span.version = (span.version if expected is ANY_VERSION else expected) + 1
-    span.updated_at = new.updated_at
+    span.updated_at = changes["updated_at"]
     return span
 
 
@@ -400,11 +365,8 @@ def _expected_version(span: Span, version, if_match):
         quoted = value.startswith(prefix) and value.endswith('"')
         if quoted and (version := parse_id(value[len(prefix) : -1])) is not None:
             return version
-        raise VersionConflict(
-            {"version": [f"If-Match {if_match} is not an ETag of this span ({etag(span)})."],
-             "current_version": span.version},
-            status=412,
-        )  # fmt: skip
+        message = f"If-Match {if_match} is not an ETag of this span ({etag(span)})."
+        raise conflict({"version": [message], "current_version": span.version}, status=412)
     if isinstance(version, bool) or not isinstance(version, int):
         raise invalid("version", f"Must be an integer, got {version!r}.")
     return version
@@ -421,11 +383,6 @@ def _transaction(article: Article, locked: bool):
     with transaction.atomic():
         _lock(article)
         yield
-
-
-def _copy_access(current: Span, original: Span) -> Span:
-    current.article = original.article
-    return current
 
 
 def delete_span(span: Span, *, version=None, if_match=None, locked: bool = False) -> None:
@@ -468,7 +425,8 @@ def sync_spans(article: Article, annotator_id, operations) -> list[dict]:
                 results.append(_apply(article, annotator_id, index, operation, labels))
             except SpanError as error:
                 # Leaving the atomic block with an exception rolls back the whole batch.
-                raise SyncFailed(index, error) from None
+                kind = operation.get("op") if isinstance(operation, dict) else None
+                raise SyncFailed(index, kind, error) from None
     return results
 
 
@@ -494,7 +452,7 @@ def _apply(article, annotator_id, index, operation, labels) -> dict:
     if span is None:
         if kind == "delete":
             return {"index": index, "op": kind, "status": 204, "existed": False}
-        raise SpanNotFound({"id": ["No such span in this layer of the article."]})
+        raise SpanError({"id": ["No such span in this layer of the article."]}, status=404)
     if kind == "delete":
         delete_span(span, version=operation.get("version"), locked=True)
         return {"index": index, "op": kind, "status": 204, "existed": True}

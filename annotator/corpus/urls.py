@@ -8,9 +8,7 @@ urlpatterns = [
     path("projects/", corpus.ProjectList.as_view(), name="api-projects"),
     path("projects/<slug:slug>/", corpus.ProjectDetail.as_view(), name="api-project"),
     path("projects/<slug:slug>/members/", corpus.MemberList.as_view(), name="api-members"),
-    path(
-        "projects/<slug:slug>/members/<id:pk>/", corpus.MemberDetail.as_view(), name="api-member"
-    ),
+    path("projects/<slug:slug>/members/<id:pk>/", corpus.MemberDetail.as_view(), name="api-member"),
     path(
         "projects/<slug:slug>/members/<id:pk>/unlock/",
         corpus.MemberUnlock.as_view(),

@@ -11,7 +11,7 @@ annotation page reserves (``spec.RESERVED_HOTKEYS``: d, s, n, u, z). Colours com
 from dataclasses import dataclass, field, fields
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from .history import (
@@ -397,7 +397,11 @@ def _set_retired(label: Label, retired: bool, user) -> Label:
 
 
 def merge_labels(source: Label, target: Label, user=None) -> int:
-    """Move every span of ``source`` to ``target`` and retire ``source``; returns spans moved."""
+    """Move every span of ``source`` to ``target`` and retire ``source``; returns spans moved.
+
+    A span of ``source`` whose layer has the same range labelled ``target`` would become a
+    twin of that span (which the database refuses): it is merged into it instead, its note
+    appended to the note of the span that stays."""
     if source.schema_id != target.schema_id:
         raise LabelMergeError(
             f"Cannot merge label {source.key!r} (schema {source.schema.name!r}) into "
@@ -413,9 +417,10 @@ def merge_labels(source: Label, target: Label, user=None) -> int:
             raise LabelMergeError(
                 f"Cannot merge into {target.key!r}: it is retired; unretire it first."
             )
+        twins = _merge_twins(source, target)
         # One UPDATE through the reverse relation (schemas sit below the annotations app); the
         # version bump makes clients holding the old span refetch it.
-        moved = source.spans.update(
+        moved = twins + source.spans.update(
             label=target, version=F("version") + 1, updated_at=timezone.now()
         )
         before = label_snapshot(source)
@@ -434,3 +439,24 @@ def merge_labels(source: Label, target: Label, user=None) -> int:
             },
         )
     return moved
+
+
+def _merge_twins(source: Label, target: Label) -> int:
+    """Delete the spans of ``source`` that have a twin labelled ``target`` (same article, layer
+    and range), appending their notes to the twin's; returns how many."""
+    spans = target.spans.all()
+    same = spans.filter(
+        article_id=OuterRef("article_id"), start=OuterRef("start"), end=OuterRef("end")
+    )
+    twins = source.spans.filter(
+        Q(Exists(same.filter(annotator_id=OuterRef("annotator_id"))))
+        | Q(Exists(same.filter(annotator__isnull=True)), annotator__isnull=True)
+    )
+    for span in twins.exclude(note=""):
+        layer = {"article_id": span.article_id, "annotator_id": span.annotator_id}
+        kept = spans.get(**layer, start=span.start, end=span.end)
+        if span.note not in kept.note:
+            kept.note = f"{kept.note}\n{span.note}".lstrip("\n")
+            kept.version += 1
+            kept.save(update_fields=["note", "version", "updated_at"])
+    return twins.delete()[0]
