@@ -4,6 +4,7 @@ import pytest
 from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 from django.db import connections
+from django.test.utils import CaptureQueriesContext
 from test_import_helpers import DATA, project_fixture  # noqa: F401  (fixture)
 
 from annotator.annotations.models import Span
@@ -108,6 +109,17 @@ def test_bulk_insert_uses_copy_on_postgresql(project, monkeypatch):
     )
     texts = dict(Article.objects.filter(pk__in=ids).values_list("pk", "text"))
     assert texts == {pk: "tab\there\nnew line \\ 🔥" for pk in ids}
+
+
+def test_bulk_insert_keeps_no_values_in_the_debug_query_log(project):
+    """With DEBUG on (the embedded default) Django logs every query; the texts of a bulk load
+    must not pile up there (a 10,000-article import once held 240 MB of them)."""
+    text = "Protecting\u00a0ISIS 👨‍👩‍👧 " * 200
+    rows = [(project.pk, f"q{i}", text, "0" * 64) for i in range(100)]
+    with CaptureQueriesContext(connections["default"]) as log:  # logs as DEBUG does
+        bulk_insert(Article, ["project_id", "external_id", "text", "text_sha256"], rows)
+    assert Article.objects.filter(text=text).count() == 100
+    assert sum(len(query["sql"]) for query in log.captured_queries) < 10 * len(text)
 
 
 def test_bulk_insert_never_reuses_ids_of_deleted_rows(project):
