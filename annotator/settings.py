@@ -54,6 +54,7 @@ ENV_VARS = (
     "DJANGO_EMAIL_HOST_PASSWORD",
     "DJANGO_EMAIL_USE_TLS",
     "DJANGO_DEFAULT_FROM_EMAIL",
+    "ANNOTATOR_IMPORT_FAST_PATH",
 )
 
 
@@ -255,6 +256,10 @@ ANNOTATOR_AGREEMENT_STALE_SECONDS = float(
     os.environ.get("ANNOTATOR_AGREEMENT_STALE_SECONDS") or 600
 )
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# PostgreSQL imports skip the per-row foreign-key triggers where the role may, the import
+# checking references itself: an opt-in, for its risks (docs/import.md).
+ANNOTATOR_IMPORT_FAST_PATH = env_bool("ANNOTATOR_IMPORT_FAST_PATH", False)
 
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {

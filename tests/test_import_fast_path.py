@@ -1,15 +1,18 @@
 """The PostgreSQL import fast path: foreign-key triggers skipped, references checked by the import.
 
-Where the role may set ``session_replication_role`` (the test database's superuser may), the
-COPYs run without PostgreSQL's per-row foreign-key triggers; these tests show that the rows are
-the same as on the checked path, that a bad file still stores nothing, that the setting does not
-outlive the COPY, and that a span whose label no longer exists does not get in.
+An opt-in (ANNOTATOR_IMPORT_FAST_PATH, ``import_articles --fast``): where it is asked for and
+the role may set ``session_replication_role`` (the test database's superuser may), the COPYs run
+without PostgreSQL's per-row foreign-key triggers; these tests show that the rows are the same
+as on the checked path, that a bad file still stores nothing, that the setting does not outlive
+the COPY, and that a span whose label no longer exists does not get in.
 """
 
+import io
 import json
 import uuid
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from test_import_helpers import (  # noqa: F401  (fixtures)
     PHRASES,
@@ -29,6 +32,11 @@ from annotator.imports.sources import sources_for_path
 from annotator.schemas.models import Label
 
 on_postgresql = pytest.mark.postgres  # the fast path is PostgreSQL's
+
+
+@pytest.fixture(autouse=True)
+def fast_path_asked_for(settings):
+    settings.ANNOTATOR_IMPORT_FAST_PATH = True
 
 
 def write_articles(path, raw_text, count=5, bad_line=None):
@@ -65,10 +73,16 @@ def rows(project):
     )
     spans = sorted(
         Span.objects.filter(article__project=project).values_list(
-            "article__external_id", "annotator__username", "label_id", "start", "end", "text",
-            "origin", "version",
+            "article__external_id",
+            "annotator__username",
+            "label_id",
+            "start",
+            "end",
+            "text",
+            "origin",
+            "version",
         )
-    )  # fmt: skip
+    )
     return articles, spans
 
 
@@ -129,7 +143,7 @@ def test_span_of_a_label_deleted_after_the_import_read_the_labels_is_refused(
     doubt.delete()
     (source,) = sources_for_path(write_articles(tmp_path / "a.jsonl", raw_text, count=1))
 
-    report = service.import_source(project, source, options, user)
+    report = service.import_source(project, source, options, user, fast=True)
 
     assert report.fast_path and not report.ok
     (error,) = report.errors
@@ -175,3 +189,42 @@ def test_role_granted_set_on_the_parameter_takes_the_fast_path(project, raw_text
     assert report.files[0].fast_path is True
     assert report.spans_created == 5 * len(PHRASES)
     assert replication_role() == "origin"
+
+
+@on_postgresql
+def test_without_the_opt_in_even_a_superuser_keeps_the_triggers(
+    project, raw_text, tmp_path, settings
+):
+    settings.ANNOTATOR_IMPORT_FAST_PATH = False
+    path = write_articles(tmp_path / "a.jsonl", raw_text)
+    report = import_paths(project, [path], annotator="alice")
+    assert report.ok and report.files[0].fast_path is False
+    other = Project.objects.create(slug="other", name="Other", schema=project.schema)
+    asked = import_paths(other, [path], annotator="alice", fast=True)
+    assert asked.ok and asked.files[0].fast_path is True
+    assert rows(project) == rows(other)
+
+
+@on_postgresql
+def test_import_articles_fast_asks_for_it_for_one_run(project, raw_text, tmp_path, settings):
+    settings.ANNOTATOR_IMPORT_FAST_PATH = False
+    path = write_articles(tmp_path / "a.jsonl", raw_text)
+    out = io.StringIO()
+    call_command(
+        "import_articles", "--project", project.slug, "--annotator", "alice", path, stdout=out
+    )
+    assert "fast path" not in out.getvalue()
+    other = Project.objects.create(slug="other", name="Other", schema=project.schema)
+    out = io.StringIO()
+    call_command(
+        "import_articles",
+        "--project",
+        other.slug,
+        "--annotator",
+        "alice",
+        "--fast",
+        path,
+        stdout=out,
+    )
+    assert "fast path: foreign-key triggers skipped" in out.getvalue()
+    assert rows(project) == rows(other)

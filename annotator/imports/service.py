@@ -9,6 +9,7 @@ on after the first error so that one run lists every problem (up to a limit).
 from collections.abc import Iterable
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
@@ -48,13 +49,18 @@ def import_paths(
     utf16_offsets: bool = False,
     si_label: str | None = None,
     batch_size: int = BATCH_SIZE,
+    fast: bool | None = None,
 ) -> ImportReport:
-    """Import files and folders into ``project``; ``annotator`` is a User or a username."""
+    """Import files and folders into ``project``; ``annotator`` is a User or a username.
+
+    ``fast`` (default: settings.ANNOTATOR_IMPORT_FAST_PATH) lets PostgreSQL skip its foreign-key
+    triggers where the role may (:func:`_lock_references`, docs/import.md)."""
     options, user = _prepare(project, annotator, utf16_offsets, si_label)
+    fast = settings.ANNOTATOR_IMPORT_FAST_PATH if fast is None else fast
     report = ImportReport()
     for path in paths:
         for source in sources_for_path(Path(path)):
-            report.files.append(import_source(project, source, options, user, batch_size))
+            report.files.append(import_source(project, source, options, user, batch_size, fast))
     return report
 
 
@@ -70,7 +76,8 @@ def import_upload(
     """Import one uploaded file (binary file object; ``name`` gives its format)."""
     options, user = _prepare(project, annotator, utf16_offsets, si_label)
     source = source_for_upload(name, stream)
-    return ImportReport([import_source(project, source, options, user, batch_size)])
+    fast = settings.ANNOTATOR_IMPORT_FAST_PATH
+    return ImportReport([import_source(project, source, options, user, batch_size, fast)])
 
 
 def ensure_annotator(project: Project, username: str):
@@ -105,12 +112,14 @@ class _RollBack(Exception):
     pass
 
 
-def import_source(project, source: Source, options, annotator, batch_size=BATCH_SIZE) -> FileReport:
+def import_source(
+    project, source: Source, options, annotator, batch_size=BATCH_SIZE, fast: bool = False
+) -> FileReport:
     report = FileReport(source.name, source.format)
     try:
         with transaction.atomic():
             use_fast_compression()
-            trusted = _lock_references(project, options, annotator)
+            trusted = _lock_references(project, options, annotator) if fast else None
             report.fast_path = trusted is not None
             _import_records(project, source, options, annotator, batch_size, report, trusted)
             if not report.ok:
@@ -126,8 +135,9 @@ def import_source(project, source: Source, options, annotator, batch_size=BATCH_
 def _lock_references(project, options, annotator) -> frozenset[int] | None:
     """The fast path's own referential integrity, or None for PostgreSQL's per-row checks.
 
-    Where the role may, the COPYs skip the foreign-key triggers (about half of PostgreSQL's work
-    in a bulk load; ``core.bulk.foreign_key_checks_skippable`` also makes sure nothing but
+    Called when the fast path is asked for. Where the role may, the COPYs skip the foreign-key
+    triggers (about half of PostgreSQL's work in a bulk load;
+    ``core.bulk.foreign_key_checks_skippable`` also makes sure nothing but
     foreign-key checks fire on INSERT into these tables: e.g. the article-text trigger is on
     UPDATE of corpus_article only). What those triggers would check is guaranteed here instead:
     the project, the annotator and the schema's labels are locked FOR KEY SHARE until the file's

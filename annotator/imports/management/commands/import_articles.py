@@ -1,4 +1,4 @@
-"""manage.py import_articles --project SLUG [--annotator USER] [--utf16-offsets] PATH..."""
+"""manage.py import_articles --project SLUG [--annotator USER] [--utf16-offsets] [--fast] PATH..."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -27,6 +27,13 @@ class Command(BaseCommand):
             help="span offsets count UTF-16 code units (doccano exports): convert to code points",
         )
         parser.add_argument(
+            "--fast",
+            action="store_true",
+            help="PostgreSQL: skip the per-row foreign-key triggers where the role may, the "
+            "import checking references itself (about half the database's work; see the risks "
+            "in docs/import.md). Default: the ANNOTATOR_IMPORT_FAST_PATH setting",
+        )
+        parser.add_argument(
             "--si-label",
             metavar="KEY",
             help="label for spans of span-identification files (article<ID>.task-si.labels)",
@@ -43,12 +50,17 @@ class Command(BaseCommand):
                 annotator=options["annotator"],
                 utf16_offsets=options["utf16_offsets"],
                 si_label=options["si_label"],
+                fast=options["fast"] or None,
             )
         except ImportSetupError as exc:
             raise CommandError(str(exc)) from None
         for file in report.files:
             style = self.style.SUCCESS if file.ok else self.style.ERROR
             self.stdout.write(style(file.summary()))
+            if file.fast_path:
+                self.stdout.write("  fast path: foreign-key triggers skipped (docs/import.md)")
+            elif options["fast"] and file.ok:
+                self.stdout.write("  --fast not taken: the database role may not skip triggers")
             for issue in file.errors:
                 self.stdout.write(f"  {issue}")
         self.stdout.write(
