@@ -190,6 +190,18 @@ def test_update_changes_label_and_range_under_version_checks(world: World):
     assert layer(world.article, world.annotator) == [("name_calling", 4, 12)]
 
 
+def test_update_and_list_cost_few_queries(world: World, django_assert_max_num_queries):
+    client = client_for(world.annotator)
+    # The span with its access and the new label, locking the article; the UPDATE; plus the
+    # SAVEPOINT and RELEASE that the test's own transaction turns BEGIN/COMMIT into.
+    with django_assert_max_num_queries(4):
+        changed = patch(client, world.span.pk, {"label": "name_calling", "version": 1})
+    assert changed.status_code == 200, changed.json()
+    with django_assert_max_num_queries(2):  # the article with access; the layer
+        listed = client.get(spans_url(world.article))
+    assert [span["label"] for span in listed.json()] == ["name_calling"]
+
+
 def test_update_refuses_a_collision_in_the_layer(world: World):
     client = client_for(world.annotator)
     other = create(client, world.article, label="name_calling", start=24, end=28).json()

@@ -18,11 +18,13 @@ from functools import cache
 from django.db import connection
 
 from annotator.annotations.models import Span
+from annotator.core.queries import from_row
 from annotator.corpus.models import Article, Project
 from annotator.schemas.models import Label
 
 FIELDS = tuple(Span._meta.concrete_fields)
 INSERTED = tuple(field for field in FIELDS if not field.primary_key)
+BY_ATTNAME = {field.attname: field for field in FIELDS}
 
 
 def _columns(fields, alias: str = "") -> str:
@@ -116,7 +118,7 @@ def load_span_target(user_id, span_id, label_key):
     row = _fetch(sql, {"user": user_id, "label": key, "span": span_id})
     if row is None:
         return None, {}
-    span = _span(row[: len(FIELDS)])
+    span = from_row(Span, row[: len(FIELDS)])
     label_key_now, label_retired = row[len(FIELDS) : len(FIELDS) + 2]
     article, labels = _access(row[len(FIELDS) + 2 :], key)
     span.label = Label(
@@ -147,7 +149,7 @@ def update(span: Span, changes: dict, version: int | None, allow_overlap: bool) 
     add one to its version, if the row is at ``version`` (None: any) and its layer has no span
     it would collide with. Returns whether the row was written."""
     params = {
-        name: Span._meta.get_field(name).get_db_prep_save(value, connection)
+        name: BY_ATTNAME[name].get_db_prep_save(value, connection)
         for name, value in changes.items()
     }
     params.update(
@@ -218,24 +220,3 @@ def _access(row, label_key):
             id=label_id, schema_id=schema_id, key=label_key, retired=bool(retired)
         )
     return article, labels
-
-
-def _span(values) -> Span:
-    values = list(values)
-    for index, col, functions in _converters(connection.vendor):
-        for convert in functions:
-            values[index] = convert(values[index], col, connection)
-    return Span.from_db(connection.alias, [field.attname for field in FIELDS], values)
-
-
-@cache
-def _converters(vendor: str) -> list:
-    """Django's conversions of the span columns read from this backend (e.g. SQLite's
-    datetimes and UUIDs), as the ORM would apply them."""
-    found = []
-    for index, field in enumerate(FIELDS):
-        col = field.get_col("s")
-        functions = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-        if functions:
-            found.append((index, col, functions))
-    return found

@@ -214,18 +214,9 @@ def create_span(
                 article, annotator_id, label_obj, start, end, client_id=client_id
             )
         if existing is None:
-            span = Span(
-                article=article,
-                annotator_id=annotator_id,
-                label=label_obj,
-                start=start,
-                end=end,
-                text=article.text[start:end],
-                note=note,
-                client_id=client_id or uuid.uuid4(),
-                origin=origin,
-                version=1,
-            )
+            span = Span(article=article, annotator_id=annotator_id, label=label_obj, origin=origin)
+            span.start, span.end, span.text, span.note = start, end, article.text[start:end], note
+            span.client_id = client_id or uuid.uuid4()
             span.created_at = span.updated_at = timezone.now()
             if span_sql.insert(span):  # the usual case: one statement
                 _mark_started(article, annotator_id)
