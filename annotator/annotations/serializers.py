@@ -55,15 +55,14 @@ def layer_json(rows) -> list[dict]:
 class SpanSerializer(serializers.ModelSerializer):
     """A span as the API returns it (offsets in Unicode code points, ``[start, end)``)."""
 
-    annotator = serializers.IntegerField(allow_null=True, help_text="Null for the gold layer.")
-    label = serializers.CharField(help_text="The label's key.")
-    text = serializers.CharField(help_text="article.text[start:end]")
-    layer = serializers.ChoiceField(choices=["gold", "annotator"])
+    label = serializers.CharField(read_only=True, help_text="The label's key.")
+    layer = serializers.ChoiceField(choices=["gold", "annotator"], read_only=True)
 
     class Meta:
         model = Span
         fields = SPAN_JSON_KEYS
         read_only_fields = SPAN_JSON_KEYS
+        extra_kwargs = {"text": {"help_text": "article.text[start:end]"}}
 
 
 class _SpanFields(serializers.Serializer):
