@@ -37,10 +37,8 @@ ENV_VARS = (
     "AWS_SECRET_ACCESS_KEY",
     "DJANGO_LOG_LEVEL",
     "ANNOTATOR_EXPORT_QUEUE",
-    "ANNOTATOR_EXPORT_STALE_SECONDS",
     "ANNOTATOR_EXPORT_PARALLEL_MIN_ARTICLES",
     "ANNOTATOR_AGREEMENT_QUEUE",
-    "ANNOTATOR_AGREEMENT_STALE_SECONDS",
     "ANNOTATOR_TRUSTED_PROXIES",
     "ANNOTATOR_API_RATE_ANON",
     "ANNOTATOR_IMPORT_MAX_UPLOAD_MB",
@@ -55,6 +53,9 @@ ENV_VARS = (
     "DJANGO_EMAIL_USE_TLS",
     "DJANGO_DEFAULT_FROM_EMAIL",
     "ANNOTATOR_IMPORT_FAST_PATH",
+    "ANNOTATOR_JOB_LEASE_SECONDS",
+    "ANNOTATOR_JOB_RECOVERY_SECONDS",
+    "ANNOTATOR_RECOVERY_QUEUE",
 )
 
 
@@ -235,6 +236,14 @@ if not CELERY_BROKER_URL:
         "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
+else:
+    # Requests that queue a job must not hang on a broker that is down: a refused or silent
+    # broker fails the publish within about two seconds (core.jobs.publish answers 503).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 10}
+    CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2, "interval_start": 0, "interval_step": 0.25, "interval_max": 0.5,
+}  # fmt: skip
 # Task state lives on our own models (Export, AgreementReport), so no result backend.
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -243,18 +252,27 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
-# Background jobs: optional queues of their own, and how long a running job may go without a
-# heartbeat before it counts as stalled (its worker was lost) and is taken over.
+# Background jobs (annotator.core.jobs): optional queues of their own; the heartbeat lease (a
+# running job whose heartbeat is older has lost its worker and is taken over or queued again);
+# how often Celery beat looks for such jobs, and the queue that check goes to.
+ANNOTATOR_JOB_LEASE_SECONDS = float(os.environ.get("ANNOTATOR_JOB_LEASE_SECONDS") or 30)
+ANNOTATOR_JOB_RECOVERY_SECONDS = float(os.environ.get("ANNOTATOR_JOB_RECOVERY_SECONDS") or 15)
+ANNOTATOR_RECOVERY_QUEUE = os.environ.get("ANNOTATOR_RECOVERY_QUEUE") or None
+CELERY_BEAT_SCHEDULE = {
+    "recover-jobs": {
+        "task": "core.recover_jobs",
+        "schedule": ANNOTATOR_JOB_RECOVERY_SECONDS,
+        # Not worth running late: the next one comes soon.
+        "options": {"queue": ANNOTATOR_RECOVERY_QUEUE, "expires": ANNOTATOR_JOB_RECOVERY_SECONDS},
+    }
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 ANNOTATOR_EXPORT_QUEUE = os.environ.get("ANNOTATOR_EXPORT_QUEUE") or None
-ANNOTATOR_EXPORT_STALE_SECONDS = float(os.environ.get("ANNOTATOR_EXPORT_STALE_SECONDS") or 600)
 # Exports of at least this many articles (jsonl, PostgreSQL) are built by two processes; 0: never.
 ANNOTATOR_EXPORT_PARALLEL_MIN_ARTICLES = int(
     os.environ.get("ANNOTATOR_EXPORT_PARALLEL_MIN_ARTICLES") or 5_000
 )
 ANNOTATOR_AGREEMENT_QUEUE = os.environ.get("ANNOTATOR_AGREEMENT_QUEUE") or None
-ANNOTATOR_AGREEMENT_STALE_SECONDS = float(
-    os.environ.get("ANNOTATOR_AGREEMENT_STALE_SECONDS") or 600
-)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # PostgreSQL imports skip the per-row foreign-key triggers where the role may, the import
@@ -369,7 +387,7 @@ SPECTACULAR_SETTINGS = {
     # Several models have a `status` field: name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "AssignmentStatusEnum": "annotator.corpus.models.AssignmentStatus",
-        "ExportStatusEnum": "annotator.exports.models.ExportStatus",
+        "JobStatusEnum": "annotator.core.jobs.JobStatus",
     },
 }
 

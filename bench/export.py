@@ -279,8 +279,9 @@ def copy_floor(project_id: int) -> float:
 def run_worker_export(project_id: int, fmt: str, pool: str = "solo") -> dict:
     from django.db import connections
 
+    from annotator.core.jobs import JobStatus
     from annotator.corpus.models import Project
-    from annotator.exports.models import Export, ExportStatus
+    from annotator.exports.models import Export
     from annotator.exports.services import request_export
 
     with tempfile.TemporaryDirectory(prefix="export-bench-") as folder:
@@ -314,7 +315,7 @@ def run_worker_export(project_id: int, fmt: str, pool: str = "solo") -> dict:
                 polls += 1
                 if polls % 4 == 0:
                     export.refresh_from_db()
-                    if export.status in (ExportStatus.DONE, ExportStatus.FAILED):
+                    if export.status in (JobStatus.DONE, JobStatus.FAILED):
                         break
                 if worker.poll() is not None:
                     raise SystemExit(f"worker died:\n{Path(folder, 'worker.log').read_text()}")
@@ -324,7 +325,7 @@ def run_worker_export(project_id: int, fmt: str, pool: str = "solo") -> dict:
                 time.sleep(0.05)
             peak = vm_hwm_mb(worker.pid) + child_peak
             cpu = cpu_seconds(worker.pid) - cpu_before
-            if export.status != ExportStatus.DONE:
+            if export.status != JobStatus.DONE:
                 raise SystemExit(f"export failed: {export.error}")
             path = Path(folder) / "media" / export.file.name
             assert hashlib.sha256(path.read_bytes()).hexdigest() == export.sha256

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Run the dev server and a Celery worker side by side; one Ctrl-C (or SIGTERM) stops both.
+"""Run the dev server, a Celery worker and Celery beat side by side; one Ctrl-C (or SIGTERM)
+stops them all. Beat queues the periodic recovery of jobs whose worker was lost (core.jobs).
 
 `make run` calls this after migrating and seeding; CI's smoke run and tests/test_smoke.py call it
 the same way. Each child gets its own process group, so stopping it also stops what it spawned
-(runserver's autoreloader runs the server in a grandchild). If either child dies, the other is
+(runserver's autoreloader runs the server in a grandchild). If one child dies, the others are
 stopped too and the exit status is non-zero: a half-running app is worse than none.
 
 Usage: scripts/run.py [--host 127.0.0.1] [--port 8000] [--noreload]
@@ -36,8 +37,9 @@ def commands(args):
     web = [python, "manage.py", "runserver", f"{args.host}:{args.port}"]
     if args.noreload:
         web.append("--noreload")
-    worker = [python, "-m", "celery", "-A", "annotator", "worker", "--pool=solo", "-l", "INFO"]
-    return {"web": web, "worker": worker}
+    celery = [python, "-m", "celery", "-A", "annotator"]
+    worker = [*celery, "worker", "--pool=solo", "-l", "INFO"]
+    return {"web": web, "worker": worker, "beat": [*celery, "beat", "-l", "INFO"]}
 
 
 def start(name, cmd):
@@ -90,7 +92,7 @@ def main(argv=None):
                 break
             time.sleep(0.2)
     finally:
-        print("[run] stopping web and worker", flush=True)
+        print(f"[run] stopping {', '.join(children)}", flush=True)
         stop(children)
     print("[run] stopped", flush=True)
     return status

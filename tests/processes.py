@@ -1,6 +1,8 @@
 """Helpers for tests that run the app's real processes (settings imports, workers, run script)."""
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -82,3 +84,60 @@ def child_database_url() -> str:
     url = dj_database_url.parse(os.environ["DATABASE_URL"])
     name = settings.DATABASES["default"]["NAME"]
     return f"postgres://{url['USER']}@{url['HOST'] or '127.0.0.1'}:{url['PORT'] or 5432}/{name}"
+
+
+class Celery:
+    """``celery -A annotator ARGS`` (a worker, beat) in a process group of its own, logging to
+    ``folder/name.log``: ``kill()`` takes its pool processes with it, as a lost machine would."""
+
+    def __init__(self, env, folder, name, *args):
+        self.log_path = Path(folder) / f"{name}.log"
+        with self.log_path.open("w") as log:
+            self.process = subprocess.Popen(
+                [PYTHON, "-m", "celery", "-A", "annotator", *args, "-l", "INFO"],
+                cwd=REPO,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    @classmethod
+    def worker(cls, env, folder, name, queue, *options):
+        """A worker that takes only ``queue`` (no other test's messages)."""
+        quiet = ["--without-mingle", "--without-gossip", "--without-heartbeat"]
+        return cls(env, folder, name, "worker", "-Q", queue, "-n", f"{name}-{queue}@%h", *quiet,
+                   *options)  # fmt: skip
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    def kill(self):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=20)
+        self.kill()  # and whatever is left in its group
+
+
+def running_children(pid: int) -> list[int]:
+    """Child processes of ``pid`` that have not exited (zombies left out)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            if alive(int(child)):
+                found.append(int(child))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in {"Z", "X"}

@@ -25,10 +25,10 @@ DOCKERFILE = (REPO / "Dockerfile").read_text()
 
 
 def test_compose_has_the_production_services():
-    assert {"db", "redis", "web", "worker"} <= set(SERVICES)
+    assert {"db", "redis", "web", "worker", "beat"} <= set(SERVICES)
     assert SERVICES["db"]["image"].startswith("postgres:16")
     assert SERVICES["redis"]["image"].startswith("redis")
-    assert {"web", "worker"} <= set(APP_SERVICES)
+    assert {"web", "worker", "beat"} <= set(APP_SERVICES)
     for name in ("db", "redis", "web", "worker"):
         assert "test" in SERVICES[name].get("healthcheck", {}), f"{name} has no healthcheck"
 

@@ -10,10 +10,10 @@ from django.db import connection
 from test_exports_service import Corpus, export, jsonl_records, open_zip
 
 from annotator.annotations.models import Span
+from annotator.core.jobs import JobStatus
 from annotator.corpus.models import Article
 from annotator.exports import parallel, services
 from annotator.exports.build import local_temp_dir
-from annotator.exports.models import ExportStatus
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),  # the child reads committed rows only
@@ -91,7 +91,7 @@ def test_a_bad_span_in_the_second_half_fails_the_export_naming_it(corpus, settin
     Span.objects.filter(pk=span.pk).update(text="XXXXXXXX")
     result = services.export_now(corpus.project, "jsonl", {})
     assert len(forks) == 1
-    assert result.status == ExportStatus.FAILED
+    assert result.status == JobStatus.FAILED
     assert f"span #{span.pk}" in result.error and "'n39'" in result.error
     assert "XXXXXXXX" in result.error
     assert list(local_temp_dir().iterdir()) == []
@@ -102,7 +102,7 @@ def test_a_child_that_dies_fails_the_export(corpus, settings, forks, monkeypatch
     monkeypatch.setattr(parallel.ForkedHalf, "_build", lambda self, *args: os._exit(3))
     result = services.export_now(corpus.project, "jsonl", {})
     assert len(forks) == 1
-    assert result.status == ExportStatus.FAILED
+    assert result.status == JobStatus.FAILED
     assert "second half of the export stopped (exit status 3)" in result.error
     assert list(local_temp_dir().iterdir()) == []
 

@@ -15,8 +15,9 @@ from api_helpers import World, client_for
 
 from annotator.annotations.models import Span
 from annotator.celery import app
+from annotator.core.jobs import JobStatus
 from annotator.exports import services
-from annotator.exports.models import Export, ExportStatus
+from annotator.exports.models import Export
 
 pytestmark = pytest.mark.django_db
 pytest_plugins = ["api_helpers"]  # the `world` fixture
@@ -47,7 +48,7 @@ def client_as(world: World, role):
 
 def done_export(world, fmt="jsonl", **options):
     export = services.export_now(world.project, fmt, options)
-    assert export.status == ExportStatus.DONE, export.error
+    assert export.status == JobStatus.DONE, export.error
     return export
 
 
@@ -69,7 +70,7 @@ def test_create_permissions(world, role, django_capture_on_commit_callbacks, eag
     if role in READERS:
         export = Export.objects.get()
         assert export.requester.username == client_as_username(world, role)
-        assert export.status == ExportStatus.DONE  # the queued task ran (eagerly)
+        assert export.status == JobStatus.DONE  # the queued task ran (eagerly)
 
 
 def client_as_username(world, role):

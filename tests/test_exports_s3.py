@@ -11,10 +11,10 @@ import pytest
 from moto import mock_aws
 from rest_framework.test import APIClient
 
+from annotator.core.jobs import JobStatus
 from annotator.corpus.models import Membership, Role
 from annotator.exports import services
 from annotator.exports.build import local_temp_dir
-from annotator.exports.models import ExportStatus
 
 pytestmark = pytest.mark.django_db
 BUCKET = "annotator-exports"
@@ -53,7 +53,7 @@ def test_an_export_is_uploaded_to_the_bucket_and_downloaded_through_the_api(buck
     name = services.published_name(export)
     bucket.put_object(Bucket=BUCKET, Key=name, Body=b"left by a killed attempt")
     result = services.run_export(export.pk)
-    assert result.status == ExportStatus.DONE, result.error
+    assert result.status == JobStatus.DONE, result.error
     assert result.file.name == name == f"exports/news/news-jsonl-{result.pk}.zip"
     stored = bucket.get_object(Bucket=BUCKET, Key=name)["Body"].read()
     assert hashlib.sha256(stored).hexdigest() == result.sha256 and len(stored) == result.size

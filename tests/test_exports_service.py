@@ -7,7 +7,6 @@ import hashlib
 import io
 import json
 import zipfile
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,10 +16,11 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from annotator.annotations.models import Span
+from annotator.core.jobs import JobStatus
 from annotator.corpus.models import Article, Assignment, AssignmentStatus, Membership, Project, Role
 from annotator.exports import services
 from annotator.exports.formats import ExportError
-from annotator.exports.models import Export, ExportStatus
+from annotator.exports.models import Export
 from annotator.schemas.models import Label, LabelSchema
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +93,7 @@ def corpus(unicode_sample):
 
 def export(corpus, fmt="jsonl", **options):
     result = services.export_now(corpus.project, fmt, options)
-    assert result.status == ExportStatus.DONE, result.error
+    assert result.status == JobStatus.DONE, result.error
     return result
 
 
@@ -255,7 +255,7 @@ def test_corrupted_snapshot_fails_the_export_naming_the_span(corpus, media):
     # Same length (the database insists), different text: only an export can notice.
     Span.objects.filter(pk=bad.pk).update(text="x" * (bad.end - bad.start))
     result = services.export_now(corpus.project, "semeval")
-    assert result.status == ExportStatus.FAILED
+    assert result.status == JobStatus.FAILED
     assert f"span #{bad.pk}" in result.error
     assert "'a1'" in result.error and "name_calling" in result.error
     assert f"[{bad.start}, {bad.end})" in result.error
@@ -282,7 +282,7 @@ def test_command_writes_the_zip_and_records_the_export(corpus, tmp_path):
         "--layer", "gold", stdout=stdout,
     )  # fmt: skip
     result = Export.objects.get()
-    assert result.status == ExportStatus.DONE
+    assert result.status == JobStatus.DONE
     assert hashlib.sha256(out.read_bytes()).hexdigest() == result.sha256
     assert f"sha256 {result.sha256}" in stdout.getvalue()
     rows = zipfile.ZipFile(out).read("spans.csv").decode().splitlines()
@@ -302,64 +302,6 @@ def test_command_errors_name_the_problem(corpus, tmp_path):
     with pytest.raises(CommandError, match=f"span #{corpus.spans[0].pk}"):
         call_command("export_dataset", "--project", "news", "--format", "csv", "--output", out)
     assert not Path(out).exists()
-
-
-def test_progress_is_reported_and_throttled(corpus, monkeypatch):
-    writes = []
-    original = services.ProgressReporter.__call__
-
-    def spy(self, done, total):
-        before = self._last
-        original(self, done, total)
-        if self._last != before:
-            writes.append((done, total))
-
-    monkeypatch.setattr(services.ProgressReporter, "__call__", spy)
-    export(corpus)
-    assert writes[0] == (0, 3) and writes[-1] == (3, 3)
-    monkeypatch.setattr(services, "PROGRESS_INTERVAL", 3600)
-    writes.clear()
-    export(corpus)
-    assert writes == [(0, 3), (3, 3)]  # the first and the last; none in between
-
-
-def test_a_second_delivery_of_a_finished_or_live_export_does_nothing(corpus):
-    result = export(corpus)
-    assert services.run_export(result.pk) is None
-    live = services.request_export(corpus.project, "jsonl")
-    Export.objects.filter(pk=live.pk).update(
-        status=ExportStatus.RUNNING, heartbeat_at=timezone.now(), attempts=1
-    )
-    assert services.run_export(live.pk) is None
-    assert Export.objects.get(pk=live.pk).status == ExportStatus.RUNNING
-
-
-def test_a_stalled_export_is_retried_then_failed_with_the_reason(corpus, monkeypatch):
-    queued = []
-    from annotator.exports import tasks
-
-    monkeypatch.setattr(tasks.build_export, "apply_async", lambda args, queue: queued.append(args))
-    stalled = services.request_export(corpus.project, "jsonl")
-    long_ago = timezone.now() - timedelta(hours=2)
-    Export.objects.filter(pk=stalled.pk).update(
-        status=ExportStatus.RUNNING, heartbeat_at=long_ago, attempts=1
-    )
-    state = services.describe(Export.objects.get(pk=stalled.pk))
-    assert state.stalled and "stalled: no progress since" in state.message
-    assert services.recover_stale_exports() == [stalled.pk]
-    assert queued == [[stalled.pk]]
-    # The redelivered task claims it and finishes.
-    assert services.run_export(stalled.pk).status == ExportStatus.DONE
-
-    lost = services.request_export(corpus.project, "jsonl")
-    Export.objects.filter(pk=lost.pk).update(
-        status=ExportStatus.RUNNING, heartbeat_at=long_ago, attempts=services.MAX_ATTEMPTS
-    )
-    assert services.run_export(lost.pk) is None
-    lost.refresh_from_db()
-    assert lost.status == ExportStatus.FAILED
-    assert "worker running this export stopped" in lost.error
-    assert not lost.file
 
 
 def test_many_files_are_summarised_in_the_card_and_all_listed_in_the_manifest(corpus):
@@ -385,5 +327,5 @@ def test_the_garbage_collector_is_back_on_after_a_build(corpus):
     assert gc.isenabled()
     bad = corpus.spans[1]
     Span.objects.filter(pk=bad.pk).update(text="x" * (bad.end - bad.start))
-    assert services.export_now(corpus.project, "jsonl", {}).status == ExportStatus.FAILED
+    assert services.export_now(corpus.project, "jsonl", {}).status == JobStatus.FAILED
     assert gc.isenabled()

@@ -2,8 +2,9 @@
 
 - the whole path a researcher takes: POST an export, poll its progress, download the zip; and a
   corrupted span snapshot failing the export with a reason;
-- a worker SIGKILLed mid-export: the export is not done and nothing is published; the next
-  worker to start finds it stalled and builds it again (attempt 2), to the end.
+- a worker SIGKILLed mid-export with the child building the second half of a split export:
+  the child stops by itself and the export is rebuilt whole.
+Killed pool processes and killed workers, for every kind of job: tests/test_jobs_worker.py.
 
 The worker reads the test database (committed rows: ``transactional_db``) and writes to the
 same MEDIA_ROOT as this process. ANNOTATOR_TEST_EXPORT_DELAY (honoured only with
@@ -15,24 +16,18 @@ import hashlib
 import io
 import json
 import os
-import signal
-import subprocess
 import uuid
 import zipfile
-from datetime import timedelta
-from pathlib import Path
 
-import dj_database_url
 import pytest
-from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
-from django.utils import timezone
-from processes import PYTHON, REPO, clean_env, wait_for
+from processes import Celery, alive, child_database_url, clean_env, running_children, wait_for
 from rest_framework.test import APIClient
 
 from annotator.annotations.models import Span
+from annotator.core.jobs import JobStatus
 from annotator.corpus.models import Article, Membership, Project, Role
-from annotator.exports.models import Export, ExportStatus
+from annotator.exports.models import Export
 from annotator.schemas.models import Label, LabelSchema
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres, pytest.mark.redis]
@@ -41,73 +36,34 @@ ARTICLES = 20
 TEXT = "Breaking 🔥 news: 👨‍👩‍👧 families flee.\nCafe\u0301 owners say «Ñandú» is e\u0300vil.\u00a0"
 
 
-def requirements_or_skip():
-    """PostgreSQL and Redis, as CI has them; locally skipped without them."""
-    in_ci = bool(os.environ.get("CI"))
-    problems = []
-    if django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        problems.append("DATABASE_URL is not PostgreSQL (the worker must share the test DB)")
-    broker = os.environ.get("CELERY_BROKER_URL", "")
-    if not broker.startswith("redis://"):
-        problems.append("CELERY_BROKER_URL is not redis://")
-    if problems:
-        if in_ci:
-            pytest.fail("; ".join(problems))
-        pytest.skip("; ".join(problems))
-    return broker
-
-
 @pytest.fixture
-def env(transactional_db, settings, tmp_path, monkeypatch):
-    broker = requirements_or_skip()
+def env(transactional_db, settings, tmp_path):
     queue = f"test-exports-{uuid.uuid4().hex[:12]}"  # no other worker takes our messages
     media = tmp_path / "media"
     media.mkdir()
     settings.MEDIA_ROOT = media  # the API reads the worker's files here
     settings.ANNOTATOR_EXPORT_QUEUE = queue  # where this process queues builds
-    url = dj_database_url.parse(os.environ["DATABASE_URL"])
-    test_db = settings.DATABASES["default"]["NAME"]
-    database_url = (
-        f"postgres://{url['USER']}@{url['HOST'] or '127.0.0.1'}:{url['PORT'] or 5432}/{test_db}"
-    )
-    yield {
+    return {
         "queue": queue,
         "media": media,
         "tmp": tmp_path,
         "env": clean_env(
             tmp_path,
-            DATABASE_URL=database_url,
-            CELERY_BROKER_URL=broker,
+            DATABASE_URL=child_database_url(),
+            CELERY_BROKER_URL=os.environ["CELERY_BROKER_URL"],
             ANNOTATOR_MEDIA_ROOT=media,
             ANNOTATOR_EXPORT_QUEUE=queue,
+            ANNOTATOR_RECOVERY_QUEUE=queue,
+            ANNOTATOR_JOB_LEASE_SECONDS=2,
+            ANNOTATOR_JOB_RECOVERY_SECONDS=1,
             ANNOTATOR_TESTING=1,
         ),
     }
 
 
-class Worker:
-    def __init__(self, env, name, **extra):
-        self.log_path = env["tmp"] / f"{name}.log"
-        cmd = [PYTHON, "-m", "celery", "-A", "annotator", "worker", "--pool=solo", "-l", "INFO"]
-        cmd += ["-Q", env["queue"], "-n", f"{name}-{env['queue']}@%h"]
-        cmd += ["--without-mingle", "--without-gossip", "--without-heartbeat"]
-        child_env = {**env["env"], **{k: str(v) for k, v in extra.items()}}
-        with self.log_path.open("w") as log:
-            self.process = subprocess.Popen(
-                cmd, cwd=REPO, env=child_env, stdout=log, stderr=subprocess.STDOUT
-            )
-
-    def log(self) -> str:
-        return self.log_path.read_text()
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+def start_worker(env, name, **extra) -> Celery:
+    child_env = {**env["env"], **{k: str(v) for k, v in extra.items()}}
+    return Celery.worker(child_env, env["tmp"], name, env["queue"], "--pool=solo")
 
 
 @pytest.fixture
@@ -153,7 +109,7 @@ def published_zips(media):
 
 def test_export_end_to_end_through_the_api_and_a_worker(env, workers):
     project, client = make_corpus()
-    workers.append(Worker(env, "w1", ANNOTATOR_TEST_EXPORT_DELAY=0.1))
+    workers.append(start_worker(env, "w1", ANNOTATOR_TEST_EXPORT_DELAY=0.1))
     created = client.post(f"/api/v1/projects/{project.slug}/exports/", {"format": "jsonl"})
     assert created.status_code == 201, created.content
     export_id = created.json()["id"]
@@ -198,7 +154,7 @@ def test_export_end_to_end_through_the_api_and_a_worker(env, workers):
     assert published_zips(env["media"]) == [f"news-jsonl-{export_id}.zip"]
 
 
-def kill_mid_export(client, project, fmt: str, worker: Worker, done: int, before_kill=None):
+def kill_mid_export(client, project, fmt: str, worker: Celery, done: int, before_kill=None):
     """Request an export, wait until ``worker`` has built ``done`` articles of it, call
     ``before_kill(worker)``, SIGKILL the worker; return the export's id."""
     created = client.post(f"/api/v1/projects/{project.slug}/exports/", {"format": fmt})
@@ -206,84 +162,34 @@ def kill_mid_export(client, project, fmt: str, worker: Worker, done: int, before
 
     def under_way():
         export = Export.objects.get(pk=export_id)
-        return export.status == ExportStatus.RUNNING and export.progress_done >= done
+        return export.status == JobStatus.RUNNING and export.progress_done >= done
 
     wait_for(under_way, 30, f"the export to be under way\n{worker.log()}")
     if before_kill:
         before_kill(worker)
-    worker.process.send_signal(signal.SIGKILL)
+    worker.process.kill()  # the worker alone: a child it forked must notice by itself
     worker.process.wait()
     return export_id
 
 
-def rebuilt_by_a_new_worker(env, workers, export_id: int, **extra) -> tuple[Export, Worker]:
-    """Start a worker once the export's heartbeat is stale (1 s here) and wait for it to
-    rebuild the export; return the export as it ended and the worker."""
-
-    def stale():
-        beat = Export.objects.get(pk=export_id).heartbeat_at
-        return timezone.now() - beat > timedelta(seconds=1.5)
-
-    wait_for(stale, 10, "the heartbeat to be more than 1.5 s old")
-    second = Worker(env, "w2", ANNOTATOR_EXPORT_STALE_SECONDS=1, **extra)
-    workers.append(second)
+def rebuilt_by_a_new_worker(env, workers, export_id: int, **extra) -> Export:
+    """Start a worker and beat at once: beat's recovery queues the export again once its
+    heartbeat is 2 s old, and the worker rebuilds it; the export as it ended."""
+    second = start_worker(env, "w2", **extra)
+    workers += [second, Celery(env["env"], env["tmp"], "beat", "beat")]
 
     def ended():
         export = Export.objects.get(pk=export_id)
-        return export if export.status in (ExportStatus.DONE, ExportStatus.FAILED) else None
+        return export if export.status in (JobStatus.DONE, JobStatus.FAILED) else None
 
-    return wait_for(ended, 45, f"the export to be rebuilt\n{second.log()}"), second
-
-
-def test_a_worker_killed_mid_export_publishes_nothing_and_the_export_is_rebuilt(env, workers):
-    project, client = make_corpus()
-    first = Worker(env, "w1", ANNOTATOR_TEST_EXPORT_DELAY=0.3)
-    workers.append(first)
-    export_id = kill_mid_export(client, project, "semeval", first, done=2)
-
-    export = Export.objects.get(pk=export_id)
-    assert export.status == ExportStatus.RUNNING  # not done, and no file
-    assert not export.file and not export.sha256
-    assert published_zips(env["media"]) == []
-    assert export.attempts == 1
-
-    # A worker that starts looks for stalled exports.
-    export, second = rebuilt_by_a_new_worker(env, workers, export_id)
-    assert export.status == ExportStatus.DONE, export.error
-    assert export.attempts == 2
-    assert published_zips(env["media"]) == [f"news-semeval-{export_id}.zip"]
-    assert list((env["media"] / "exports" / ".building").iterdir()) == []  # temp file gone
-    status = status_of(client, project, export_id)
-    blob = b"".join(client.get(status["download_url"]).streaming_content)
-    assert hashlib.sha256(blob).hexdigest() == export.sha256
-    archive = zipfile.ZipFile(io.BytesIO(blob))
-    assert len([n for n in archive.namelist() if n.endswith(".labels")]) == ARTICLES
-    assert "queued stalled exports again" in second.log()
-
-
-def running_children(pid: int) -> list[int]:
-    """Child processes of ``pid`` that have not exited (zombies left out)."""
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            if alive(int(child)):
-                found.append(int(child))
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in {"Z", "X"}
+    return wait_for(ended, 60, f"the export to be rebuilt\n{second.log()}")
 
 
 def test_a_killed_worker_takes_the_second_half_of_its_export_with_it(env, workers):
     """A large jsonl export is built by the worker and a child process (parallel.py); when
     the worker is killed, the child stops by itself and the export is rebuilt whole."""
     project, client = make_corpus()
-    first = Worker(env, "w1", ANNOTATOR_TEST_EXPORT_DELAY=0.5,
+    first = start_worker(env, "w1", ANNOTATOR_TEST_EXPORT_DELAY=0.5,
                    ANNOTATOR_EXPORT_PARALLEL_MIN_ARTICLES=2)  # fmt: skip
     workers.append(first)
     children = []
@@ -295,12 +201,12 @@ def test_a_killed_worker_takes_the_second_half_of_its_export_with_it(env, worker
     assert len(children) == 1, children
     # It notices within an article (0.5 s here), long before its ~10 articles are written.
     wait_for(lambda: not alive(children[0]), 2, "the second-half process to stop")
-    assert Export.objects.get(pk=export_id).status == ExportStatus.RUNNING
+    assert Export.objects.get(pk=export_id).status == JobStatus.RUNNING
     assert published_zips(env["media"]) == []
 
-    export, _ = rebuilt_by_a_new_worker(env, workers, export_id,
-                                        ANNOTATOR_EXPORT_PARALLEL_MIN_ARTICLES=2)  # fmt: skip
-    assert export.status == ExportStatus.DONE, export.error
+    export = rebuilt_by_a_new_worker(env, workers, export_id,
+                                     ANNOTATOR_EXPORT_PARALLEL_MIN_ARTICLES=2)  # fmt: skip
+    assert export.status == JobStatus.DONE, export.error
     assert list((env["media"] / "exports" / ".building").iterdir()) == []  # halves gone too
     status = status_of(client, project, export_id)
     blob = b"".join(client.get(status["download_url"]).streaming_content)

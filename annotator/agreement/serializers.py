@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from annotator.agreement.models import AgreementReport
-from annotator.agreement.services import is_stalled
+from annotator.core.jobs_api import JobSerializer
 
 
 class AgreementCreateSerializer(serializers.Serializer):
@@ -22,28 +22,14 @@ class AgreementCreateSerializer(serializers.Serializer):
     )
 
 
-class AgreementReportSerializer(serializers.ModelSerializer):
+class AgreementReportSerializer(JobSerializer):
     """A report's status and progress, without its results (the list)."""
 
-    project = serializers.CharField(source="project.slug")
-    requester = serializers.CharField(source="requester.username", default=None)
-    progress = serializers.SerializerMethodField()
-    stalled = serializers.SerializerMethodField(
-        help_text="Running with no progress for a while: its worker may have died (the report "
-        "is taken over when the task is delivered again)."
-    )
     articles = serializers.IntegerField(source="progress_total", help_text="Articles covered.")
 
     class Meta:
         model = AgreementReport
-        fields = ["id", "project", "status", "stalled", "progress", "articles", "options",
-                  "requester", "error", "created_at", "started_at", "finished_at"]  # fmt: skip
-
-    def get_stalled(self, report) -> bool:
-        return is_stalled(report)
-
-    def get_progress(self, report) -> dict:
-        return {"done": report.progress_done, "total": report.progress_total}
+        fields = [*JobSerializer.Meta.fields, "articles", "options"]
 
 
 class AgreementReportDetailSerializer(AgreementReportSerializer):

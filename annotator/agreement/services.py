@@ -1,10 +1,9 @@
 """The agreement report: the one code path of the API and the Celery task.
 
 ``request_report`` checks the request and stores a *queued* AgreementReport with the chosen
-article ids and options; the API then queues ``agreement.compute``; ``run_report`` claims it
-(*running*), streams the articles from the database in chunks, feeds the pure measures of
-``measures.py`` (and ``gamma.py`` when asked) and stores the results (*done*), or the reason
-(*failed*).
+article ids and options; ``run`` is the job's work (its life as a background job: core.jobs):
+it streams the articles from the database in chunks, feeds the pure measures of
+``measures.py`` (and ``gamma.py`` when asked) and returns the results the report stores.
 
 Which layers are compared on an article: every annotator with an assignment there that is not
 skipped (only *done* ones with ``done_only``), plus, without ``done_only``, annotators who have
@@ -15,25 +14,20 @@ annotator) counts on the articles that have at least one gold span.
 
 import time
 from collections import defaultdict
-from datetime import timedelta
 from itertools import combinations
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
 from django.db.models.functions import Length
-from django.utils import timezone
 
 from annotator.agreement import gamma as gamma_module
 from annotator.agreement.measures import ANY, CharAlpha, Comparison
 from annotator.agreement.models import AgreementReport
 from annotator.annotations.models import Span
+from annotator.core import jobs
 from annotator.corpus.models import Article, Assignment, AssignmentStatus, Project
 
 CHUNK = 500  # articles per round of queries: three queries per chunk, memory stays small
-PROGRESS_INTERVAL = 0.25  # seconds between progress writes
 MAX_GAMMA_ARTICLES = 2000  # gamma costs about a second per article: refuse a day-long report
 
 
@@ -78,104 +72,22 @@ def request_report(
     )
 
 
-def agreement_queue() -> str | None:
-    """The Celery queue reports go to (default: Celery's default queue)."""
-    return settings.ANNOTATOR_AGREEMENT_QUEUE
-
-
-def enqueue(report: AgreementReport) -> None:
-    """Queue the computation once the row is committed (a worker must be able to read it)."""
-    from annotator.agreement.tasks import compute_report
-
-    pk, queue = report.pk, agreement_queue()
-    transaction.on_commit(lambda: compute_report.apply_async(args=[pk], queue=queue))
-
-
-# --- running -----------------------------------------------------------------------------
-
-
-def stale_after() -> timedelta:
-    """A running report whose heartbeat is older than this has lost its worker (the heartbeat
-    is written with the progress, at least once per article)."""
-    return timedelta(seconds=settings.ANNOTATOR_AGREEMENT_STALE_SECONDS)
-
-
-def is_stalled(report: AgreementReport) -> bool:
-    beat = report.heartbeat_at or report.started_at
-    return (
-        report.status == AgreementReport.Status.RUNNING
-        and beat is not None
-        and timezone.now() - beat > stale_after()
+def run(report: AgreementReport, progress) -> dict:
+    """The job's work: compute the report; the fields of the done report."""
+    results = compute(
+        report.project,
+        report.article_ids,
+        done_only=report.options.get("done_only", False),
+        gamma=report.options.get("gamma", False),
+        progress=progress,
     )
+    return {"results": results, "progress_done": len(report.article_ids)}
 
 
-def claim(report_id: int) -> bool:
-    """Queued (or running with a stale heartbeat: its worker died and the message came back)
-    -> running. False otherwise: done, failed, or alive elsewhere (a duplicate delivery)."""
-    now = timezone.now()
-    running = AgreementReport.Status.RUNNING
-    claimable = Q(status=AgreementReport.Status.QUEUED) | Q(
-        status=running, heartbeat_at__lt=now - stale_after()
-    )
-    # One UPDATE: of two workers claiming at once, the second finds the fresh heartbeat.
-    return bool(
-        AgreementReport.objects.filter(claimable, pk=report_id).update(
-            status=running, started_at=now, heartbeat_at=now, progress_done=0, error=""
-        )
-    )
-
-
-def run_report(report_id: int) -> AgreementReport | None:
-    """Compute a queued report (the task's body). None when it was not queued. A failure is
-    stored on the report (status failed, error) rather than raised."""
-    if not claim(report_id):
-        return None
-    report = AgreementReport.objects.select_related("project").get(pk=report_id)
-    try:
-        results = compute(
-            report.project,
-            report.article_ids,
-            done_only=report.options.get("done_only", False),
-            gamma=report.options.get("gamma", False),
-            progress=_progress_writer(report.pk),
-        )
-    except Exception as exc:
-        AgreementReport.objects.filter(pk=report.pk).update(
-            status=AgreementReport.Status.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:5000],
-            finished_at=timezone.now(),
-        )
-    else:
-        AgreementReport.objects.filter(pk=report.pk).update(
-            status=AgreementReport.Status.DONE,
-            results=results,
-            progress_done=len(report.article_ids),
-            error="",
-            finished_at=timezone.now(),
-        )
-    report.refresh_from_db()
-    return report
-
-
-def report_now(project: Project, **request) -> AgreementReport:
+def report_now(project: Project, **request) -> AgreementReport | None:
     """Request and compute a report in this process (tests, benchmarks, the shell)."""
     report = request_report(project, **request)
-    return run_report(report.pk)
-
-
-def _progress_writer(report_id: int):
-    last = [0.0]
-
-    def progress(done: int, total: int) -> None:
-        now = time.monotonic()
-        if done < total and now - last[0] < PROGRESS_INTERVAL:
-            return
-        last[0] = now
-        AgreementReport.objects.filter(pk=report_id).update(
-            progress_done=done, progress_total=total, heartbeat_at=timezone.now()
-        )
-
-    return progress
+    return jobs.run(AgreementReport, report.pk, run)
 
 
 # --- computing ---------------------------------------------------------------------------

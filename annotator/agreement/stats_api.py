@@ -6,8 +6,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotator.agreement.api import ERRORS, agreement_project
+from annotator.agreement.api import agreement_project
 from annotator.agreement.stats import DEFAULT_LIMIT, project_stats
+from annotator.core.jobs_api import ERRORS
 from annotator.core.params import is_ascii_int
 
 MAX_LIMIT = 500

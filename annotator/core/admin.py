@@ -17,8 +17,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.display(description="progress")
-def progress(obj) -> str:
-    if not obj.progress_total:
-        return "-"
-    return f"{obj.progress_done}/{obj.progress_total}"
+class JobAdmin(ReadOnlyAdmin):
+    """A background job (core.jobs) of a project; subclasses add their own columns."""
+
+    list_display = ["id", "project", "status", "progress", "requester", "created_at"]
+    list_display_links = ["id", "project"]
+    list_filter = ["status", "project"]
+    list_select_related = ["project", "requester"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="progress")
+    def progress(self, obj) -> str:
+        return f"{obj.progress_done}/{obj.progress_total}" if obj.progress_total else "-"

@@ -4,8 +4,9 @@ option) and the status the API returns."""
 from django.urls import reverse
 from rest_framework import serializers
 
+from annotator.core.jobs_api import JobSerializer
 from annotator.exports.formats import FORMATS
-from annotator.exports.services import describe
+from annotator.exports.models import Export
 
 
 class ExportCreateSerializer(serializers.Serializer):
@@ -25,36 +26,15 @@ class ExportCreateSerializer(serializers.Serializer):
         return value
 
 
-class ExportSerializer(serializers.Serializer):
+class ExportSerializer(JobSerializer):
     """An export's status. ``message`` says in words what is happening or what went wrong."""
 
-    id = serializers.IntegerField()
-    project = serializers.CharField(source="project.slug")
-    format = serializers.CharField()
-    options = serializers.JSONField()
-    status = serializers.CharField()
-    stalled = serializers.SerializerMethodField()
-    message = serializers.SerializerMethodField()
-    progress = serializers.SerializerMethodField()
-    error = serializers.CharField()
-    attempts = serializers.IntegerField()
-    sha256 = serializers.CharField()
-    size = serializers.IntegerField(allow_null=True)
-    counts = serializers.JSONField()
-    requester = serializers.CharField(source="requester.username", default=None, allow_null=True)
-    created_at = serializers.DateTimeField()
-    started_at = serializers.DateTimeField(allow_null=True)
-    finished_at = serializers.DateTimeField(allow_null=True)
     download_url = serializers.SerializerMethodField()
 
-    def get_stalled(self, export) -> bool:
-        return describe(export).stalled
-
-    def get_message(self, export) -> str:
-        return describe(export).message
-
-    def get_progress(self, export) -> dict:
-        return {"done": export.progress_done, "total": export.progress_total}
+    class Meta:
+        model = Export
+        fields = [*JobSerializer.Meta.fields, "format", "options", "sha256", "size", "counts",
+                  "download_url"]  # fmt: skip
 
     def get_download_url(self, export) -> str | None:
         if export.status != "done":
@@ -63,4 +43,5 @@ class ExportSerializer(serializers.Serializer):
 
 
 class ExportDetailSerializer(ExportSerializer):
-    manifest = serializers.JSONField()
+    class Meta(ExportSerializer.Meta):
+        fields = [*ExportSerializer.Meta.fields, "manifest"]

@@ -9,17 +9,17 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from playwright.sync_api import expect
 from ui_helpers import article, login
 
 from annotator.annotations.models import Span
 from annotator.celery import app
+from annotator.core import jobs
 from annotator.corpus.demo import PROJECT_SLUG
 from annotator.corpus.models import Article
-from annotator.exports import api as exports_api
 from annotator.exports import services
 from annotator.exports.models import Export
-from annotator.exports.services import ProgressReporter, claim, run_export
 from annotator.schemas.models import Label
 
 pytestmark = pytest.mark.browser
@@ -44,7 +44,7 @@ def eager(settings):
 def held(monkeypatch):
     """Exports stay queued until the test runs them: the page must follow them by polling."""
     queued = []
-    monkeypatch.setattr(exports_api, "enqueue", lambda export: queued.append(export.pk))
+    monkeypatch.setattr(jobs, "enqueue", lambda export: queued.append(export.pk))
     return queued
 
 
@@ -168,7 +168,7 @@ def test_a_bad_option_is_shown_by_the_form_and_nothing_is_stored(page, demo, hel
     assert held == []
 
 
-def test_a_failing_export_is_followed_live_and_names_the_span(page, demo, held, monkeypatch):
+def test_a_failing_export_is_followed_live_and_names_the_span(page, demo, held):
     seed = article("seed")
     label = Label.objects.filter(schema__projects__slug=PROJECT_SLUG).order_by("order").first()
     word = re.search(r"\w{5,}", seed.text)
@@ -194,19 +194,21 @@ def test_a_failing_export_is_followed_live_and_names_the_span(page, demo, held, 
     assert held == [Export.objects.get().pk]
     assert row.locator("progress").get_attribute("value") is None  # indeterminate while queued
 
-    # A worker claims it and reports progress, as ProgressReporter does while it builds.
+    # A worker claims it and reports progress, as its heartbeat does while it builds.
     pk = held[0]
     total = Article.objects.filter(project__slug=PROJECT_SLUG).count()
-    claim(pk)
-    ProgressReporter(pk)(2, total)
+    running = {"status": "running", "attempts": 1, "owner": "w1", "progress_total": total}
+    Export.objects.filter(pk=pk).update(**running, progress_done=2, heartbeat_at=timezone.now())
     expect(row.locator(".export-status .status")).to_have_text("running")
     expect(row.locator("progress")).to_have_attribute("value", "2")
     expect(row.locator("progress")).to_have_attribute("max", str(total))
     expect(row.locator(".progress-text")).to_have_text(f"2 / {total}")
 
-    # That worker is lost; the next one takes the export over (its heartbeat counts as stale).
-    monkeypatch.setattr(services, "stale_after", lambda: timedelta(0))
-    run_export(pk)
+    # That worker is lost: the page says so; the next one takes the export over.
+    Export.objects.filter(pk=pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    expect(row.locator(".export-status .status")).to_have_text("stalled")
+    expect(row.locator(".export-error")).to_contain_text("its worker was lost")
+    jobs.run(Export, pk, services.build)
 
     expect(row.locator(".export-status .status")).to_have_text("failed")
     error = row.locator(".export-error")

@@ -10,11 +10,11 @@ import shutil
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 
+from annotator.core.jobs import JobStatus
 from annotator.corpus.models import Project
 from annotator.exports.build import LAYERS
 from annotator.exports.formats import FORMATS, ExportError
-from annotator.exports.models import ExportStatus
-from annotator.exports.services import request_export, run_export
+from annotator.exports.services import export_now
 
 
 class Command(BaseCommand):
@@ -64,11 +64,10 @@ class Command(BaseCommand):
             "format_options": format_options,
         }
         try:
-            export = request_export(project, opts["format"], options)
+            export = export_now(project, opts["format"], options)
         except ExportError as exc:
             raise CommandError(str(exc)) from None
-        export = run_export(export.pk)
-        if export is None or export.status != ExportStatus.DONE:
+        if export is None or export.status != JobStatus.DONE:
             reason = export.error if export is not None else "claimed by another process"
             raise CommandError(f"export #{getattr(export, 'pk', '?')} failed: {reason}")
         with default_storage.open(export.file.name, "rb") as src, open(opts["output"], "wb") as dst:

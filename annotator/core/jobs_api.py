@@ -1,0 +1,150 @@
+"""The API shape of a project's background jobs (core.jobs), the same for every kind:
+``GET``/``POST projects/<slug>/<jobs>/`` lists them (newest first, paged) and requests one
+(201; 503 JSON when the task queue is unreachable), ``GET .../<id>/`` shows one.
+
+A kind subclasses JobList and JobDetail naming its model, its serializers (JobSerializer plus
+its own fields), ``find_project(user, slug)`` (who may see its jobs) and, for JobList,
+``create_job(project, data, user)`` (its service). The OpenAPI description follows from these.
+"""
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotator.core import jobs
+from annotator.core.pagination import DefaultPagination
+from annotator.core.serializers import ErrorSerializer
+
+ERRORS = {400: ErrorSerializer, 404: ErrorSerializer}
+
+
+class BrokerDown(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "broker_unavailable"
+
+
+def is_stalled(job: jobs.Job) -> bool:
+    beat = job.heartbeat_at or job.started_at
+    return job.status == jobs.JobStatus.RUNNING and (
+        beat is None or timezone.now() - beat > jobs.lease()
+    )
+
+
+def message(job: jobs.Job) -> str:
+    """What is happening to the job, or what went wrong, in words."""
+    if job.status == jobs.JobStatus.DONE:
+        return job.done_message()
+    if job.status == jobs.JobStatus.FAILED:
+        return f"failed: {job.error}"
+    if is_stalled(job):
+        since = (job.heartbeat_at or job.started_at).isoformat()
+        return (
+            f"stalled: no heartbeat since {since} (its worker was lost); it is queued again "
+            f"shortly (attempt {job.attempts} of {jobs.MAX_ATTEMPTS})"
+        )
+    if job.status == jobs.JobStatus.RUNNING:
+        return f"running: {job.progress_done}/{job.progress_total}"
+    return "queued: waiting for a worker"
+
+
+class JobSerializer(serializers.ModelSerializer):
+    """A job's life. A kind's serializer sets ``Meta.model`` and adds its fields."""
+
+    project = serializers.CharField(source="project.slug")
+    requester = serializers.CharField(source="requester.username", default=None, allow_null=True)
+    progress = serializers.SerializerMethodField()
+    stalled = serializers.SerializerMethodField(
+        help_text="Running without a heartbeat for a while: its worker was lost (it is queued "
+        "again, or failed after its attempts)."
+    )
+    message = serializers.SerializerMethodField(help_text="The status in words.")
+
+    class Meta:
+        fields = ["id", "project", "status", "stalled", "message", "progress", "error",
+                  "attempts", "requester", "created_at", "started_at", "finished_at"]  # fmt: skip
+
+    def get_progress(self, job: jobs.Job) -> dict[str, int]:
+        return {"done": job.progress_done, "total": job.progress_total}
+
+    def get_stalled(self, job: jobs.Job) -> bool:
+        return is_stalled(job)
+
+    def get_message(self, job: jobs.Job) -> str:
+        return message(job)
+
+
+class JobViewMixin:
+    model: ClassVar[type[jobs.Job]]
+    serializer_class: ClassVar[type[JobSerializer]]
+    find_project: ClassVar[Callable[[Any, str], Any]]
+
+    def jobs_of(self, request, slug: str):
+        project = type(self).find_project(request.user, slug)
+        return self.model.objects.filter(project=project).select_related("project", "requester")
+
+    def get_job(self, request, slug: str, pk: int):
+        job = self.jobs_of(request, slug).filter(pk=pk).first()
+        if job is None:
+            raise NotFound(f"No {self.model._meta.verbose_name} #{pk} in {slug}.")
+        return job
+
+
+class JobList(JobViewMixin, APIView):
+    create_serializer_class: ClassVar[type[serializers.Serializer]]
+    list_defer: ClassVar[tuple[str, ...]] = ()  # big fields the list leaves out
+    pagination_class = DefaultPagination
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.model._meta.verbose_name
+        extend_schema_view(
+            get=extend_schema(
+                responses={200: cls.serializer_class(many=True), **ERRORS},
+                summary=f"{cls.model._meta.verbose_name_plural.capitalize()}",
+            ),
+            post=extend_schema(
+                request=cls.create_serializer_class,
+                responses={201: cls.serializer_class, 503: ErrorSerializer, **ERRORS},
+                summary=f"Request a new {name} (a worker runs it; poll its status)",
+            ),
+        )(cls)
+
+    def create_job(self, project, data: dict, user) -> jobs.Job:
+        raise NotImplementedError
+
+    def get(self, request, slug):
+        queryset = self.jobs_of(request, slug).defer(*self.list_defer).order_by("-pk")
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(self.serializer_class(page, many=True).data)
+
+    def post(self, request, slug):
+        project = type(self).find_project(request.user, slug)
+        serializer = self.create_serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        job = self.create_job(project, serializer.validated_data, request.user)
+        try:
+            jobs.enqueue(job)
+        except jobs.BrokerUnavailable as exc:
+            raise BrokerDown(str(exc)) from exc
+        return Response(self.serializer_class(job).data, status=status.HTTP_201_CREATED)
+
+
+class JobDetail(JobViewMixin, APIView):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        extend_schema_view(
+            get=extend_schema(
+                responses={200: cls.serializer_class, **ERRORS},
+                summary=f"A {cls.model._meta.verbose_name}: status, progress, then its result",
+            )
+        )(cls)
+
+    def get(self, request, slug, pk):
+        return Response(self.serializer_class(self.get_job(request, slug, pk)).data)
