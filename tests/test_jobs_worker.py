@@ -1,5 +1,6 @@
 """Jobs always finish (core.jobs), on real prefork workers, Redis and PostgreSQL, for every
-kind (an export, an agreement report), each slowed down to 0.25 s per article:
+kind (an export, an agreement report), each slowed down to 0.25 s per article (and one agreement
+report end to end, checking its results):
 
 - the pool process building a job is SIGKILLed (as the OOM killer does): Celery requeues its
   message at once, and the new delivery takes the job over instead of skipping it;
@@ -117,6 +118,19 @@ def ended(kind: str, pk: int, log) -> object:
         BOUND,
         f"{kind} #{pk} to end\n{log()}",
     )
+
+
+def test_an_agreement_report_through_the_api_and_a_worker(env):
+    worker = start(env, "w1", "worker", "--pool=solo")
+    pk = make_project().post("/api/v1/projects/news/agreement/", {}, format="json").json()["id"]
+    report = ended("agreement", pk, worker.log)
+    assert report.status == "done", report.error
+    assert report.progress_done == report.progress_total == ARTICLES
+    (pair,) = report.results["pairs"]
+    # "🔥 news:" [9,16) is 7 code points (the emoji is one), "news:" [11,16) 5, all shared.
+    assert pair["articles"] == ARTICLES
+    assert pair["semeval_unlabelled"]["precision"] == pytest.approx(5 / 7)
+    assert pair["semeval_unlabelled"]["recall"] == 1.0
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -6,7 +6,6 @@ project's statistics: researchers, reviewers, managers and staff. Annotators (bl
 and non-members get 404, as for exports.
 """
 
-from annotator.agreement.models import AgreementReport
 from annotator.agreement.serializers import (
     AgreementCreateSerializer,
     AgreementReportDetailSerializer,
@@ -14,22 +13,16 @@ from annotator.agreement.serializers import (
 )
 from annotator.agreement.services import request_report
 from annotator.core.jobs_api import JobDetail, JobList
-from annotator.corpus.permissions import DATA_READERS, get_project
-
-
-def agreement_project(user, slug):
-    return get_project(user, slug, roles=DATA_READERS)
+from annotator.corpus.permissions import get_data_project
 
 
 class AgreementList(JobList):
-    model, find_project = AgreementReport, agreement_project
     serializer_class, create_serializer_class = AgreementReportSerializer, AgreementCreateSerializer
-    list_defer = ("results", "article_ids")
+    find_project, list_defer = get_data_project, ("results", "article_ids")
 
     def create_job(self, project, data, user):
         return request_report(project, requester=user, **data)
 
 
 class AgreementDetail(JobDetail):
-    model, find_project = AgreementReport, agreement_project
-    serializer_class = AgreementReportDetailSerializer
+    serializer_class, find_project = AgreementReportDetailSerializer, get_data_project

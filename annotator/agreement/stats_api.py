@@ -6,10 +6,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotator.agreement.api import agreement_project
 from annotator.agreement.stats import DEFAULT_LIMIT, project_stats
 from annotator.core.jobs_api import ERRORS
 from annotator.core.params import is_ascii_int
+from annotator.corpus.permissions import get_data_project
 
 MAX_LIMIT = 500
 
@@ -25,7 +25,7 @@ class ProjectStats(APIView):
         summary="Progress per annotator, spans per label, articles sorted by disagreement",
     )
     def get(self, request, slug):
-        project = agreement_project(request.user, slug)
+        project = get_data_project(request.user, slug)
         raw = request.query_params.get("limit", str(DEFAULT_LIMIT))
         if not is_ascii_int(raw) or not 1 <= int(raw) <= MAX_LIMIT:
             raise ValidationError({"limit": [f"A whole number from 1 to {MAX_LIMIT}."]})

@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from importlib import import_module
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from celery import current_app, shared_task
 from django.apps import apps
@@ -94,6 +94,9 @@ class Job(models.Model):
         return "done"
 
 
+J = TypeVar("J", bound=Job)
+
+
 class JobFailed(Exception):
     """Raised by a job's work: the job fails with this message as its reason."""
 
@@ -123,12 +126,12 @@ def publish(job: Job) -> None:
         task.apply_async(args=[job.pk], queue=getattr(settings, job.queue_setting))
     except BrokerError as exc:
         reason = f"the task queue (broker) could not be reached, so it was not started: {exc}"
-        type(job).objects.filter(pk=job.pk).update(
+        type(job)._default_manager.filter(pk=job.pk).update(
             status=JobStatus.FAILED, error=reason, finished_at=timezone.now()
         )
         raise BrokerUnavailable(
-            f"{job._meta.verbose_name} #{job.pk} could not be started: the task queue (broker) "
-            "is not reachable. It is marked failed; try again in a moment."
+            f"{str(job._meta.verbose_name).capitalize()} #{job.pk} could not be started: the task "
+            "queue (broker) is not reachable. It is marked failed; try again in a moment."
         ) from exc
 
 
@@ -161,8 +164,8 @@ def job_task(model: type[Job], work: Work):
 
 
 def run(
-    model: type[Job], pk: int, work: Work, *, task_id: str = "", retry_db_errors: bool = False
-) -> Job | None:
+    model: type[J], pk: int, work: Work, *, task_id: str = "", retry_db_errors: bool = False
+) -> J | None:
     """Claim job ``pk`` and run ``work`` on it; the job as it ended, or None when there was
     nothing to do. Never raises for a failing job (it is failed with the reason), except a
     database error with ``retry_db_errors``: the task's retry takes the job over."""
@@ -170,7 +173,7 @@ def run(
     job = claim(model, pk, owner)
     if job is None:
         return None
-    mine = model.objects.filter(pk=pk, status=JobStatus.RUNNING, owner=owner)
+    mine = model._default_manager.filter(pk=pk, status=JobStatus.RUNNING, owner=owner)
     beat = _Heartbeat(mine)
     try:
         with beat:
@@ -190,14 +193,14 @@ def run(
         fields = dict(zip(("progress_done", "progress_total"), beat.numbers, strict=True)) | fields
     if not mine.update(finished_at=timezone.now(), heartbeat_at=timezone.now(), **fields):
         log.warning("%s #%s was taken over before it ended; its result is dropped", model, pk)
-    return model.objects.get(pk=pk)
+    return model._default_manager.get(pk=pk)
 
 
-def claim(model: type[Job], pk: int, owner: str) -> Job | None:
+def claim(model: type[J], pk: int, owner: str) -> J | None:
     """Make ``owner`` the job's builder (running, attempts + 1). None when there is nothing to
     do: done or failed, or running with a live builder (its heartbeat moves). A running job
     whose builder is dead is taken over, or failed once it has used MAX_ATTEMPTS."""
-    job = model.objects.filter(pk=pk).first()
+    job = model._default_manager.filter(pk=pk).first()
     if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
         return None
     if job.status == JobStatus.RUNNING:
@@ -216,12 +219,12 @@ def claim(model: type[Job], pk: int, owner: str) -> Job | None:
         progress_done=0,
         error="",
     )
-    return model.objects.get(pk=pk) if won else None
+    return model._default_manager.get(pk=pk) if won else None
 
 
 def _same_state(job: Job) -> models.QuerySet:
     """The job's row if nobody has changed its life since ``job`` was read."""
-    return type(job).objects.filter(
+    return type(job)._default_manager.filter(
         pk=job.pk, status=job.status, attempts=job.attempts, heartbeat_at=job.heartbeat_at
     )
 
@@ -304,7 +307,7 @@ def recover() -> list[str]:
     gone), or fail it once it has used MAX_ATTEMPTS. Returns what it did, for the log."""
     done = []
     for model in (model for model in apps.get_models() if issubclass(model, Job)):
-        stale = model.objects.filter(
+        stale = model._default_manager.filter(
             status=JobStatus.RUNNING, heartbeat_at__lt=timezone.now() - lease()
         )
         for job in stale:

@@ -2,8 +2,8 @@
 ``GET``/``POST projects/<slug>/<jobs>/`` lists them (newest first, paged) and requests one
 (201; 503 JSON when the task queue is unreachable), ``GET .../<id>/`` shows one.
 
-A kind subclasses JobList and JobDetail naming its model, its serializers (JobSerializer plus
-its own fields), ``find_project(user, slug)`` (who may see its jobs) and, for JobList,
+A kind subclasses JobList and JobDetail naming its serializers (JobSerializer with its model
+and fields), ``find_project(user, slug)`` (who may see its jobs) and, for JobList,
 ``create_job(project, data, user)`` (its service). The OpenAPI description follows from these.
 """
 
@@ -43,10 +43,9 @@ def message(job: jobs.Job) -> str:
     if job.status == jobs.JobStatus.FAILED:
         return f"failed: {job.error}"
     if is_stalled(job):
-        since = (job.heartbeat_at or job.started_at).isoformat()
         return (
-            f"stalled: no heartbeat since {since} (its worker was lost); it is queued again "
-            f"shortly (attempt {job.attempts} of {jobs.MAX_ATTEMPTS})"
+            f"stalled: no heartbeat since {job.heartbeat_at or job.started_at} (its worker was "
+            f"lost); it is queued again shortly (attempt {job.attempts} of {jobs.MAX_ATTEMPTS})"
         )
     if job.status == jobs.JobStatus.RUNNING:
         return f"running: {job.progress_done}/{job.progress_total}"
@@ -80,18 +79,23 @@ class JobSerializer(serializers.ModelSerializer):
 
 
 class JobViewMixin:
-    model: ClassVar[type[jobs.Job]]
-    serializer_class: ClassVar[type[JobSerializer]]
+    serializer_class: ClassVar[type[JobSerializer]]  # its Meta.model is the kind of job
     find_project: ClassVar[Callable[[Any, str], Any]]
+
+    @classmethod
+    def model(cls) -> type[jobs.Job]:
+        return cls.serializer_class.Meta.model
 
     def jobs_of(self, request, slug: str):
         project = type(self).find_project(request.user, slug)
-        return self.model.objects.filter(project=project).select_related("project", "requester")
+        # `project` is a field of every kind of job, not of the abstract Job: hence the ignores.
+        found = self.model()._default_manager.filter(project=project)  # type: ignore[misc]
+        return found.select_related("project", "requester")  # type: ignore[misc]
 
     def get_job(self, request, slug: str, pk: int):
         job = self.jobs_of(request, slug).filter(pk=pk).first()
         if job is None:
-            raise NotFound(f"No {self.model._meta.verbose_name} #{pk} in {slug}.")
+            raise NotFound(f"No {self.model()._meta.verbose_name} #{pk} in {slug}.")
         return job
 
 
@@ -102,11 +106,11 @@ class JobList(JobViewMixin, APIView):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        name = cls.model._meta.verbose_name
+        name = cls.model()._meta.verbose_name
         extend_schema_view(
             get=extend_schema(
                 responses={200: cls.serializer_class(many=True), **ERRORS},
-                summary=f"{cls.model._meta.verbose_name_plural.capitalize()}",
+                summary=str(cls.model()._meta.verbose_name_plural).capitalize(),
             ),
             post=extend_schema(
                 request=cls.create_serializer_class,
@@ -142,7 +146,7 @@ class JobDetail(JobViewMixin, APIView):
         extend_schema_view(
             get=extend_schema(
                 responses={200: cls.serializer_class, **ERRORS},
-                summary=f"A {cls.model._meta.verbose_name}: status, progress, then its result",
+                summary=f"A {cls.model()._meta.verbose_name}: status, progress, then its result",
             )
         )(cls)
 

@@ -51,6 +51,11 @@ def get_project(user, slug: str, roles=None) -> Project:
     return project
 
 
+def get_data_project(user, slug: str) -> Project:
+    """The project, for one of its DATA_READERS (exports, agreement, statistics); else 404."""
+    return get_project(user, slug, roles=DATA_READERS)
+
+
 def require_role(obj, roles, action: str) -> None:
     if obj.my_role not in roles:
         raise PermissionDenied(f"Your role ({obj.my_role}) does not allow you to {action}.")

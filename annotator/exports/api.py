@@ -15,24 +15,15 @@ from rest_framework.views import APIView
 from annotator.core.jobs import JobStatus
 from annotator.core.jobs_api import JobDetail, JobList, JobViewMixin
 from annotator.core.serializers import ErrorSerializer
-from annotator.corpus.permissions import DATA_READERS, get_project
+from annotator.corpus.permissions import get_data_project
+from annotator.exports import serializers
 from annotator.exports.formats import ExportError
-from annotator.exports.models import Export
-from annotator.exports.serializers import (
-    ExportCreateSerializer,
-    ExportDetailSerializer,
-    ExportSerializer,
-)
 from annotator.exports.services import request_export
 
 
-def export_project(user, slug):
-    return get_project(user, slug, roles=DATA_READERS)
-
-
 class ExportList(JobList):
-    model, find_project = Export, export_project
-    serializer_class, create_serializer_class = ExportSerializer, ExportCreateSerializer
+    serializer_class, find_project = serializers.ExportSerializer, get_data_project
+    create_serializer_class = serializers.ExportCreateSerializer
 
     def create_job(self, project, data, user):
         try:
@@ -42,11 +33,11 @@ class ExportList(JobList):
 
 
 class ExportDetail(JobDetail):
-    model, find_project, serializer_class = Export, export_project, ExportDetailSerializer
+    serializer_class, find_project = serializers.ExportDetailSerializer, get_data_project
 
 
 class ExportDownload(JobViewMixin, APIView):
-    model, find_project = Export, export_project
+    serializer_class, find_project = serializers.ExportSerializer, get_data_project
 
     @extend_schema(
         responses={
