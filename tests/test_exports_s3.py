@@ -11,10 +11,12 @@ import pytest
 from moto import mock_aws
 from rest_framework.test import APIClient
 
+from annotator.core import jobs
 from annotator.core.jobs import JobStatus
 from annotator.corpus.models import Membership, Role
 from annotator.exports import services
 from annotator.exports.build import local_temp_dir
+from annotator.exports.models import Export
 
 pytestmark = pytest.mark.django_db
 BUCKET = "annotator-exports"
@@ -52,7 +54,7 @@ def test_an_export_is_uploaded_to_the_bucket_and_downloaded_through_the_api(buck
     # An object left under the final name by an attempt killed after its upload is replaced.
     name = services.published_name(export)
     bucket.put_object(Bucket=BUCKET, Key=name, Body=b"left by a killed attempt")
-    result = services.run_export(export.pk)
+    result = jobs.run(Export, export.pk, services.build)
     assert result.status == JobStatus.DONE, result.error
     assert result.file.name == name == f"exports/news/news-jsonl-{result.pk}.zip"
     stored = bucket.get_object(Bucket=BUCKET, Key=name)["Body"].read()

@@ -235,7 +235,7 @@ async function compute() {
       report.status === "done" ? `Report #${report.id} done.` : `Report #${report.id} failed: ${report.error}`;
     await Promise.all([loadReport(), loadStats()]);
   } catch (exc) {
-    $("compute-status").textContent = `Could not compute: ${exc.message}`;
+    $("compute-status").textContent = `Could not compute: ${exc.body?.detail ?? exc.message}`; // 503: no broker
   } finally {
     bar.hidden = true;
     button.disabled = false;
