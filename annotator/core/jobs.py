@@ -7,8 +7,8 @@ A concrete job subclasses ``Job`` (adding its project and its own fields) and de
 returns what to store with *done*. API views and serializers come from ``core.jobs_api``.
 
 Life of a job: *queued* (``enqueue`` publishes its task once the row is committed; when the
-broker cannot be reached the job is *failed* with that reason and ``BrokerUnavailable`` is
-raised, which the API answers with 503) → *running* (``claim``: attempts + 1, ``owner`` names
+broker cannot be reached the job is *failed* with that reason and ``BrokerUnavailable``, a
+ServiceError, makes the API answer 503) → *running* (``claim``: attempts + 1, ``owner`` names
 the process and task) → *done* with what ``work`` returned, or *failed* with the reason.
 
 Always finishing. While ``work`` runs, a thread of the same process writes its progress and
@@ -50,6 +50,8 @@ from django.db import (
 )
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
+
+from annotator.core.exceptions import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +103,10 @@ class JobFailed(Exception):
     """Raised by a job's work: the job fails with this message as its reason."""
 
 
-class BrokerUnavailable(Exception):
-    """The task could not be queued: the broker did not answer. The job is failed."""
+class BrokerUnavailable(ServiceError):
+    """The task could not be queued: the broker did not answer. The job is failed (503)."""
+
+    status = 503
 
 
 def lease() -> timedelta:
@@ -129,10 +133,11 @@ def publish(job: Job) -> None:
         type(job)._default_manager.filter(pk=job.pk).update(
             status=JobStatus.FAILED, error=reason, finished_at=timezone.now()
         )
-        raise BrokerUnavailable(
+        detail = (
             f"{str(job._meta.verbose_name).capitalize()} #{job.pk} could not be started: the task "
             "queue (broker) is not reachable. It is marked failed; try again in a moment."
-        ) from exc
+        )
+        raise BrokerUnavailable({"detail": detail}) from exc
 
 
 # --- running -----------------------------------------------------------------------------

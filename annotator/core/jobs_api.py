@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -22,11 +22,6 @@ from annotator.core.pagination import DefaultPagination
 from annotator.core.serializers import ErrorSerializer
 
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer}
-
-
-class BrokerDown(APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_code = "broker_unavailable"
 
 
 def is_stalled(job: jobs.Job) -> bool:
@@ -133,10 +128,7 @@ class JobList(JobViewMixin, APIView):
         serializer = self.create_serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         job = self.create_job(project, serializer.validated_data, request.user)
-        try:
-            jobs.enqueue(job)
-        except jobs.BrokerUnavailable as exc:
-            raise BrokerDown(str(exc)) from exc
+        jobs.enqueue(job)  # a 503 if the broker is down (jobs.BrokerUnavailable)
         return Response(self.serializer_class(job).data, status=status.HTTP_201_CREATED)
 
 
