@@ -41,8 +41,14 @@ def exports_url(project):
 
 
 def client_as(world: World, role):
-    users = {"ann": world.annotator, "out": world.outsider, "rev": world.reviewer,
-             "res": world.researcher, "mgr": world.manager, "su": world.staff}  # fmt: skip
+    users = {
+        "ann": world.annotator,
+        "out": world.outsider,
+        "rev": world.reviewer,
+        "res": world.researcher,
+        "mgr": world.manager,
+        "su": world.staff,
+    }
     return client_for() if role == "anon" else client_for(users[role])
 
 

@@ -24,8 +24,11 @@ BUCKET = "annotator-exports"
 
 @pytest.fixture
 def bucket(settings, tmp_path, monkeypatch):
-    for name, value in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():  # fmt: skip
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
         monkeypatch.setenv(name, value)
     settings.MEDIA_ROOT = tmp_path / "media"  # where zips are built before the upload
     with mock_aws():
@@ -40,7 +43,7 @@ def bucket(settings, tmp_path, monkeypatch):
                     "access_key": "test",
                     "secret_key": "test",
                     "region_name": "us-east-1",
-                },  # fmt: skip
+                },
             },
         }
         yield client

@@ -1,9 +1,7 @@
 """Exports on a real Celery worker process, a real Redis broker and PostgreSQL (as in CI):
 
 - the whole path a researcher takes: POST an export, poll its progress, download the zip; and a
-  corrupted span snapshot failing the export with a reason;
-- a worker SIGKILLed mid-export with the child building the second half of a split export:
-  the child stops by itself and the export is rebuilt whole.
+  corrupted span snapshot failing the export with a reason.
 Killed pool processes and killed workers, for every kind of job: tests/test_jobs_worker.py.
 
 The worker reads the test database (committed rows: ``transactional_db``) and writes to the
@@ -21,13 +19,11 @@ import zipfile
 
 import pytest
 from django.contrib.auth import get_user_model
-from processes import Celery, alive, child_database_url, clean_env, running_children, wait_for
+from processes import Celery, child_database_url, clean_env, wait_for
 from rest_framework.test import APIClient
 
 from annotator.annotations.models import Span
-from annotator.core.jobs import JobStatus
 from annotator.corpus.models import Article, Membership, Project, Role
-from annotator.exports.models import Export
 from annotator.schemas.models import Label, LabelSchema
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres, pytest.mark.redis]
@@ -152,63 +148,3 @@ def test_export_end_to_end_through_the_api_and_a_worker(env, workers):
     download = client.get(f"/api/v1/projects/{project.slug}/exports/{failed_id}/download/")
     assert download.status_code == 409
     assert published_zips(env["media"]) == [f"news-jsonl-{export_id}.zip"]
-
-
-def kill_mid_export(client, project, fmt: str, worker: Celery, done: int, before_kill=None):
-    """Request an export, wait until ``worker`` has built ``done`` articles of it, call
-    ``before_kill(worker)``, SIGKILL the worker; return the export's id."""
-    created = client.post(f"/api/v1/projects/{project.slug}/exports/", {"format": fmt})
-    export_id = created.json()["id"]
-
-    def under_way():
-        export = Export.objects.get(pk=export_id)
-        return export.status == JobStatus.RUNNING and export.progress_done >= done
-
-    wait_for(under_way, 30, f"the export to be under way\n{worker.log()}")
-    if before_kill:
-        before_kill(worker)
-    worker.process.kill()  # the worker alone: a child it forked must notice by itself
-    worker.process.wait()
-    return export_id
-
-
-def rebuilt_by_a_new_worker(env, workers, export_id: int, **extra) -> Export:
-    """Start a worker and beat at once: beat's recovery queues the export again once its
-    heartbeat is 2 s old, and the worker rebuilds it; the export as it ended."""
-    second = start_worker(env, "w2", **extra)
-    workers += [second, Celery(env["env"], env["tmp"], "beat", "beat")]
-
-    def ended():
-        export = Export.objects.get(pk=export_id)
-        return export if export.status in (JobStatus.DONE, JobStatus.FAILED) else None
-
-    return wait_for(ended, 60, f"the export to be rebuilt\n{second.log()}")
-
-
-def test_a_killed_worker_takes_the_second_half_of_its_export_with_it(env, workers):
-    """A large jsonl export is built by the worker and a child process (parallel.py); when
-    the worker is killed, the child stops by itself and the export is rebuilt whole."""
-    project, client = make_corpus()
-    first = start_worker(env, "w1", ANNOTATOR_TEST_EXPORT_DELAY=0.5,
-                   ANNOTATOR_EXPORT_PARALLEL_MIN_ARTICLES=2)  # fmt: skip
-    workers.append(first)
-    children = []
-
-    def note_children(worker):
-        children.extend(running_children(worker.process.pid))
-
-    export_id = kill_mid_export(client, project, "jsonl", first, done=4, before_kill=note_children)
-    assert len(children) == 1, children
-    # It notices within an article (0.5 s here), long before its ~10 articles are written.
-    wait_for(lambda: not alive(children[0]), 2, "the second-half process to stop")
-    assert Export.objects.get(pk=export_id).status == JobStatus.RUNNING
-    assert published_zips(env["media"]) == []
-
-    export = rebuilt_by_a_new_worker(env, workers, export_id,
-                                     ANNOTATOR_EXPORT_PARALLEL_MIN_ARTICLES=2)  # fmt: skip
-    assert export.status == JobStatus.DONE, export.error
-    assert list((env["media"] / "exports" / ".building").iterdir()) == []  # halves gone too
-    status = status_of(client, project, export_id)
-    blob = b"".join(client.get(status["download_url"]).streaming_content)
-    lines = zipfile.ZipFile(io.BytesIO(blob)).read("articles.jsonl").decode().splitlines()
-    assert [json.loads(line)["id"] for line in lines] == [f"a{n}" for n in range(ARTICLES)]

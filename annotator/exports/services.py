@@ -12,7 +12,6 @@ nothing under the final name exists unless the export is done.
 import contextlib
 import hashlib
 import os
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -23,9 +22,11 @@ from django.utils import timezone
 
 from annotator.core import jobs
 from annotator.corpus.models import Project
-from annotator.exports.build import build_zip, clean_options, local_temp_dir, read_only_snapshot
+from annotator.exports.build import build_zip, local_temp_dir
 from annotator.exports.formats import ExportError
 from annotator.exports.models import Export
+from annotator.exports.options import clean_options
+from annotator.exports.selection import read_only_snapshot
 
 
 def published_name(export: Export) -> str:
@@ -99,14 +100,11 @@ def remove_stale_temp_files(*, building: int) -> None:
         status=jobs.JobStatus.RUNNING, heartbeat_at__gte=timezone.now() - jobs.lease()
     )
     live = set(running.exclude(pk=building).values_list("pk", flat=True))
-    for path in local_temp_dir().glob("export-*.zip.part*"):
+    for path in local_temp_dir().glob("export-*.zip.part"):
         pk = path.name.split("-")[1]
         if not (pk.isdigit() and int(pk) in live):
             with contextlib.suppress(OSError):
-                if path.is_dir():
-                    shutil.rmtree(path)
-                else:
-                    path.unlink()
+                path.unlink()
 
 
 def export_now(project: Project, fmt: str, options: dict | None = None, *, requester=None):

@@ -16,8 +16,8 @@ from annotator.corpus.permissions import (
     visible_projects,
 )
 from annotator.corpus.progress import project_progress
-from annotator.exports.build import LAYERS
 from annotator.exports.formats import FORMATS
+from annotator.exports.options import LAYERS
 
 ARTICLES_PER_PAGE = 100
 

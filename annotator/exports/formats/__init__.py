@@ -1,19 +1,16 @@
 """Dataset export formats: plain writers over plain data (see base.py and docs/formats.md).
 
 ``FORMATS[name](labels, options)`` gives a writer; ``write_export(writer, sink, articles)``
-runs it into a ``DirSink`` or ``ZipSink``.
+runs it into a ``DirSink`` or ``ZipSink`` (sinks.py).
 """
 
 from .base import (
-    DirSink,
     ExportArticle,
     ExportError,
     ExportLabel,
     ExportSpan,
     FormatWriter,
-    Sink,
     SpanMismatch,
-    ZipSink,
     file_id,
     verify_span,
     write_export,
@@ -23,6 +20,7 @@ from .conll import ConllWriter
 from .csv import CsvWriter
 from .jsonl import JsonlWriter
 from .semeval import SemevalWriter
+from .sinks import DirSink, Sink, ZipSink
 
 FORMATS: dict[str, type[FormatWriter]] = {
     writer.name: writer

@@ -1,4 +1,6 @@
-"""What every export format shares: plain data in, files out through a sink.
+"""What every export format shares: the plain data a writer is fed (``ExportArticle``,
+``ExportSpan``, ``ExportLabel``), the ``FormatWriter`` interface, span verification, the counts
+for the manifest (``ExportStats``) and the errors. Files go out through a sink (sinks.py).
 
 Writers never touch the database. The export service queries the rows, turns them into the
 dataclasses below and feeds a writer one article at a time, so memory stays flat however large
@@ -10,30 +12,21 @@ the project is::
         writer.write(article)
     report = writer.finish()          # counts for the manifest
 
-(``write_export(writer, sink, articles)`` does exactly that.) A sink opens named files in
-binary mode; writers encode UTF-8 themselves so no newline translation can move an offset.
-Every span is checked against its article's text before anything of that article is written.
+(``write_export(writer, sink, articles)`` does exactly that.) Every span is checked against
+its article's text before anything of that article is written.
 """
 
-import hashlib
-import os
-import queue
+import contextlib
 import re
-import shutil
-import struct
-import tempfile
-import threading
-import zipfile
-import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
-from pathlib import Path
-from typing import Any, BinaryIO, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from isal import isal_zlib
+if TYPE_CHECKING:
+    from .sinks import Sink, SinkFile
 
 GOLD = "(gold)"  # annotator key of the gold layer in counts (not a valid Django username)
 
@@ -58,9 +51,6 @@ class SpanMismatch(ExportError):
             f"article {external_id!r}: span {span.label_key} [{span.start}, {span.end}) "
             f"expected {span.text!r} but the text there is {found!r}{detail}"
         )
-
-    def __reduce__(self):  # rebuilt from its arguments (raised in a parallel export's child)
-        return (SpanMismatch, (self.external_id, self.span, self.found, self.reason))
 
 
 @dataclass(frozen=True)
@@ -113,467 +103,6 @@ class ExportArticle:
         return self.published.isoformat()
 
 
-# --- sinks -------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)  # one per file of the export: keep it small
-class FileRecord:
-    sha256: str
-    size: int
-
-
-class _PlainFile:
-    """A raw file that hashes what it is given (what ``_HashingFile`` writes to)."""
-
-    def __init__(self, raw: BinaryIO):
-        self.raw = raw
-        self.hash = hashlib.sha256()
-
-    def write(self, data: bytes) -> None:
-        self.hash.update(data)
-        self.raw.write(data)
-
-    def hexdigest(self) -> str:
-        return self.hash.hexdigest()
-
-    def close(self) -> None:
-        self.raw.close()
-
-
-class _HashingFile:
-    """A binary file that hashes what goes through it and reports to its sink on close.
-
-    Writes are gathered into blocks of ``BLOCK`` bytes before they reach the raw file: one
-    article is a few KB, and hashing, compressing and writing in large blocks costs less per
-    byte (and lets a compressing thread release the GIL for longer)."""
-
-    BLOCK = 1 << 20
-
-    def __init__(self, raw, name: str, on_close):
-        self._raw = raw  # write(bytes), hexdigest(), close(): _PlainFile or _DeflateSpool
-        self.name = name
-        self._pending: list[bytes] = []
-        self._pending_size = 0
-        self._size = 0
-        self._on_close = on_close
-        self.closed = False
-
-    def write(self, data: bytes) -> int:
-        if self._pending_size < 0:
-            raise ExportError(f"{self.name}: written after its compressed tail began")
-        size = len(data)
-        self._pending.append(data)
-        self._pending_size += size
-        self._size += size
-        if self._pending_size >= self.BLOCK:
-            self._flush()
-        return size
-
-    def _flush(self) -> None:
-        if self._pending:
-            block = self._pending[0] if len(self._pending) == 1 else b"".join(self._pending)
-            self._pending, self._pending_size = [], 0
-            self._raw.write(block)
-
-    def write_text(self, text: str) -> None:
-        self.write(text.encode("utf-8"))
-
-    def continue_deflated(self) -> "_DeflatedTail":
-        """The rest of this file comes compressed already, by a compressor of its own (the
-        second half of a split export, parallel.py); this file takes no more plain writes."""
-        self._flush()
-        self._pending_size = -1  # write() now fails loudly
-        return _DeflatedTail(self)
-
-    def close(self) -> None:
-        if not self.closed:
-            self.closed = True
-            self._flush()
-            self._on_close(self, FileRecord(self._raw.hexdigest(), self._size))
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-
-class _DeflatedTail:
-    """Appends to a zip entry being written (a ``_HashingFile`` over a ``_DeflateSpool``)
-    data another raw deflate stream holds: the entry's own stream is ended with a full flush
-    (byte-aligned, not final, no back-references across it), the other stream follows it as
-    is, and the CRC-32s combine. The plain bytes still pass through here for the sha256."""
-
-    def __init__(self, file: _HashingFile):
-        spool = file._raw
-        if not isinstance(spool, _DeflateSpool):
-            raise ExportError(f"{file.name}: only a zip entry takes a compressed tail")
-        self.file, self.spool = file, spool
-        spool.end_with_full_flush()
-
-    def plain(self, block: bytes) -> None:
-        """The next plain bytes of the file (hashed and counted, not compressed)."""
-        self.spool._hash.update(block)
-        self.file._size += len(block)
-
-    def deflated(self, block: bytes) -> None:
-        """The next bytes of the other deflate stream, which ends the entry."""
-        self.spool.spool.write(block)
-
-    def end(self, crc: int, size: int) -> None:
-        """The other stream is complete: ``crc`` and ``size`` of the plain bytes it holds."""
-        self.spool.crc = isal_zlib.crc32_combine(self.spool.crc, crc, size)
-        self.spool.ended = True
-
-
-_BAD_NAME_PART = re.compile(r"^\.{0,2}$")
-
-
-class FileRecords:
-    """Every file a sink has written, name -> FileRecord in the order they were completed
-    (what the export manifest lists), read like a dict.
-
-    The records wait in a temporary file, and only the names' hashes stay in memory (a
-    per-article format writes two files an article: a record in a dict took ~350 bytes of
-    memory a file, a hash takes ~60). A name whose hash is known is looked up in the file,
-    so ``in`` is exact."""
-
-    _FIXED = struct.Struct("<32sQH")  # sha256, size, name length
-
-    def __init__(self):
-        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
-        self._hashes: set[int] = set()
-        self._count = 0
-
-    def __setitem__(self, name: str, record: FileRecord) -> None:
-        if name in self:
-            raise ExportError(f"file {name!r} written twice")
-        encoded = name.encode("utf-8")
-        self._file.write(self._FIXED.pack(bytes.fromhex(record.sha256), record.size,
-                                          len(encoded)) + encoded)  # fmt: skip
-        self._hashes.add(hash(name))
-        self._count += 1
-
-    def __contains__(self, name: object) -> bool:
-        return hash(name) in self._hashes and any(found == name for found in self)
-
-    def __len__(self) -> int:
-        return self._count
-
-    def items(self) -> Iterator[tuple[str, FileRecord]]:
-        self._file.seek(0)
-        try:
-            for _ in range(self._count):
-                digest, size, length = self._FIXED.unpack(self._file.read(self._FIXED.size))
-                yield self._file.read(length).decode("utf-8"), FileRecord(digest.hex(), size)
-        finally:
-            self._file.seek(0, os.SEEK_END)
-
-    def __iter__(self) -> Iterator[str]:
-        return (name for name, _ in self.items())
-
-    def __getitem__(self, name: str) -> FileRecord:
-        for found, record in self.items():
-            if found == name:
-                return record
-        raise KeyError(name)
-
-    def close(self) -> None:
-        self._file.close()
-
-
-class Sink:
-    """Where a writer's files go. ``files`` maps every written name to its sha256 and size,
-    in the order the files were completed (what the export manifest needs)."""
-
-    def __init__(self):
-        self.files = FileRecords()
-        self._open_names: set[str] = set()
-
-    def open(self, name: str) -> _HashingFile:
-        """A binary file for ``name`` (a relative path with '/' separators), new every time."""
-        self._claim(name)
-        return _HashingFile(self._open_raw(name), name, self._closed)
-
-    def write_bytes(self, name: str, data: bytes) -> None:
-        with self.open(name) as f:
-            f.write(data)
-
-    def close(self) -> None:
-        """Finish the container (zip); files still open are an error."""
-        if self._open_names:
-            raise ExportError(f"files still open: {sorted(self._open_names)}")
-
-    def _claim(self, name: str) -> None:
-        parts = name.split("/")
-        if "\\" in name or any(_BAD_NAME_PART.match(p) for p in parts):
-            raise ExportError(f"bad file name {name!r} (relative, '/'-separated, no '..')")
-        if name in self.files or name in self._open_names:
-            raise ExportError(f"file {name!r} written twice")
-        self._open_names.add(name)
-
-    def _closed(self, handle: _HashingFile, record: FileRecord) -> None:
-        self._close_raw(handle)
-        self._open_names.discard(handle.name)
-        self.files[handle.name] = record
-
-    def _open_raw(self, name: str) -> BinaryIO:
-        raise NotImplementedError
-
-    def _close_raw(self, handle: _HashingFile) -> None:
-        handle._raw.close()
-
-
-class DirSink(Sink):
-    """Files under a directory; refuses to overwrite anything."""
-
-    def __init__(self, root: str | os.PathLike):
-        super().__init__()
-        self.root = Path(root)
-
-    def _open_raw(self, name: str) -> BinaryIO:
-        path = self.root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return _PlainFile(open(path, "xb"))
-
-
-# Fixed entry times make the zip a pure function of its contents (same data, same sha256).
-_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
-
-
-class _DeflateSpool:
-    """One zip entry's data, deflated as it is written into a temporary file (on disk past
-    8 MiB), with its CRC-32 and sha256.
-
-    From the second block on (a growing file: jsonl, csv, the SemEval TSV), hashing,
-    compressing and spooling run in a thread: zlib and hashlib release the GIL on large
-    blocks, so they overlap with the writer building the next lines on another core. The
-    queue holds a few blocks at most, so memory stays flat. Small files stay on the caller's
-    thread (a thread per file would cost more than it saves)."""
-
-    QUEUE = 4  # blocks waiting for the thread, at most
-
-    def __init__(self, level: int | None, target: BinaryIO | None = None, hashing: bool = True):
-        self._deflate = raw_deflater(level)
-        # where the deflated bytes go (write(), tell()): a temporary file unless given
-        self.spool = target or tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115
-        self.crc = 0
-        self._hash = hashlib.sha256() if hashing else _NoHash()
-        self._blocks = 0
-        self._queue: queue.Queue | None = None
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
-        self.ended = False  # True once a compressed tail (_DeflatedTail) has ended the stream
-
-    def write(self, block: bytes) -> None:
-        self._blocks += 1
-        if self._blocks == 2 and self._thread is None:
-            self._queue = queue.Queue(self.QUEUE)
-            self._thread = threading.Thread(target=self._work, name="zip-deflate", daemon=True)
-            self._thread.start()
-        if self._queue is None:
-            self._consume(block)
-            return
-        if self._error is not None:
-            raise ExportError(f"compressing failed: {self._error}") from self._error
-        self._queue.put(block)
-
-    def _consume(self, block: bytes) -> None:
-        self._hash.update(block)
-        self.crc = isal_zlib.crc32(block, self.crc)  # 3x zlib's
-        self.spool.write(self._deflate.compress(block))
-
-    def _work(self) -> None:
-        while (block := self._queue.get()) is not None:
-            if self._error is None:  # after a failure, drain so that put() never blocks
-                try:
-                    self._consume(block)
-                except BaseException as exc:
-                    self._error = exc
-
-    def _stop(self) -> None:
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = None
-
-    def end_with_full_flush(self) -> None:
-        """Compress what is queued and end the stream so far with a full flush: another
-        deflate stream may follow (``_DeflatedTail``)."""
-        self._stop()
-        self._raise_error()
-        self.spool.write(self._deflate.flush(isal_zlib.Z_FULL_FLUSH))
-        self._queue = None
-
-    def finish(self) -> int:
-        """Wait for the thread, end the deflate stream; return the compressed size."""
-        self._stop()
-        self._raise_error()
-        if not self.ended:  # a compressed tail ended the stream itself
-            self.spool.write(self._deflate.flush())
-        return self.spool.tell()
-
-    def _raise_error(self) -> None:
-        if self._error is not None:
-            raise ExportError(f"compressing failed: {self._error}") from self._error
-
-    def hexdigest(self) -> str:
-        self._stop()
-        return self._hash.hexdigest()
-
-    def close(self) -> None:
-        self._stop()
-        self.spool.close()
-
-
-class _NoHash:
-    def update(self, data: bytes) -> None:
-        pass
-
-    def hexdigest(self) -> str:
-        return ""
-
-
-def raw_deflater(level: int | None):
-    """A raw deflate compressor (what a zip entry holds, as ``zipfile`` makes it).
-
-    Levels 0-3 use ISA-L (``isal``): on our text its level 1 is ~4x faster than zlib's level 1
-    (240 against 60 MB/s here) and compresses ~8% better; the deflate stream differs from
-    zlib's, not the data. Higher levels, or None (6), use zlib."""
-    if level is not None and level <= isal_zlib.ISAL_BEST_COMPRESSION:
-        return isal_zlib.compressobj(level, isal_zlib.DEFLATED, -15)
-    level = zlib.Z_DEFAULT_COMPRESSION if level is None else level
-    return zlib.compressobj(level, zlib.DEFLATED, -15)
-
-
-class ZipSink(Sink):
-    """Files in a zip archive. A zip takes one entry at a time, so each file is deflated into
-    a temporary file as it is written and copied in when it is closed: a growing file and
-    per-article files can be open together.
-
-    The entries are what ``ZipFile.open(info, "w")`` writes (same header and order, and the
-    same deflate stream for zlib levels), only compressed ahead of time (``_DeflateSpool``);
-    ``compresslevel`` 0-3 compresses with ISA-L (``raw_deflater``)."""
-
-    def __init__(self, target: str | os.PathLike | BinaryIO, compresslevel: int | None = None):
-        super().__init__()
-        self.zip = zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED)
-        # The entries wait for the central directory on disk, not in memory (a per-article
-        # format writes two files an article); the sink refuses duplicate names itself.
-        self.zip.filelist = _SpilledEntries(self.entry)
-        self.zip.NameToInfo = _NoNames()
-        self.compresslevel = compresslevel  # zlib level; None is zlib's default (6)
-
-    def entry(self, name: str) -> zipfile.ZipInfo:
-        """A new entry as this sink writes them (sizes, CRC and offset still to set)."""
-        info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info._compresslevel = self.compresslevel
-        info.external_attr = 0o644 << 16
-        return info
-
-    def _open_raw(self, name: str) -> _DeflateSpool:
-        return _DeflateSpool(self.compresslevel)
-
-    def _close_raw(self, handle: _HashingFile) -> None:
-        spool: _DeflateSpool = handle._raw
-        try:
-            info = self.entry(handle.name)
-            info.file_size = handle._size
-            info.compress_size = spool.finish()
-            info.CRC = spool.crc
-            spool.spool.seek(0)
-            _add_deflated(self.zip, info, spool.spool)
-        finally:
-            spool.close()
-
-    def close(self) -> None:
-        super().close()
-        try:
-            self.zip.close()
-        finally:
-            self.zip.filelist.close()
-
-
-class _SpilledEntries:
-    """``ZipFile.filelist`` (the entries its central directory lists) kept in a temporary
-    file: a ``ZipInfo`` held for every file until ``close()`` took ~0.5 KB of memory a file.
-    zipfile appends to it as entries are written, and iterates it and takes its length when
-    it writes the central directory.
-
-    Every entry is one ``ZipSink._close_raw`` made: what differs between them (name, CRC,
-    sizes, offset, and what ``FileHeader`` may raise for zip64) is stored, 40 bytes and the
-    name; the rest is ``ZipSink.entry``'s."""
-
-    _FIXED = struct.Struct("<IQQQHHHH")  # CRC, sizes, offset, flags, versions, name length
-
-    def __init__(self, template: Callable[[str], zipfile.ZipInfo]):
-        self._template = template
-        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
-        self._count = 0
-
-    def append(self, info: zipfile.ZipInfo) -> None:
-        name = info.filename.encode("utf-8")
-        self._file.write(self._FIXED.pack(
-            info.CRC, info.compress_size, info.file_size, info.header_offset, info.flag_bits,
-            info.extract_version, info.create_version, len(name)) + name)  # fmt: skip
-        self._count += 1
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __iter__(self):
-        if self._file.closed:  # an abandoned sink's zip being closed by the garbage collector
-            return
-        self._file.seek(0)
-        read = self._file  # buffered
-        for _ in range(self._count):
-            crc, packed, size, offset, flags, extract, create, length = self._FIXED.unpack(
-                read.read(self._FIXED.size)
-            )
-            info = self._template(read.read(length).decode("utf-8"))
-            info.CRC, info.compress_size, info.file_size = crc, packed, size
-            info.header_offset, info.flag_bits = offset, flags
-            info.extract_version, info.create_version = extract, create
-            yield info
-        self._file.seek(0, os.SEEK_END)
-
-    def close(self) -> None:
-        self._file.close()
-
-
-class _NoNames(dict):
-    """``ZipFile.NameToInfo``, which zipfile fills only to warn of a duplicate name: left
-    empty (``Sink`` refuses duplicates before anything is written)."""
-
-    def __setitem__(self, name, info) -> None:
-        pass
-
-
-def _add_deflated(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: BinaryIO) -> None:
-    """Append an entry whose deflated bytes, CRC and sizes are already known.
-
-    zipfile has no public call for this; these are the steps of ``ZipFile._open_to_write``
-    and ``_ZipWriteFile.close`` for a seekable file (header written once, with the final
-    sizes: the same bytes). ``test_zip_sink_*`` compares the result with ``ZipFile.open``."""
-    if zf._writing:
-        raise ExportError("the zip has an entry open for writing")
-    zip64 = info.file_size * 1.05 > zipfile.ZIP64_LIMIT  # zipfile's rule without force_zip64
-    if not zip64 and info.compress_size > zipfile.ZIP64_LIMIT:
-        raise ExportError(f"{info.filename}: compressed size too large for a zip without zip64")
-    info.flag_bits = 0x00
-    with zf._lock:
-        zf.fp.seek(zf.start_dir)
-        info.header_offset = zf.fp.tell()
-        zf._writecheck(info)
-        zf._didModify = True
-        zf.fp.write(info.FileHeader(zip64))
-        shutil.copyfileobj(data, zf.fp, 1 << 20)
-        zf.start_dir = zf.fp.tell()
-        zf.filelist.append(info)
-        zf.NameToInfo[info.filename] = info
-
-
 # --- writers -----------------------------------------------------------------------------
 
 
@@ -589,16 +118,6 @@ class ExportStats:
     dropped: dict[str, Counter] = field(default_factory=dict)
     # spans written differently from their exact offsets (e.g. widened to whole tokens)
     adjusted: dict[str, Counter] = field(default_factory=dict)
-
-    def merge(self, other: "ExportStats") -> None:
-        """Add the counts of ``other`` (another writer's, over other articles)."""
-        self.articles += other.articles
-        self.spans += other.spans
-        self.labels.update(other.labels)
-        self.annotators.update(other.annotators)
-        for mine, theirs in ((self.dropped, other.dropped), (self.adjusted, other.adjusted)):
-            for reason, counts in theirs.items():
-                mine.setdefault(reason, Counter()).update(counts)
 
     def drop(self, reason: str, label_key: str) -> None:
         self.dropped.setdefault(reason, Counter())[label_key] += 1
@@ -664,10 +183,6 @@ class FormatWriter:
     name: ClassVar[str]
     description: ClassVar[str]
     options: ClassVar[Mapping[str, tuple[Any, tuple | None]]] = {}
-    # True when two writers over two halves of the articles, their files concatenated, write
-    # what one writer writes: start() and end() write nothing, no per-article files, and each
-    # article's output depends on that article only (``parallel.py`` builds large exports so).
-    splittable: ClassVar[bool] = False
 
     def __init__(self, labels: Iterable[ExportLabel], options: Mapping | None = None):
         self.labels: dict[str, ExportLabel] = {}
@@ -677,8 +192,8 @@ class FormatWriter:
             self.labels[label.key] = label
         self.opts = self.clean_options(options)
         self.stats = ExportStats()
-        self.sink: Sink | None = None
-        self._streams: list[_HashingFile] = []
+        self._sink: Sink | None = None
+        self._streams: list[SinkFile] = []
         self._seen_ids: set[str] = set()
 
     @classmethod
@@ -699,6 +214,13 @@ class FormatWriter:
             cleaned[key] = value
         return cleaned
 
+    @property
+    def sink(self) -> "Sink":
+        """Where the writer's files go (given to ``begin``)."""
+        if self._sink is None:
+            raise ExportError(f"{self.name}: call begin(sink) first")
+        return self._sink
+
     def files(self) -> list[str]:
         """Names of the files written once per export (growing streams, schema files);
         per-article files (SemEval, brat) come on top."""
@@ -706,14 +228,14 @@ class FormatWriter:
 
     # lifecycle ---------------------------------------------------------------------------
 
-    def begin(self, sink: Sink) -> None:
-        if self.sink is not None:
+    def begin(self, sink: "Sink") -> None:
+        if self._sink is not None:
             raise ExportError(f"{self.name}: writer already started")
-        self.sink = sink
+        self._sink = sink
         self.start()
 
     def write(self, article: ExportArticle) -> None:
-        if self.sink is None:
+        if self._sink is None:
             raise ExportError(f"{self.name}: call begin(sink) before write()")
         spans, text, labels = article.spans, article.text, self.labels
         size = len(text)
@@ -743,7 +265,8 @@ class FormatWriter:
     def abort(self) -> None:
         """Close what is open after a failure (the export service discards the output)."""
         for stream in self._streams:
-            stream.close()
+            with contextlib.suppress(Exception):
+                stream.close()
 
     # for subclasses ----------------------------------------------------------------------
 
@@ -756,7 +279,7 @@ class FormatWriter:
     def end(self) -> None:
         pass
 
-    def open_stream(self, name: str) -> _HashingFile:
+    def open_stream(self, name: str) -> "SinkFile":
         """A file that stays open for the whole export and is closed by finish()."""
         stream = self.sink.open(name)
         self._streams.append(stream)
@@ -772,7 +295,7 @@ class FormatWriter:
 
 
 def write_export(
-    writer: FormatWriter, sink: Sink, articles: Iterable[ExportArticle]
+    writer: FormatWriter, sink: "Sink", articles: Iterable[ExportArticle]
 ) -> dict[str, Any]:
     """Run a writer over an article iterator; return its counts. Closes the writer's files
     on failure too (the sink itself is the caller's to close or discard)."""

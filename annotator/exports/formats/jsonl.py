@@ -60,7 +60,6 @@ class JsonlWriter(FormatWriter):
     name = "jsonl"
     description = "One article a line with its spans (re-importable)"
     filename = "articles.jsonl"
-    splittable = True
 
     def files(self) -> list[str]:
         return [self.filename]
@@ -121,6 +120,6 @@ class JsonlWriter(FormatWriter):
                 notes,
                 article.external_id,
                 article.url,
-            )  # fmt: skip
+            )
             or has_line_breaks(meta.decode())
         )

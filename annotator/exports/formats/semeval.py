@@ -38,12 +38,13 @@ class SemevalWriter(FormatWriter):
 
     def start(self) -> None:
         self.tsv = self.open_stream(self.combined)
+        self._technique = {key: label.technique for key, label in self.labels.items()}
 
     def write_article(self, article: ExportArticle) -> None:
         ident = self.article_file_id(article, self.opts["article_ids"])
+        technique = self._technique
         lines = "".join(
-            f"{ident}\t{self.labels[s.label_key].technique}\t{s.start}\t{s.end}\n"
-            for s in article.spans
+            f"{ident}\t{technique[s.label_key]}\t{s.start}\t{s.end}\n" for s in article.spans
         )
         self.sink.write_bytes(f"article{ident}.txt", article.text.encode("utf-8"))
         self.sink.write_bytes(f"article{ident}.labels", lines.encode("utf-8"))

@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from annotator.core.jobs import JobStatus
 from annotator.corpus.models import Project
-from annotator.exports.build import LAYERS
 from annotator.exports.formats import FORMATS, ExportError
+from annotator.exports.options import LAYERS
 from annotator.exports.services import export_now
 
 

@@ -1,0 +1,115 @@
+"""An export's options, checked against its project: what ``request_export`` stores on the
+Export row and what the manifest records (``ExportOptions.as_dict()``).
+
+A bad option is an ExportError naming the option and the value, before anything is queued.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from annotator.corpus.models import Project
+from annotator.exports.formats import FORMATS, ExportError
+from annotator.schemas.models import Label, label_key_validator
+from annotator.schemas.presets import get_preset, preset_names
+
+LAYERS = ("gold", "all", "each")
+OPTION_NAMES = ("layer", "annotators", "done_only", "labels", "label_mapping", "format_options")
+
+
+@dataclass
+class ExportOptions:
+    """Cleaned options. ``as_dict()`` is what the Export row and the manifest record."""
+
+    format: str
+    layer: str = "all"
+    annotators: list[str] = field(default_factory=list)  # usernames; empty = everyone
+    done_only: bool = False
+    labels: list[str] = field(default_factory=list)  # label keys; empty = every label
+    label_mapping: dict[str, str] | str | None = None  # {key: new key} or a preset name
+    format_options: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "layer": self.layer,
+            "annotators": self.annotators,
+            "done_only": self.done_only,
+            "labels": self.labels,
+            "label_mapping": self.label_mapping,
+            "format_options": self.format_options,
+        }
+
+
+def _string_list(value, name: str) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ExportError(f"option {name!r} must be a list of names, got {value!r}")
+    return sorted(set(value))
+
+
+def clean_options(project: Project, fmt: str, options: dict | None) -> ExportOptions:
+    """Check every option against the project; an ExportError names the bad option and value."""
+    if fmt not in FORMATS:
+        raise ExportError(f"format {fmt!r} is unknown (known: {', '.join(sorted(FORMATS))})")
+    given = dict(options or {})
+    unknown = sorted(set(given) - set(OPTION_NAMES))
+    if unknown:
+        raise ExportError(f"unknown option {unknown[0]!r} (known: {', '.join(OPTION_NAMES)})")
+    layer = given.get("layer", "all")
+    if layer not in LAYERS:
+        raise ExportError(f"option 'layer' must be one of {list(LAYERS)}, got {layer!r}")
+    done_only = given.get("done_only", False)
+    if not isinstance(done_only, bool):
+        raise ExportError(f"option 'done_only' must be true or false, got {done_only!r}")
+
+    annotators = _string_list(given.get("annotators"), "annotators")
+    if annotators and layer == "gold":
+        raise ExportError("option 'annotators' does not apply to layer 'gold'")
+    found = set(
+        get_user_model()
+        .objects.filter(username__in=annotators, memberships__project=project)
+        .values_list("username", flat=True)
+    )
+    for name in annotators:
+        if name not in found:
+            raise ExportError(f"option 'annotators': {name!r} is not a member of {project.slug}")
+
+    keys = set(Label.objects.filter(schema_id=project.schema_id).values_list("key", flat=True))
+    labels = _string_list(given.get("labels"), "labels")
+    for key in labels:
+        if key not in keys:
+            raise ExportError(f"option 'labels': {key!r} is not a label of {project.slug}")
+
+    mapping = given.get("label_mapping") or None
+    if isinstance(mapping, str):
+        if get_preset(mapping) is None:
+            raise ExportError(
+                f"option 'label_mapping': no preset {mapping!r} "
+                f"(presets: {', '.join(preset_names())}; or give {{key: new key}})"
+            )
+    elif isinstance(mapping, dict):
+        for old, new in mapping.items():
+            if old not in keys:
+                raise ExportError(
+                    f"option 'label_mapping': {old!r} is not a label of {project.slug}"
+                )
+            try:
+                label_key_validator(new)
+            except Exception:
+                raise ExportError(
+                    f"option 'label_mapping': {old!r} -> {new!r}: a key is lower-case letters, "
+                    "digits, '_' and '-'"
+                ) from None
+        mapping = dict(sorted(mapping.items()))
+    elif mapping is not None:
+        raise ExportError("option 'label_mapping' must be {key: new key} or a preset name")
+
+    format_options = given.get("format_options") or {}
+    if not isinstance(format_options, dict):
+        raise ExportError("option 'format_options' must be an object")
+    format_options = FORMATS[fmt].clean_options(format_options)  # names a bad format option
+    return ExportOptions(fmt, layer, annotators, done_only, labels, mapping, format_options)
