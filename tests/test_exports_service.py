@@ -6,6 +6,7 @@ import gc
 import hashlib
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -44,13 +45,20 @@ class Corpus:
     def __init__(self, unicode_sample):
         schema = LabelSchema.objects.create(name="Techniques")
         self.loaded = Label.objects.create(
-            schema=schema, key="loaded_language", name="Loaded", official_label="Loaded_Language",
-            description="Emotionally charged words.", order=1,
-        )  # fmt: skip
+            schema=schema,
+            key="loaded_language",
+            name="Loaded",
+            official_label="Loaded_Language",
+            description="Emotionally charged words.",
+            order=1,
+        )
         self.naming = Label.objects.create(
-            schema=schema, key="name_calling", name="Name calling",
-            official_label="Name_Calling,Labeling", order=2,
-        )  # fmt: skip
+            schema=schema,
+            key="name_calling",
+            name="Name calling",
+            official_label="Name_Calling,Labeling",
+            order=2,
+        )
         self.doubt = Label.objects.create(schema=schema, key="doubt", name="Doubt", order=3)
         self.project = Project.objects.create(slug="news", name="News", schema=schema)
         self.ann1 = User.objects.create_user("ann1")
@@ -81,9 +89,13 @@ class Corpus:
     @staticmethod
     def span(article, user, label, start, end):
         return Span.objects.create(
-            article=article, annotator=user, label=label, start=start, end=end,
+            article=article,
+            annotator=user,
+            label=label,
+            start=start,
+            end=end,
             text=article.text[start:end],
-        )  # fmt: skip
+        )
 
 
 @pytest.fixture
@@ -161,13 +173,15 @@ def test_spans_of_articles_in_between_stay_out(corpus, between):
     other = Project.objects.create(slug="other", name="Other", schema=corpus.project.schema)
     ours = []
     for n in range(6):
-        article = Article.objects.create(project=corpus.project, external_id=f"x{n}",
-                                         text=f"Ours {n} lie")  # fmt: skip
+        article = Article.objects.create(
+            project=corpus.project, external_id=f"x{n}", text=f"Ours {n} lie"
+        )
         ours.append(article)
         corpus.span(article, corpus.ann1, corpus.doubt, 0, 4)
         for m in range(between):
-            theirs = Article.objects.create(project=other, external_id=f"y{n}-{m}",
-                                            text=f"Theirs {n} {m}")  # fmt: skip
+            theirs = Article.objects.create(
+                project=other, external_id=f"y{n}-{m}", text=f"Theirs {n} {m}"
+            )
             corpus.span(theirs, corpus.ann1, corpus.doubt, 0, 6)
     records = {r["id"]: r for r in jsonl_records(export(corpus))}
     for article in ours:
@@ -278,9 +292,17 @@ def test_command_writes_the_zip_and_records_the_export(corpus, tmp_path):
     out = tmp_path / "dataset.zip"
     stdout = io.StringIO()
     call_command(
-        "export_dataset", "--project", "news", "--format", "csv", "--output", str(out),
-        "--layer", "gold", stdout=stdout,
-    )  # fmt: skip
+        "export_dataset",
+        "--project",
+        "news",
+        "--format",
+        "csv",
+        "--output",
+        str(out),
+        "--layer",
+        "gold",
+        stdout=stdout,
+    )
     result = Export.objects.get()
     assert result.status == JobStatus.DONE
     assert hashlib.sha256(out.read_bytes()).hexdigest() == result.sha256
@@ -295,9 +317,16 @@ def test_command_errors_name_the_problem(corpus, tmp_path):
         call_command("export_dataset", "--project", "nope", "--format", "csv", "--output", out)
     with pytest.raises(CommandError, match="'nope'"):
         call_command(
-            "export_dataset", "--project", "news", "--format", "csv", "--output", out,
-            "--labels", "nope",
-        )  # fmt: skip
+            "export_dataset",
+            "--project",
+            "news",
+            "--format",
+            "csv",
+            "--output",
+            out,
+            "--labels",
+            "nope",
+        )
     Span.objects.filter(pk=corpus.spans[0].pk).update(text="z" * len(corpus.spans[0].text))
     with pytest.raises(CommandError, match=f"span #{corpus.spans[0].pk}"):
         call_command("export_dataset", "--project", "news", "--format", "csv", "--output", out)
@@ -329,3 +358,71 @@ def test_the_garbage_collector_is_back_on_after_a_build(corpus):
     Span.objects.filter(pk=bad.pk).update(text="x" * (bad.end - bad.start))
     assert services.export_now(corpus.project, "jsonl", {}).status == JobStatus.FAILED
     assert gc.isenabled()
+
+
+def test_the_card_shows_names_as_text_never_as_markup(corpus):
+    """Project, label and schema names are the users' text: rendered, README.md shows them as
+    they are, never as HTML, links or extra table cells (issue #11, item 11)."""
+    from markdown_it import MarkdownIt
+
+    Project.objects.filter(pk=corpus.project.pk).update(name="<img src=x onerror=alert(1)>")
+    corpus.loaded.name = "[click](javascript:alert(1))"
+    corpus.loaded.description = "Loaded | words\nwith **emphasis** & <b>tags</b>"
+    corpus.loaded.save()
+    corpus.project.schema.name = "`code` <script>"
+    corpus.project.schema.save()
+    card = open_zip(export(corpus)).read("README.md").decode()
+    html = MarkdownIt("commonmark").enable("table").render(card)
+    assert "<h1>&lt;img src=x onerror=alert(1)&gt;: jsonl dataset</h1>" in html
+    row = html[html.index("<td>loaded_language</td>") :].split("</tr>")[0]
+    assert re.findall(r"<td>(.*?)</td>", row) == [
+        "loaded_language",
+        "Loaded_Language",
+        "[click](javascript:alert(1))",
+        "2",
+        "Loaded | words with **emphasis** &amp; &lt;b&gt;tags&lt;/b&gt;",
+    ]
+    assert "<p>The schema `code` &lt;script&gt; is in <code>manifest.json</code>" in html
+    tags = set(re.findall(r"<(\w+)", html))
+    assert tags <= {
+        "h1",
+        "h2",
+        "p",
+        "ul",
+        "li",
+        "code",
+        "pre",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+    }, tags
+
+
+def test_a_data_file_too_large_to_stream_is_built_again_with_zip64_room(corpus, monkeypatch):
+    """The streamed first entry of a zip is zip32 (4 GiB at most); past that the build starts
+    again with every file kept until it is closed. Both limits are shrunk here."""
+    from annotator.exports.formats import sinks
+
+    monkeypatch.setattr(sinks, "BLOCK", 64)
+    monkeypatch.setattr(sinks, "STREAM_LIMIT", 200)
+    streams = []
+    original = sinks.ZipSink.__init__
+
+    def spy(self, target, *, stream=True):
+        streams.append(stream)
+        original(self, target, stream=stream)
+
+    monkeypatch.setattr(sinks.ZipSink, "__init__", spy)
+    result = export(corpus)
+    assert streams == [True, False]
+    archive = open_zip(result)
+    assert archive.testzip() is None
+    assert [json.loads(line)["id"] for line in archive.read("articles.jsonl").splitlines()] == [
+        "a1",
+        "a2",
+        "a3",
+    ]
+    assert result.manifest["counts"]["articles"] == 3
