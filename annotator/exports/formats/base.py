@@ -176,13 +176,17 @@ class FormatWriter:
     """The interface every format implements.
 
     Subclasses set ``name``, ``description`` and ``options`` (option name -> (default, allowed
-    values or None for any string)), and implement ``start`` (open growing files, write
-    headers), ``write_article`` and optionally ``end``.
+    values or None for any string)), maybe ``filename``, and implement ``write_article`` and
+    optionally ``start`` (headers) and ``end``.
     """
 
     name: ClassVar[str]
     description: ClassVar[str]
     options: ClassVar[Mapping[str, tuple[Any, tuple | None]]] = {}
+    # The file the format writes line by line for the whole export (jsonl, csv, CoNLL, the
+    # SemEval TSV): ``self.out``, opened by begin() and closed by finish(). Per-article files
+    # go through ``self.sink``.
+    filename: ClassVar[str | None] = None
 
     def __init__(self, labels: Iterable[ExportLabel], options: Mapping | None = None):
         self.labels: dict[str, ExportLabel] = {}
@@ -193,7 +197,7 @@ class FormatWriter:
         self.opts = self.clean_options(options)
         self.stats = ExportStats()
         self._sink: Sink | None = None
-        self._streams: list[SinkFile] = []
+        self._out: SinkFile | None = None
         self._seen_ids: set[str] = set()
 
     @classmethod
@@ -221,10 +225,17 @@ class FormatWriter:
             raise ExportError(f"{self.name}: call begin(sink) first")
         return self._sink
 
+    @property
+    def out(self) -> "SinkFile":
+        """The open ``filename``."""
+        if self._out is None:
+            raise ExportError(f"{self.name}: no file is open (filename, begin)")
+        return self._out
+
     def files(self) -> list[str]:
-        """Names of the files written once per export (growing streams, schema files);
+        """Names of the files written once per export (``filename``, schema files);
         per-article files (SemEval, brat) come on top."""
-        return []
+        return [self.filename] if self.filename else []
 
     # lifecycle ---------------------------------------------------------------------------
 
@@ -232,6 +243,8 @@ class FormatWriter:
         if self._sink is not None:
             raise ExportError(f"{self.name}: writer already started")
         self._sink = sink
+        if self.filename:
+            self._out = sink.open(self.filename)
         self.start()
 
     def write(self, article: ExportArticle) -> None:
@@ -258,15 +271,15 @@ class FormatWriter:
     def finish(self) -> dict[str, Any]:
         """Close every file; return the counts (``ExportStats.as_dict``)."""
         self.end()
-        for stream in self._streams:
-            stream.close()
+        if self._out is not None:
+            self._out.close()
         return self.stats.as_dict()
 
     def abort(self) -> None:
         """Close what is open after a failure (the export service discards the output)."""
-        for stream in self._streams:
+        if self._out is not None:
             with contextlib.suppress(Exception):
-                stream.close()
+                self._out.close()
 
     # for subclasses ----------------------------------------------------------------------
 
@@ -278,12 +291,6 @@ class FormatWriter:
 
     def end(self) -> None:
         pass
-
-    def open_stream(self, name: str) -> "SinkFile":
-        """A file that stays open for the whole export and is closed by finish()."""
-        stream = self.sink.open(name)
-        self._streams.append(stream)
-        return stream
 
     def article_file_id(self, article: ExportArticle, source: str = "external") -> str:
         """``file_id`` plus a check that no two articles share one (a duplicate feed)."""

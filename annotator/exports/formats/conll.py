@@ -58,11 +58,7 @@ class ConllWriter(FormatWriter):
                 self.columns.append(name)
             self.column_of[key] = self.columns.index(name)
 
-    def files(self) -> list[str]:
-        return [self.filename]
-
     def start(self) -> None:
-        self.out = self.open_stream(self.filename)
         self.out.write_text("# columns = " + "\t".join(["token", "start", "end", *self.columns]))
         self.out.write_text("\n")
 

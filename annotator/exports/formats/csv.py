@@ -33,11 +33,7 @@ class CsvWriter(FormatWriter):
     description = "One span a row"
     filename = "spans.csv"
 
-    def files(self) -> list[str]:
-        return [self.filename]
-
     def start(self) -> None:
-        self.out = self.open_stream(self.filename)
         self._buffer = io.StringIO(newline="")
         self._csv = csv.writer(self._buffer)
         self._emit([COLUMNS])

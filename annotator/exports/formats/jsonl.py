@@ -61,11 +61,7 @@ class JsonlWriter(FormatWriter):
     description = "One article a line with its spans (re-importable)"
     filename = "articles.jsonl"
 
-    def files(self) -> list[str]:
-        return [self.filename]
-
     def start(self) -> None:
-        self.out = self.open_stream(self.filename)
         self._technique = {key: label.technique for key, label in self.labels.items()}
         self._breaks_in_labels = has_line_breaks(*self._technique.values())
         self._names_without_breaks: set[str] = set()

@@ -19,7 +19,7 @@ class SemevalWriter(FormatWriter):
     name = "semeval"
     description = "SemEval-2020 Task 11: article<ID>.txt + article<ID>.labels"
     options = {"article_ids": ("external", ("external", "internal"))}
-    combined = "all-labels.tsv"
+    filename = "all-labels.tsv"
 
     def __init__(self, labels, options=None):
         super().__init__(labels, options)
@@ -33,11 +33,7 @@ class SemevalWriter(FormatWriter):
                     "which cannot be a TSV field (tab, line break or edge spaces)"
                 )
 
-    def files(self) -> list[str]:
-        return [self.combined]
-
     def start(self) -> None:
-        self.tsv = self.open_stream(self.combined)
         self._technique = {key: label.technique for key, label in self.labels.items()}
 
     def write_article(self, article: ExportArticle) -> None:
@@ -48,4 +44,4 @@ class SemevalWriter(FormatWriter):
         )
         self.sink.write_bytes(f"article{ident}.txt", article.text.encode("utf-8"))
         self.sink.write_bytes(f"article{ident}.labels", lines.encode("utf-8"))
-        self.tsv.write_text(lines)
+        self.out.write_text(lines)
