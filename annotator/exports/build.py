@@ -105,44 +105,36 @@ def _write_zip(
     *,
     stream: bool,
 ) -> dict[str, Any]:
+    opts = selection.opts
+    # One writer for the export (key None), or one per annotator for the ``each`` layer.
+    user_ids: list[int | None] = [*selection.usernames] if opts.layer == "each" else [None]
+    writers = {uid: FORMATS[opts.format](labels, opts.format_options) for uid in user_ids}
     with open(path, "wb") as raw:
         sink = ZipSink(raw, stream=stream)
-        writers = _begin_writers(selection, labels, sink)
         try:
+            for uid, writer in writers.items():
+                if uid is None:
+                    writer.begin(sink)
+                else:
+                    folder = annotator_folder(uid, selection.usernames[uid])
+                    writer.begin(PrefixedSink(sink, folder))
             done = _write_articles(selection, writers, total, progress)
-            reports = {user_id: writer.finish() for user_id, writer in writers.items()}
+            reports = {uid: writer.finish() for uid, writer in writers.items()}
+            _add_counts(manifest, selection, reports, done)
+            fixed = [name for writer in writers.values() for name in once_per_export(writer)]
+            card = render_card(manifest, file_summary(data_files(sink), fixed))
+            sink.write_bytes("README.md", card.encode("utf-8"))
+            manifest["file_count"] = len(sink.files) + 1  # with manifest.json
+            write_manifest(sink, manifest)
+            sink.close()
         except BaseException as exc:
-            sink.abort()
+            sink.abort()  # the zip thread stops; the caller deletes the file
             for writer in writers.values():
                 writer.abort()
             if isinstance(exc, SpanMismatch):
                 raise ExportError(_name_span(selection.project, exc)) from exc
             raise
-        _add_counts(manifest, selection, reports, done)
-        fixed = [name for writer in writers.values() for name in once_per_export(writer)]
-        card = render_card(manifest, file_summary(data_files(sink), fixed))
-        sink.write_bytes("README.md", card.encode("utf-8"))
-        manifest["file_count"] = len(sink.files) + 1  # with manifest.json
-        write_manifest(sink, manifest)
-        sink.close()
     return manifest
-
-
-def _begin_writers(
-    selection: Selection, labels: list[ExportLabel], sink: Sink
-) -> dict[int | None, FormatWriter]:
-    """One writer for the export (key None), or one per annotator for the ``each`` layer,
-    each in the annotator's folder."""
-    opts = selection.opts
-    writers: dict[int | None, FormatWriter] = {}
-    if opts.layer == "each":
-        for user_id, username in selection.usernames.items():
-            writers[user_id] = FORMATS[opts.format](labels, opts.format_options)
-            writers[user_id].begin(PrefixedSink(sink, annotator_folder(user_id, username)))
-    else:
-        writers[None] = FORMATS[opts.format](labels, opts.format_options)
-        writers[None].begin(sink)
-    return writers
 
 
 def _write_articles(

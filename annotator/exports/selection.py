@@ -312,22 +312,15 @@ def iter_export_articles(
                 yield article, split
 
 
-def read_only_snapshot():
+@contextlib.contextmanager
+def read_only_snapshot() -> Iterator[None]:
     """One consistent snapshot for every query of a build on PostgreSQL (REPEATABLE READ), so
     a corpus edited during an export still gives a coherent file; a no-op elsewhere or when
     the caller already holds a transaction."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return contextlib.nullcontext()
-    return _RepeatableRead()
-
-
-class _RepeatableRead:
-    def __enter__(self):
-        self._atomic = transaction.atomic()
-        self._atomic.__enter__()
+        yield
+        return
+    with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        return self
-
-    def __exit__(self, *exc):
-        return self._atomic.__exit__(*exc)
+        yield
