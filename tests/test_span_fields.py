@@ -26,7 +26,7 @@ from annotator.annotations.serializers import (
     SyncOperationSerializer,
     span_json,
 )
-from annotator.exports import build
+from annotator.exports import selection
 from annotator.imports import service as imports
 from annotator.schemas.models import Label
 
@@ -129,8 +129,8 @@ REPRESENTATIONS = {
             "updated_at": SET_BY_SERVER,
         },
     ),
-    "export reading (exports.build.SPAN_FIELDS)": (
-        lambda: build.SPAN_FIELDS,
+    "export reading (exports.selection.SPAN_FIELDS)": (
+        lambda: selection.SPAN_FIELDS,
         {
             "id": ROW_ONLY,
             "client_id": ROW_ONLY,
