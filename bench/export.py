@@ -22,8 +22,8 @@ export service, waits for it and prints:
 
 Targets (issue #10), one process building: jsonl of 100,000 articles (1,000,000 spans) in at
 most 8 s, semeval in at most 12 s, on a quiet machine; peak worker memory under 300 MB and flat
-as the corpus grows. The broker is CELERY_BROKER_URL, by default the
-local Redis (redis://127.0.0.1:6379/0), on a queue of the bench's own.
+as the corpus grows. The broker is CELERY_BROKER_URL, by default the local Redis
+(redis://127.0.0.1:6379/0), on a queue of the bench's own.
 """
 
 import argparse

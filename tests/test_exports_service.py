@@ -291,18 +291,8 @@ def test_data_files_are_reproducible(corpus):
 def test_command_writes_the_zip_and_records_the_export(corpus, tmp_path):
     out = tmp_path / "dataset.zip"
     stdout = io.StringIO()
-    call_command(
-        "export_dataset",
-        "--project",
-        "news",
-        "--format",
-        "csv",
-        "--output",
-        str(out),
-        "--layer",
-        "gold",
-        stdout=stdout,
-    )
+    args = ["--project", "news", "--format", "csv", "--output", str(out), "--layer", "gold"]
+    call_command("export_dataset", *args, stdout=stdout)
     result = Export.objects.get()
     assert result.status == JobStatus.DONE
     assert hashlib.sha256(out.read_bytes()).hexdigest() == result.sha256
@@ -316,17 +306,8 @@ def test_command_errors_name_the_problem(corpus, tmp_path):
     with pytest.raises(CommandError, match="--project: no project 'nope'"):
         call_command("export_dataset", "--project", "nope", "--format", "csv", "--output", out)
     with pytest.raises(CommandError, match="'nope'"):
-        call_command(
-            "export_dataset",
-            "--project",
-            "news",
-            "--format",
-            "csv",
-            "--output",
-            out,
-            "--labels",
-            "nope",
-        )
+        args = ["--project", "news", "--format", "csv", "--output", out, "--labels", "nope"]
+        call_command("export_dataset", *args)
     Span.objects.filter(pk=corpus.spans[0].pk).update(text="z" * len(corpus.spans[0].text))
     with pytest.raises(CommandError, match=f"span #{corpus.spans[0].pk}"):
         call_command("export_dataset", "--project", "news", "--format", "csv", "--output", out)
