@@ -46,6 +46,8 @@ REVIEW = "articles/<id:pk>/review/"
 CURATION = "articles/<id:pk>/curation/"
 AUTO_ACCEPT = "projects/<slug:slug>/review/auto-accept/"
 IMPORTS = "projects/<slug:slug>/imports/"
+COMMENTS = "articles/<id:pk>/comments/"
+COMMENT = "comments/<id:pk>/"
 
 # (route, method, object): expected status per role --------------------------------------------
 #                                                    ann out rev res mgr anon tok su
@@ -175,6 +177,22 @@ TABLE = {
     (CURATION, "PATCH", "foreign"):          codes("404 404 404 404 404 401 404 200"),
     (AUTO_ACCEPT, "POST", "own"):            codes("404 404 200 404 200 401 404 200"),
     (AUTO_ACCEPT, "POST", "foreign"):        codes("404 404 404 404 404 401 404 200"),
+
+    # Comments: whoever reads the article discusses it (blind: see test_comments.py); a comment
+    # is edited by its author only, deleted by its author, managers and staff. `own` is ann's
+    # comment on their article, `other` ann2's on theirs, `foreign` outsider's on theirs.
+    (COMMENTS, "GET", "own"):       codes("200 404 200 403 200 401 200 200"),
+    (COMMENTS, "GET", "other"):     codes("404 404 200 403 200 401 404 200"),
+    (COMMENTS, "GET", "foreign"):   codes("404 200 404 404 404 401 404 200"),
+    (COMMENTS, "POST", "own"):      codes("201 404 201 403 201 401 201 201"),
+    (COMMENTS, "POST", "other"):    codes("404 404 201 403 201 401 404 201"),
+    (COMMENTS, "POST", "foreign"):  codes("404 201 404 404 404 401 404 201"),
+    (COMMENT, "PATCH", "own"):      codes("200 404 403 404 403 401 200 403"),
+    (COMMENT, "PATCH", "other"):    codes("404 404 403 404 403 401 404 403"),
+    (COMMENT, "PATCH", "foreign"):  codes("404 200 404 404 404 401 404 403"),
+    (COMMENT, "DELETE", "own"):     codes("204 404 403 404 204 401 204 204"),
+    (COMMENT, "DELETE", "other"):   codes("404 404 403 404 204 401 404 204"),
+    (COMMENT, "DELETE", "foreign"): codes("404 204 404 404 404 401 404 204"),
 }  # fmt: skip
 
 
@@ -224,7 +242,16 @@ def _image(w: World, obj):
     return image
 
 
+def _comment(w: World, obj):
+    from annotator.annotations.models import Comment
+
+    author = {"own": w.annotator, "other": w.annotator2, "foreign": w.outsider}[obj]
+    return Comment.objects.create(article=_article(w, obj), author=author, body="A remark.")
+
+
 def url_kwargs(route: str, w: World, obj) -> dict:
+    if route.startswith("comments/"):
+        return {"pk": _comment(w, obj).pk}
     if route.startswith(AGREEMENT):
         return {"slug": _project(w, obj).slug, "pk": _agreement(w, obj).pk}
     if route.startswith(EXPORT):
@@ -255,6 +282,8 @@ def body(route: str, method: str, w: World, obj):
         return {"label": "name_calling", "start": 24, "end": 28}
     if route == CURATION:
         return {"status": "done"}
+    if route in {COMMENTS, COMMENT}:
+        return {"body": "Is this loaded language?"}
     if route == AUTO_ACCEPT:
         return {"k": 1}
     if route.endswith("members/"):

@@ -111,3 +111,37 @@ class Curation(models.Model):
 
     def __str__(self):
         return f"{self.article} ({self.status})"
+
+
+class Comment(models.Model):
+    """A message in the discussion of an article, or of one span of it (``span`` set).
+
+    Who reads which comment is decided in :mod:`annotator.annotations.comments`: annotators are
+    blind to each other, so they never read another annotator's comments. Deleting a span
+    deletes its discussion.
+    """
+
+    article = models.ForeignKey(
+        "corpus.Article", on_delete=models.CASCADE, related_name="comments", db_index=False
+    )
+    span = models.ForeignKey(
+        Span, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    # PROTECT, as for spans: who said what stays known.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["article_id", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(body=""), name="comment_body_not_empty"),
+        ]
+        indexes = [models.Index(fields=["article", "created_at"], name="comment_article_time")]
+
+    def __str__(self):
+        where = f"span {self.span_id}" if self.span_id else f"article {self.article_id}"
+        return f"{self.author} on {where}: {self.body[:40]}"

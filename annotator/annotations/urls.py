@@ -1,10 +1,10 @@
-"""/api/v1/ routes of the annotations app: spans, suggestions and review."""
+"""/api/v1/ routes of the annotations app: spans, suggestions, comments and review."""
 
 from django.urls import path
 
 from annotator.annotations import api as spans
+from annotator.annotations import comments_api, suggestions_api
 from annotator.annotations import review_api as review
-from annotator.annotations import suggestions_api
 
 urlpatterns = [
     path("articles/<id:pk>/spans/", spans.ArticleSpans.as_view(), name="api-spans"),
@@ -15,6 +15,8 @@ urlpatterns = [
         suggestions_api.ArticleSuggestions.as_view(),
         name="api-suggestions",
     ),
+    path("articles/<id:pk>/comments/", comments_api.ArticleComments.as_view(), name="api-comments"),
+    path("comments/<id:pk>/", comments_api.CommentDetail.as_view(), name="api-comment"),
     path("articles/<id:pk>/review/", review.ArticleReview.as_view(), name="api-review"),
     path(
         "articles/<id:pk>/review/accept/", review.ReviewAccept.as_view(), name="api-review-accept"
