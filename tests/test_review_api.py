@@ -39,6 +39,21 @@ def test_reviewer_reads_groups_with_who_agrees(agreeing):
     assert body["curation"]["status"] == "todo"
 
 
+def test_groups_carry_each_annotators_span_and_note(agreeing):
+    w = agreeing
+    Span.objects.filter(annotator=w.annotator2).update(note="Only in the headline?")
+    body = client_for(w.reviewer).get(f"/api/v1/articles/{w.article.pk}/review/").json()
+    enemy = body["groups"][0]
+    notes = [(a["username"], a["note"]) for a in enemy["annotators"]]
+    assert notes == [("ann", ""), ("ann2", "Only in the headline?")]
+    spans = {a["span"] for a in enemy["annotators"]}
+    assert spans == set(
+        Span.objects.filter(article=w.article, start=4, annotator__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
+
+
 def test_accept_writes_gold_once_and_reject_takes_it_out(agreeing):
     w = agreeing
     reviewer = client_for(w.reviewer)

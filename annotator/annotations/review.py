@@ -55,26 +55,28 @@ def group_spans(article: Article) -> list[dict]:
     """The article's spans grouped by identical ``(start, end, label)``, in text order.
 
     Each group: ``start``, ``end``, ``label`` (key), ``text``, ``annotators`` (``[{id,
-    username}]`` who marked it, by username), ``count``, ``gold`` (the gold span's id or None)
-    and ``rejected``. Spans only in gold (a reviewer's own or edited span) are groups with
-    ``count`` 0.
+    username, span, note}]`` who marked it, by username, with their span's id and note),
+    ``count``, ``gold`` (the gold span's id or None), ``gold_note`` and ``rejected``. Spans
+    only in gold (a reviewer's own or edited span) are groups with ``count`` 0.
     """
     rejected = {tuple(item) for item in curation_of(article).rejected}
     groups: dict[tuple, dict] = {}
     rows = Span.objects.filter(article_id=article.pk).order_by("annotator__username", "pk")
-    for span_id, user_id, username, label_key, start, end, text in rows.values_list(
-        "pk", "annotator_id", "annotator__username", "label__key", "start", "end", "text"
+    for span_id, user_id, username, label_key, start, end, text, note in rows.values_list(
+        "pk", "annotator_id", "annotator__username", "label__key", "start", "end", "text", "note"
     ):
         key = _key(start, end, label_key)
         group = groups.setdefault(
             key,
             {"start": start, "end": end, "label": label_key, "text": text, "annotators": [],
-             "count": 0, "gold": None, "rejected": key in rejected},
+             "count": 0, "gold": None, "gold_note": "", "rejected": key in rejected},
         )  # fmt: skip
         if user_id is None:
-            group["gold"] = span_id
+            group["gold"], group["gold_note"] = span_id, note
         elif all(a["id"] != user_id for a in group["annotators"]):
-            group["annotators"].append({"id": user_id, "username": username})
+            group["annotators"].append(
+                {"id": user_id, "username": username, "span": span_id, "note": note}
+            )
             group["count"] += 1
     return [groups[key] for key in sorted(groups)]
 
