@@ -122,12 +122,22 @@ def test_report_scores_the_stored_layers(two_layers, django_capture_on_commit_ca
     assert "results" not in listed[0] and listed[0]["articles"] == 2
 
 
-def test_an_assigned_annotator_without_spans_is_an_empty_layer(world):
-    Assignment.objects.create(article=world.article, annotator=world.annotator2)
+def test_an_annotator_who_finished_without_spans_is_an_empty_layer(world):
+    Assignment.objects.create(
+        article=world.article, annotator=world.annotator2, status=AssignmentStatus.DONE
+    )
     report = services.report_now(world.project, article_ids=[world.article.pk])
     (pair,) = report.results["pairs"]
     assert pair["semeval_unlabelled"]["f1"] == 0.0
     assert (pair["semeval_unlabelled"]["spans_a"], pair["semeval_unlabelled"]["spans_b"]) == (1, 0)
+
+
+@pytest.mark.parametrize("status", [AssignmentStatus.TODO, AssignmentStatus.SKIPPED])
+def test_work_not_started_or_skipped_is_no_layer(world, status):
+    """An article nobody opened is no disagreement (#14: it topped the queue at 1.00)."""
+    Assignment.objects.create(article=world.article, annotator=world.annotator2, status=status)
+    report = services.report_now(world.project, article_ids=[world.article.pk])
+    assert report.results["pairs"] == []
 
 
 def test_done_only_and_skipped_assignments(two_layers):

@@ -2,10 +2,11 @@
 may read it (no article text in it)."""
 
 import pytest
-from api_helpers import ARTICLE_TEXT, client_for, make_span
+from api_helpers import ARTICLE_TEXT, client_for, make_span, make_user
 
 from annotator.agreement.stats import article_disagreement, project_stats
-from annotator.corpus.models import Assignment
+from annotator.annotations.models import Span
+from annotator.corpus.models import Assignment, Membership
 from annotator.schemas.models import Label
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def disputed(world):
 
 def test_project_stats_counts_and_orders_the_queue(disputed):
     w = disputed
-    stats = project_stats(w.project, w.manager)
+    stats = project_stats(w.project, w.manager, done_only=False)
     labels = {row["key"]: row for row in stats["spans_per_label"]}
     assert (labels["loaded_language"]["annotators"], labels["loaded_language"]["gold"]) == (3, 1)
     assert labels["name_calling"]["annotators"] == 1
@@ -56,7 +57,7 @@ def test_project_stats_counts_and_orders_the_queue(disputed):
 
 def test_stats_api_for_researchers_has_no_article_text(disputed):
     w = disputed
-    response = client_for(w.researcher).get("/api/v1/projects/news/stats/?limit=1")
+    response = client_for(w.researcher).get("/api/v1/projects/news/stats/?limit=1&done_only=0")
     assert response.status_code == 200
     body = response.content.decode()
     assert ARTICLE_TEXT[:20] not in body and "evil" not in body
@@ -64,3 +65,47 @@ def test_stats_api_for_researchers_has_no_article_text(disputed):
     assert client_for(w.annotator).get("/api/v1/projects/news/stats/").status_code == 404
     bad = client_for(w.manager).get("/api/v1/projects/news/stats/?limit=0")
     assert bad.status_code == 400 and "limit" in bad.json()
+
+
+def test_the_queue_counts_finished_work_unless_asked_for_work_in_progress(disputed):
+    """#14: articles an annotator never opened topped the queue at 1.00."""
+    w = disputed
+    manager = client_for(w.manager)
+    done = manager.get("/api/v1/projects/news/stats/").json()["disagreement"]
+    assert done["done_only"] is True and done["articles"] == []  # nothing is done yet
+    Assignment.objects.filter(article=w.article).update(status="done")
+    Assignment.objects.filter(article=w.other_article).update(status="in_progress")
+    done = manager.get("/api/v1/projects/news/stats/").json()["disagreement"]
+    assert [(r["external_id"], r["disagreement"]) for r in done["articles"]] == [("a1", 0)]
+    both = manager.get("/api/v1/projects/news/stats/?done_only=false").json()["disagreement"]
+    assert [r["external_id"] for r in both["articles"]] == ["a2", "a1"]
+    # To do: never opened, so no layer and no disagreement, whatever the switch says.
+    Assignment.objects.filter(article=w.other_article, annotator=w.annotator).update(status="todo")
+    Span.objects.filter(article=w.other_article, annotator=w.annotator).delete()
+    both = manager.get("/api/v1/projects/news/stats/?done_only=false").json()["disagreement"]
+    assert [r["external_id"] for r in both["articles"]] == ["a1"]
+
+
+def test_a_heat_map_cell_drills_down_to_that_pairs_articles(disputed):
+    w = disputed
+    third = make_user("ann3")
+    Membership.objects.create(user=third, project=w.project, role="annotator")
+    Assignment.objects.create(article=w.article, annotator=third, status="done")
+    Assignment.objects.filter(article__in=[w.article, w.other_article]).update(status="done")
+    manager = client_for(w.manager)
+    url = f"/api/v1/projects/news/stats/?pair={w.annotator.pk},{w.annotator2.pk}"
+    pair = manager.get(url).json()["disagreement"]
+    assert pair["pair"] == [w.annotator.pk, w.annotator2.pk]
+    assert [(r["external_id"], r["layers"], r["disagreement"]) for r in pair["articles"]] == [
+        ("a2", 2, 1),
+        ("a1", 2, 0),
+    ]
+    # ann3 (no span on a1) disagrees with ann there, and shares no other article with ann.
+    url = f"/api/v1/projects/news/stats/?pair={w.annotator.pk},{third.pk}"
+    pair = manager.get(url).json()["disagreement"]
+    assert [(r["external_id"], r["disagreement"]) for r in pair["articles"]] == [("a1", 1)]
+    for bad in ("1", "1,1", "a,b", "1,2,3"):
+        response = manager.get(f"/api/v1/projects/news/stats/?pair={bad}")
+        assert response.status_code == 400 and "pair" in response.json()
+    response = manager.get("/api/v1/projects/news/stats/?done_only=maybe")
+    assert response.status_code == 400 and "done_only" in response.json()

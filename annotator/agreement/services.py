@@ -5,11 +5,11 @@ article ids and options; ``run`` is the job's work (its life as a background job
 it streams the articles from the database in chunks, feeds the pure measures of
 ``measures.py`` (and ``gamma.py`` when asked) and returns the results the report stores.
 
-Which layers are compared on an article: every annotator with an assignment there that is not
-skipped (only *done* ones with ``done_only``), plus, without ``done_only``, annotators who have
-spans there without any assignment (imported layers). An annotator with an assignment and no
-span is an empty layer: they found nothing, and that counts. The gold layer (spans without an
-annotator) counts on the articles that have at least one gold span.
+Which layers are compared on an article: every annotator whose assignment there is *done*,
+plus, without ``done_only``, those *in progress* and anyone else with spans there who did not
+skip it (imported layers). An annotator who finished with no span is an empty layer: they found
+nothing, and that counts; one who never opened the article (*to do*) is no layer at all. The
+gold layer (spans without an annotator) counts on the articles that have at least one gold span.
 """
 
 import time
@@ -104,14 +104,15 @@ def article_layers(article_ids, *, done_only: bool):
             .values_list("pk", "length")
         )
         assigned: dict[int, set] = defaultdict(set)
-        with_assignment: dict[int, set] = defaultdict(set)
+        skipped: dict[int, set] = defaultdict(set)
         rows = Assignment.objects.filter(article_id__in=chunk).values_list(
             "article_id", "annotator_id", "status"
         )
         for article_id, annotator_id, status in rows:
-            with_assignment[article_id].add(annotator_id)
-            if status == AssignmentStatus.DONE or (
-                not done_only and status != AssignmentStatus.SKIPPED
+            if status == AssignmentStatus.SKIPPED:
+                skipped[article_id].add(annotator_id)
+            elif status == AssignmentStatus.DONE or (
+                not done_only and status == AssignmentStatus.IN_PROGRESS
             ):
                 assigned[article_id].add(annotator_id)
         spans: dict[int, dict] = defaultdict(lambda: defaultdict(list))
@@ -126,7 +127,7 @@ def article_layers(article_ids, *, done_only: bool):
             by_layer = spans.get(article_id, {})
             coders = set(assigned.get(article_id, ()))
             if not done_only:
-                coders |= {a for a in by_layer if a is not None} - with_assignment[article_id]
+                coders |= {a for a in by_layer if a is not None} - skipped[article_id]
             layers = {coder: by_layer.get(coder, []) for coder in sorted(coders)}
             yield article_id, lengths[article_id], layers, by_layer.get(None, [])
 

@@ -52,11 +52,27 @@ def article_disagreement(layers: dict) -> float | None:
     return sum(1 - semeval_article(a, b, labelled=True).f1 for a, b in pairs) / len(pairs)
 
 
-def disagreement_queue(project: Project, *, limit: int = DEFAULT_LIMIT) -> dict:
-    """The ``limit`` articles with the highest disagreement (ties: lower id first)."""
+def disagreement_queue(
+    project: Project,
+    *,
+    limit: int = DEFAULT_LIMIT,
+    done_only: bool = True,
+    pair: tuple[int, int] | None = None,
+) -> dict:
+    """The ``limit`` articles with the highest disagreement (ties: lower id first).
+
+    ``done_only`` (the default) compares finished work only, as the dashboard shows it; without
+    it, work in progress counts too (never articles an annotator has not opened: see
+    ``article_layers``). ``pair`` (two annotator ids, a heat map cell) keeps the articles both
+    annotated and scores that pair alone.
+    """
     ids = list(project.articles.order_by("pk").values_list("pk", flat=True))
     scored = []
-    for article_id, _length, layers, gold in article_layers(ids, done_only=False):
+    for article_id, _length, layers, gold in article_layers(ids, done_only=done_only):
+        if pair is not None:
+            if not all(user in layers for user in pair):
+                continue
+            layers = {user: layers[user] for user in pair}
         score = article_disagreement(layers)
         if score is not None:
             spans = sum(len(spans) for spans in layers.values())
@@ -71,6 +87,8 @@ def disagreement_queue(project: Project, *, limit: int = DEFAULT_LIMIT) -> dict:
     )
     return {
         "compared": len(scored),
+        "done_only": done_only,
+        "pair": list(pair) if pair is not None else None,
         "articles": [
             {
                 "article": article_id,
@@ -86,11 +104,18 @@ def disagreement_queue(project: Project, *, limit: int = DEFAULT_LIMIT) -> dict:
     }
 
 
-def project_stats(project: Project, user, *, limit: int = DEFAULT_LIMIT) -> dict:
+def project_stats(
+    project: Project,
+    user,
+    *,
+    limit: int = DEFAULT_LIMIT,
+    done_only: bool = True,
+    pair: tuple[int, int] | None = None,
+) -> dict:
     progress = project_progress(project, user, everyone=True, per_annotator=True)
     return {
         "articles": progress["articles"],
         "progress": {"all": progress["all"], "by_annotator": progress["by_annotator"]},
         "spans_per_label": spans_per_label(project),
-        "disagreement": disagreement_queue(project, limit=limit),
+        "disagreement": disagreement_queue(project, limit=limit, done_only=done_only, pair=pair),
     }
