@@ -14,6 +14,7 @@ from annotator.annotations.models import Span
 from annotator.corpus.demo import DEMO_USERS, PROJECT_SLUG
 from annotator.corpus.models import Article, Assignment, Membership, Project
 from annotator.schemas.models import Label, LabelSchema, SchemaChange
+from annotator.schemas.services import save_label
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +192,21 @@ def test_seed_demo_refuses_without_debug(settings):
     assert "published" in str(exc.value)
     assert not get_user_model().objects.exists()
     assert not Project.objects.exists() and not LabelSchema.objects.exists()
+
+
+def test_seed_demo_keeps_labels_someone_edited_and_says_so():
+    """#14: `make run` (seed_demo) silently reverted admin edits to the demo labels."""
+    seed()
+    admin = get_user_model().objects.get(username="admin")
+    label = Label.objects.get(key="loaded_language")
+    label.name, label.color = "Loaded words", "#123456"
+    save_label(label, user=admin)
+    untouched = Label.objects.get(key="doubt")
+    Label.objects.filter(pk=untouched.pk).update(name="Changed behind the history's back")
+    out = seed()
+    label.refresh_from_db()
+    assert (label.name, label.color) == ("Loaded words", "#123456")
+    assert "label 'loaded_language' was edited by someone: kept as it is" in out
+    # A change nobody recorded is not an edit by someone: the preset wins, as before.
+    assert Label.objects.get(pk=untouched.pk).name == "Doubt"
+    assert "'doubt'" not in out

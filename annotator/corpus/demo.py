@@ -3,7 +3,8 @@
 Creates project ``propaganda-demo`` with the manipulation + SemEval-2020 labels, the seed
 article (fixtures/seed-article.txt) and the demo articles (fixtures/demo/*.txt), five users
 with their roles, and an assignment of every demo article to both annotators. Running it again
-changes nothing: rows are matched by their natural keys and saved only when they differ.
+changes nothing: rows are matched by their natural keys and saved only when they differ, and a
+label someone edited since (the schema history names a user) is kept as it is.
 """
 
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ from django.db import transaction
 
 from annotator.core.text import decode_utf8, normalize_newlines
 from annotator.corpus.models import Assignment
+from annotator.schemas.history import labels_edited_by_people
+from annotator.schemas.models import LabelSchema
 from annotator.schemas.services import load_schema_report
 
 from .models import Article, Membership, Project, Role
@@ -69,6 +72,7 @@ class SeedReport:
     project_created: bool = False
     schema_labels_created: int = 0
     schema_labels_updated: int = 0
+    schema_labels_kept: list[str] = field(default_factory=list)  # edited by someone: not reset
     articles_created: list[str] = field(default_factory=list)
     articles_updated: list[str] = field(default_factory=list)
     articles_unchanged: list[str] = field(default_factory=list)
@@ -104,7 +108,10 @@ def seed_demo() -> SeedReport:
             "On a real server create users with `manage.py createsuperuser` instead."
         )
     with transaction.atomic():
-        schema_report = load_schema_report(SCHEMA_PRESETS, name=SCHEMA_NAME)
+        # Labels someone edited (the admin) are theirs now: never reset to the presets.
+        schema = LabelSchema.objects.filter(name=SCHEMA_NAME).first()
+        edited = labels_edited_by_people(schema) if schema else set()
+        schema_report = load_schema_report(SCHEMA_PRESETS, name=SCHEMA_NAME, keep=edited)
         project, created = Project.objects.get_or_create(
             slug=PROJECT_SLUG,
             defaults={
@@ -120,6 +127,7 @@ def seed_demo() -> SeedReport:
             project_created=created,
             schema_labels_created=len(schema_report.created),
             schema_labels_updated=len(schema_report.updated),
+            schema_labels_kept=schema_report.kept,
         )
         if project.schema_id != schema_report.schema.pk:
             report.warnings.append(

@@ -62,3 +62,20 @@ def diff(before: dict, after: dict) -> dict:
         for field, value in after.items()
         if before.get(field) != value
     }
+
+
+# Changes to a label that someone made by hand (the admin, the API), as opposed to a load.
+HAND_EDITS = (
+    Action.LABEL_EDITED,
+    Action.LABEL_RETIRED,
+    Action.LABEL_UNRETIRED,
+    Action.LABEL_MERGED,
+)
+
+
+def labels_edited_by_people(schema: LabelSchema) -> set[str]:
+    """Keys of the schema's labels that a user changed (a recorded change with its user)."""
+    changes = SchemaChange.objects.filter(
+        schema=schema, user__isnull=False, action__in=HAND_EDITS
+    ).exclude(label_key="")
+    return set(changes.values_list("label_key", flat=True))

@@ -69,6 +69,7 @@ class SchemaLoadReport:
     created: list[str] = field(default_factory=list)
     updated: dict[str, dict] = field(default_factory=dict)  # key -> {field: {before, after}}
     unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # existing labels left as they are (``keep``)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -85,14 +86,16 @@ def load_schema(sources: str | list[str], *, name: str | None = None, user=None)
 
 
 def load_schema_report(
-    sources: str | list[str], *, name: str | None = None, user=None
+    sources: str | list[str], *, name: str | None = None, user=None, keep=frozenset()
 ) -> SchemaLoadReport:
+    """Load and report. Existing labels whose key is in ``keep`` are left exactly as they are
+    (``report.kept``): the demo seed keeps the labels people edited."""
     if isinstance(sources, str):
         sources = [sources]
     if not sources:
         raise SchemaError("Name at least one preset or schema file.")
     parsed = [parse_source(source) for source in sources]  # validates all before writing
-    return _apply_sources(parsed, name=name, user=user)
+    return _apply_sources(parsed, name=name, user=user, keep=keep)
 
 
 def import_schema(data: dict, *, name: str | None = None, user=None) -> LabelSchema:
@@ -138,7 +141,9 @@ def _merge_specs(sources: list[SchemaSource]) -> list[LabelSpec]:
     return list(merged.values())
 
 
-def _apply_sources(sources: list[SchemaSource], *, name: str | None, user) -> SchemaLoadReport:
+def _apply_sources(
+    sources: list[SchemaSource], *, name: str | None, user, keep=frozenset()
+) -> SchemaLoadReport:
     specs = _merge_specs(sources)
     schema_name = (name or " + ".join(source.title for source in sources)).strip()
     if not schema_name:
@@ -153,11 +158,15 @@ def _apply_sources(sources: list[SchemaSource], *, name: str | None, user) -> Sc
         report = SchemaLoadReport(schema=schema, schema_created=created)
         existing = {label.key: label for label in schema.labels.select_related("merged_into")}
         before = {key: label_snapshot(label) for key, label in existing.items()}
-        hotkeys = _plan_hotkeys(specs, existing, report.warnings)
+        kept = {spec.key for spec in specs if spec.key in keep and spec.key in existing}
+        report.kept = [spec.key for spec in specs if spec.key in kept]
+        hotkeys = _plan_hotkeys([s for s in specs if s.key not in kept], existing, report.warnings)
 
         used_colours = {label.color.lower() for label in existing.values()}
         labels: dict[str, Label] = dict(existing)
         for position, spec in enumerate(specs):
+            if spec.key in kept:
+                continue
             label = existing.get(spec.key) or Label(schema=schema, key=spec.key)
             for attr in ("name", "official_label", "category", "description", "example"):
                 value = getattr(spec, attr)
@@ -185,13 +194,19 @@ def _apply_sources(sources: list[SchemaSource], *, name: str | None, user) -> Sc
         # Merge links last: their targets may be labels created just above.
         for spec in specs:
             label = labels[spec.key]
-            if spec.merged_into is not None and label.merged_into_id != labels[spec.merged_into].pk:
+            if (
+                spec.key not in kept
+                and spec.merged_into is not None
+                and label.merged_into_id != labels[spec.merged_into].pk
+            ):
                 label.merged_into = labels[spec.merged_into]
                 label.save(update_fields=["merged_into"])
 
         where = ", ".join(s.where for s in sources)
         for spec in specs:
             label = labels[spec.key]
+            if spec.key in kept:
+                continue
             if spec.key not in existing:
                 report.created.append(spec.key)
                 record_change(

@@ -23,6 +23,8 @@ class Command(BaseCommand):
             f"Schema {project.schema.name!r}: {report.schema_labels_created} label(s) created, "
             f"{report.schema_labels_updated} updated."
         )
+        for key in report.schema_labels_kept:
+            out(f"  label {key!r} was edited by someone: kept as it is, not reset to the preset.")
         out(
             f"Articles: {len(report.articles_created)} created, {len(report.articles_updated)} "
             f"updated, {len(report.articles_unchanged)} unchanged."
