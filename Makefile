@@ -30,7 +30,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[$(EXTRAS)]'
 	touch $@
 
-install: $(STAMP)
+# Test-only JavaScript (axe-core, injected by the browser tests' accessibility checks), fetched
+# from the npm registry into frontend/node_modules/ (not in git) as pinned by package-lock.json.
+NODE_STAMP := frontend/node_modules/.installed
+
+$(NODE_STAMP): frontend/package.json frontend/package-lock.json
+	npm ci --prefix frontend --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(STAMP) $(NODE_STAMP)
 
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
@@ -52,7 +60,7 @@ LOCAL_PG := postgres://postgres@127.0.0.1:5432/annotator
 LOCAL_REDIS := redis://127.0.0.1:6379/0
 answers = $(BIN)/python -c "import socket,sys; socket.create_connection(('127.0.0.1', $(1)), 1)" 2>/dev/null
 
-test-python: $(STAMP)
+test-python: $(STAMP) $(NODE_STAMP)
 	@chromium=$$(PYTHON_BIN=$(BIN)/python scripts/ensure-chromium) || exit 1; \
 	export CHROMIUM=$$chromium; \
 	echo "$(BIN)/python -m pytest $(PYTEST_ARGS)"; \

@@ -39,10 +39,9 @@ def home(request):
         curator = project.my_role in CURATORS
         progress = project_progress(project, request.user, everyone=curator, per_annotator=False)
         counts = progress["all"] if curator else progress["mine"]
-        finished = counts["done"] + counts["skipped"]
         project.counts = counts
-        project.finished = finished
-        project.percent = round(100 * finished / counts["total"]) if counts["total"] else 0
+        # Done and skipped apart: a skipped article is not finished work (#14).
+        project.percent = round(100 * counts["done"] / counts["total"]) if counts["total"] else 0
         project.can_list = curator
         project.can_export = project.my_role in DATA_READERS
         project.can_annotate = progress["mine"]["total"] > 0

@@ -1,37 +1,44 @@
 /**
- * Conflicts (409: the span changed elsewhere, or the text differs) and refused changes. The
- * server's version and the annotator's are both shown until the annotator picks one; neither is
- * dropped before that.
+ * Conflicts (409: the span changed elsewhere, or the text differs), refused changes and other
+ * errors, as banners above the text. Spans are described by their label's name with their
+ * text bidi-isolated (an Arabic phrase next to its offsets would reorder them otherwise).
+ *
+ * - A conflict shows both versions, the annotator's and the server's, until one is chosen;
+ *   neither is dropped before that.
+ * - A refused change (the server answered 400: an identical span, an overlap the project does
+ *   not allow) is rolled back on the page at once, so the page shows what the server has, and
+ *   the banner says what was refused and why.
+ * Both count as decisions waiting (hooks.waiting) until dismissed or chosen, so the save status
+ * never says "Saved" while one is shown.
  */
 
 import { api } from "./api.js";
+import { bdi, el } from "./dom.js";
 import { newClientId } from "./queue.js";
+import { humanizeDetail, offsetsText } from "./text.js";
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
+/** "Loaded Language “text” [12, 40), note: …" as nodes, or "deleted". */
+export function describe(span, labels) {
+  const out = document.createDocumentFragment();
+  if (!span) {
+    out.append("deleted");
+    return out;
+  }
+  const name = labels?.get(span.label)?.name ?? span.label;
+  out.append(`${name} “`, bdi(span.text), `” ${offsetsText(span)}`);
+  if (span.note) out.append(", note: ", bdi(span.note));
+  return out;
 }
 
-function describe(span) {
-  return span ? `${span.label} “${span.text}” (${span.start}–${span.end})${span.note ? `, note: ${span.note}` : ""}` : "deleted";
-}
-
-function detailText(detail) {
-  if (!detail) return "";
-  if (typeof detail === "string") return detail;
-  return Object.values(detail)
-    .flat()
-    .filter((v) => typeof v === "string")
-    .join(" ");
-}
-
-function banner(title, lines, buttons) {
+function banner(title, lines, buttons, onClose) {
   const box = el("div", "conflict");
   box.setAttribute("role", "alert");
   box.append(el("strong", null, title));
-  for (const line of lines) box.append(el("p", null, line));
+  for (const line of lines) {
+    const p = el("p");
+    p.append(line);
+    box.append(p);
+  }
   const row = el("div", "row");
   for (const [text, action] of buttons) {
     const button = el("button", null, text);
@@ -39,6 +46,7 @@ function banner(title, lines, buttons) {
     button.addEventListener("click", () => {
       action();
       box.remove();
+      onClose?.();
     });
     row.append(button);
   }
@@ -56,6 +64,7 @@ async function serverCopy(hooks, local) {
 export async function showConflict({ local, detail }, hooks) {
   const cid = local.client_id;
   hooks.forget(cid);
+  hooks.waiting(+1);
   const mine = hooks.spans.get(cid) ?? null;
   let server;
   try {
@@ -63,9 +72,13 @@ export async function showConflict({ local, detail }, hooks) {
   } catch {
     server = undefined;
   }
+  const yours = document.createDocumentFragment();
+  yours.append("Yours: ", describe(mine, hooks.labels));
+  const theirs = document.createDocumentFragment();
+  theirs.append("On the server: ", describe(server, hooks.labels));
   banner(
     "This span changed elsewhere (conflict)",
-    [`Yours: ${describe(mine)}`, `On the server: ${describe(server)}`, detailText(detail)],
+    [yours, theirs, humanizeDetail(detail, hooks.labels)].filter(Boolean),
     [
       [
         "Keep mine",
@@ -86,15 +99,30 @@ export async function showConflict({ local, detail }, hooks) {
       ],
       ["Keep the server's", () => hooks.setServerCopy(cid, server)],
     ],
+    () => hooks.waiting(-1),
   );
 }
 
-/** queue.js onError (and other failures): say what was refused; reloading shows the server's. */
-export function showError({ local, detail, title }, hooks) {
-  if (local) hooks.forget(local.client_id);
+/** queue.js onError: the server refused the change; the page goes back to the server's span. */
+export function showRefusal({ local, ops, detail }, hooks) {
+  const cid = local.client_id;
+  const shown = hooks.spans.get(cid); // what the page showed, the refused change included
+  hooks.forget(cid);
+  hooks.rollback(cid);
+  hooks.waiting(+1);
+  const first = ops[0]?.op ?? local.op;
+  const verb = { create: "Not added", update: "Not changed", delete: "Not deleted" }[first];
+  const what = document.createDocumentFragment();
+  what.append(`${verb ?? "Not saved"}: `, describe(shown ?? hooks.spans.get(cid), hooks.labels));
   banner(
-    title ?? (local ? "A change was refused by the server" : "Something went wrong"),
-    [local ? `Change: ${describe(local)}` : "", detailText(detail)].filter(Boolean),
+    "The server refused a change; the page shows what it has",
+    [what, humanizeDetail(detail, hooks.labels)].filter(Boolean),
     [["Dismiss", () => {}]],
+    () => hooks.waiting(-1),
   );
+}
+
+/** Other failures (finishing an article, loading offline): say what happened. */
+export function showError({ detail, title }, hooks) {
+  banner(title ?? "Something went wrong", [humanizeDetail(detail, hooks.labels)].filter(Boolean), [["Dismiss", () => {}]]);
 }

@@ -3,6 +3,10 @@
  * agreement report (GET /projects/<slug>/agreement/ and .../<id>/). Every bar and cell carries its
  * number as SVG text, so colour is never the only cue; a button starts a new report (POST) and
  * follows its progress by polling. No article text is read: articles are ids and titles.
+ *
+ * Agreement and the disagreement queue compare finished work unless "Include work in progress"
+ * is ticked (articles nobody opened never count); a heat map cell drills down to that pair's
+ * articles (stats ?pair=a,b).
  */
 
 import { api } from "./api.js";
@@ -41,9 +45,10 @@ function rowLabel(name, attrs) {
   return node;
 }
 
-function chart(width, height, title) {
-  const node = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img" });
+function chart(width, height, title, role = "img") {
+  const node = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role });
   node.append(svg("title", {}, title));
+  if (role !== "img") node.setAttribute("aria-label", title);
   return node;
 }
 
@@ -121,7 +126,8 @@ function heatMap(container, results) {
   }
   const n = names.length;
   const top = 24; // px for the column labels
-  const node = chart(LABEL_W + n * CELL + 4, top + n * CELL + 4, "Agreement heat map");
+  // A group, not an image: the cells are links to the pair's articles (drill-down).
+  const node = chart(LABEL_W + n * CELL + 4, top + n * CELL + 4, "Agreement heat map", "group");
   names.forEach(([, name], j) => {
     const shown = name.length > 12 ? `${name.slice(0, 11)}…` : name;
     const label = svg("text", { x: LABEL_W + j * CELL + CELL / 2, y: top - 8, "text-anchor": "middle", class: "col-label" }, shown);
@@ -133,10 +139,20 @@ function heatMap(container, results) {
     names.forEach(([idB, nameB], j) => {
       const f1 = i === j ? null : (value.get(`${idA}:${idB}`) ?? null);
       const g = svg("g", { class: "cell", "data-a": nameA, "data-b": nameB });
+      if (f1 !== null) {
+        // A link: click or Enter shows the articles of this pair, most disagreement first.
+        const link = svg("a", { href: "#pair", role: "button", "aria-label": `${nameA} and ${nameB}: F1 ${fmt(f1)}; show their articles` });
+        link.addEventListener("click", (event) => {
+          event.preventDefault();
+          drillDown([Number(idA), nameA], [Number(idB), nameB]);
+        });
+        link.append(g);
+        node.append(link);
+      }
       const level = f1 === null ? "none" : Math.min(4, Math.floor(f1 * 5));
       g.append(svg("rect", { x: LABEL_W + j * CELL, y: top + i * CELL, width: CELL - 2, height: CELL - 2, class: `heat-${level}` }));
       g.append(svg("text", { x: LABEL_W + j * CELL + CELL / 2 - 1, y: top + i * CELL + CELL / 2 + 4, "text-anchor": "middle", class: `cell-text heat-text-${level}` }, i === j ? "—" : fmt(f1)));
-      node.append(g);
+      if (f1 === null) node.append(g);
     });
   });
   container.replaceChildren(node);
@@ -153,8 +169,8 @@ function labelAgreement(container, results) {
   barChart(container, rows, { title: "Agreement per label", max: 1, className: "bar agreement" });
 }
 
-function queueTable(disagreement) {
-  const tbody = document.querySelector("#queue tbody");
+function queueTable(disagreement, table = $("queue")) {
+  const tbody = table.querySelector("tbody");
   const rows = disagreement.articles.map((a) => {
     const tr = document.createElement("tr");
     tr.dataset.article = a.article;
@@ -179,14 +195,21 @@ function queueTable(disagreement) {
     const tr = document.createElement("tr");
     const td = document.createElement("td");
     td.colSpan = 5;
-    td.textContent = "No article has two annotators yet.";
+    td.textContent = includeWip()
+      ? "No article has two annotators who opened it yet."
+      : "No article has two annotators who finished it yet.";
     tr.append(td);
     tbody.append(tr);
   }
 }
 
+/** The dashboard compares finished work unless "Include work in progress" is ticked (#14). */
+function includeWip() {
+  return $("include-wip").checked;
+}
+
 async function loadStats() {
-  const stats = await api(`/projects/${slug}/stats/`);
+  const stats = await api(`/projects/${slug}/stats/?done_only=${!includeWip()}`);
   progressChart($("chart-progress"), stats.progress.by_annotator);
   barChart(
     $("chart-labels"),
@@ -200,9 +223,14 @@ async function loadStats() {
 
 async function loadReport() {
   const list = await api(`/projects/${slug}/agreement/`);
-  const latest = (list.results ?? list).find((r) => r.status === "done");
+  const doneOnly = !includeWip();
+  const latest = (list.results ?? list).find(
+    (r) => r.status === "done" && Boolean(r.options?.done_only) === doneOnly,
+  );
   if (!latest) {
-    $("report-info").textContent = "No agreement report yet: compute one.";
+    $("report-info").textContent = doneOnly
+      ? "No agreement report over finished work yet: compute one."
+      : "No agreement report including work in progress yet: compute one.";
     $("chart-heatmap").replaceChildren();
     $("chart-label-agreement").replaceChildren();
     return;
@@ -210,7 +238,8 @@ async function loadReport() {
   const report = await api(`/projects/${slug}/agreement/${latest.id}/`);
   const c = report.results.counts;
   $("report-info").textContent =
-    `Report #${report.id} of ${new Date(report.finished_at).toLocaleString()}: ` +
+    `Report #${report.id} of ${new Date(report.finished_at).toLocaleString()} ` +
+    `(${doneOnly ? "finished work only" : "work in progress included"}): ` +
     `${c.articles} articles, ${c.compared} with two or more annotators.`;
   heatMap($("chart-heatmap"), report.results);
   labelAgreement($("chart-label-agreement"), report.results);
@@ -221,7 +250,7 @@ async function compute() {
   const bar = $("compute-progress");
   button.disabled = true;
   try {
-    let report = await api(`/projects/${slug}/agreement/`, { method: "POST", body: {} });
+    let report = await api(`/projects/${slug}/agreement/`, { method: "POST", body: { done_only: !includeWip() } });
     bar.hidden = false;
     while (report.status === "queued" || report.status === "running") {
       const { done, total } = report.progress ?? { done: 0, total: 0 };
@@ -242,13 +271,34 @@ async function compute() {
   }
 }
 
-async function main() {
-  $("compute").addEventListener("click", compute);
+/** A heat map cell's pair: their articles, most disagreement first. */
+async function drillDown([idA, nameA], [idB, nameB]) {
+  const section = $("pair");
+  section.hidden = false;
+  $("pair-title").textContent = `Articles of ${nameA} and ${nameB}, by disagreement`;
+  try {
+    const stats = await api(`/projects/${slug}/stats/?done_only=${!includeWip()}&pair=${idA},${idB}`);
+    queueTable(stats.disagreement, $("pair-queue"));
+  } catch (exc) {
+    $("pair-title").textContent = `Could not load the articles of ${nameA} and ${nameB}: ${exc.message}`;
+  }
+  $("pair-title").focus();
+}
+
+async function reloadAll() {
+  $("pair").hidden = true;
   try {
     await Promise.all([loadStats(), loadReport()]);
+    $("dashboard-error").textContent = "";
   } catch (exc) {
     $("dashboard-error").textContent = `Could not load the dashboard: ${exc.message}`;
   }
+}
+
+async function main() {
+  $("compute").addEventListener("click", compute);
+  $("include-wip").addEventListener("change", reloadAll);
+  await reloadAll();
   root.dataset.ready = "true";
 }
 

@@ -1,20 +1,16 @@
 /**
  * The label palette: labels grouped by category, each a button with its colour, hotkey and a
- * tooltip (description and example) shown on hover and on keyboard focus.
+ * tooltip (description and example) shown on hover and on keyboard focus; and the legend of the
+ * labels in use above the text.
  */
+
+import { chip, el } from "./dom.js";
 
 const HEX = /^#[0-9a-f]{6}$/i;
 
 /** A #rrggbb colour for a label (the API's colour, or grey when it is not one). */
 export function safeColour(colour) {
   return HEX.test(colour ?? "") ? colour : "#888888";
-}
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
 }
 
 /**
@@ -42,11 +38,9 @@ export function renderPalette(root, labels, onPick) {
       button.dataset.label = label.key;
       const tipId = `tip-${label.key}`;
       button.setAttribute("aria-describedby", tipId);
-      const chip = el("span", "chip");
-      chip.style.backgroundColor = safeColour(label.colour);
       const key = el("kbd", "hotkey", label.hotkey || "");
       if (!label.hotkey) key.hidden = true;
-      button.append(chip, el("span", "name", label.name), key);
+      button.append(chip(safeColour(label.colour)), el("span", "name", label.name), key);
       // Keep the text selection: the button acts on it.
       button.addEventListener("mousedown", (event) => event.preventDefault());
       button.addEventListener("click", () => onPick(label.key));
@@ -63,4 +57,29 @@ export function renderPalette(root, labels, onPick) {
   }
   root.replaceChildren(fragment);
   return new Map(live.filter((l) => l.hotkey).map((l) => [l.hotkey.toLowerCase(), l.key]));
+}
+
+/**
+ * The legend: one button per label in use (legend.js labelsInUse) with its count; a click
+ * filters the span list by that label (again: all labels).
+ * @param {HTMLElement} root  a <ul>
+ * @param {{key: string, name: string, colour?: string, count: number}[]} items
+ * @param {string} filter  the label key the list shows, or ""
+ * @param {(key: string) => void} onFilter
+ */
+export function renderLegend(root, items, filter, onFilter) {
+  const lis = items.map((item) => {
+    const li = el("li");
+    const button = el("button", "legend-item");
+    button.type = "button";
+    button.dataset.label = item.key;
+    button.setAttribute("aria-pressed", String(filter === item.key));
+    button.title = filter === item.key ? "Show every label in the list" : "Show only these spans in the list";
+    button.append(chip(safeColour(item.colour)), el("span", null, item.name), el("span", "count", String(item.count)));
+    button.addEventListener("click", () => onFilter(filter === item.key ? "" : item.key));
+    li.append(button);
+    return li;
+  });
+  root.replaceChildren(...lis);
+  root.hidden = lis.length === 0;
 }

@@ -7,10 +7,33 @@
  * Positions: the DOM counts UTF-16 units; spans count code points (offsets.js converts).
  */
 
+import { inlineTag } from "./legend.js";
 import { layoutSpans } from "./spanlayout.js";
 
 const BAND = 4; // px between stacked underlines
 const THICK = 3; // px of one underline
+const TINT = "26"; // alpha of the innermost label's tint (15%): "something is here"
+
+/**
+ * The style of a segment covered by `parts` ([level, colour] per span): stacked underlines, one
+ * per span at its level, plus a tint of the innermost. Cached: few combinations repeat a lot.
+ */
+export function segmentStyle(parts, cache) {
+  const key = parts.map((p) => p.join(" ")).join(",");
+  let style = cache.get(key);
+  if (!style) {
+    const depth = Math.max(...parts.map(([level]) => level)) + 1;
+    const layers = parts.map(
+      ([level, colour]) =>
+        `linear-gradient(${colour}, ${colour}) 0 calc(100% - ${level * BAND}px) / 100% ${THICK}px no-repeat`,
+    );
+    const [, inner] = parts.reduce((a, b) => (b[0] > a[0] ? b : a));
+    layers.push(`linear-gradient(${inner}${TINT}, ${inner}${TINT})`);
+    style = { background: layers.join(", "), paddingBottom: `${depth * BAND}px` };
+    cache.set(key, style);
+  }
+  return style;
+}
 
 /** [start16, end16) of the blocks: each ends after a run of newlines (or at the text's end). */
 function blockBounds(text) {
@@ -41,13 +64,17 @@ export class TextView {
   /**
    * @param {HTMLElement} container
    * @param {ReturnType<import("./offsets.js").makeOffsetIndex>} index
-   * @param {{colourOf: (label: string) => string, images?: object[]}} options
+   * @param {{colourOf: (label: string) => string, nameOf?: (label: string) => string,
+   *   images?: object[]}} options
+   *   nameOf: label names for the inline tags above highlights (shown when the container has
+   *   the class "names", app.css)
    */
   constructor(container, index, options) {
     this.container = container;
     this.index = index;
     this.text = index.text;
     this.colourOf = options.colourOf;
+    this.nameOf = options.nameOf ?? null;
     this.styleCache = new Map();
     this.spans = new Map();
     this.selected = null;
@@ -147,6 +174,10 @@ export class TextView {
       el.className = p.ids.includes(this.selected) ? "seg sel" : "seg";
       el.spanIds = p.ids;
       this.paint(el, p.ids);
+      if (this.nameOf) {
+        const tag = inlineTag(p, p.ids, (id) => this.spans.get(id), this.nameOf);
+        if (tag) el.dataset.tag = tag;
+      }
       el.append(node);
       fragment.append(el);
     }
@@ -156,19 +187,7 @@ export class TextView {
   /** Stacked underlines, one per covering span at its level, plus a tint of the innermost. */
   paint(el, ids) {
     const parts = ids.map((id) => [this.levels.get(id), this.colourOf(this.spans.get(id).label)]);
-    const key = parts.map((p) => p.join(" ")).join(",");
-    let style = this.styleCache.get(key);
-    if (!style) {
-      const depth = Math.max(...parts.map(([level]) => level)) + 1;
-      const layers = parts.map(
-        ([level, colour]) =>
-          `linear-gradient(${colour}, ${colour}) 0 calc(100% - ${level * BAND}px) / 100% ${THICK}px no-repeat`,
-      );
-      const [, inner] = parts.reduce((a, b) => (b[0] > a[0] ? b : a));
-      layers.push(`linear-gradient(${inner}26, ${inner}26)`);
-      style = { background: layers.join(", "), paddingBottom: `${depth * BAND}px` };
-      this.styleCache.set(key, style);
-    }
+    const style = segmentStyle(parts, this.styleCache);
     el.style.background = style.background;
     el.style.paddingBottom = style.paddingBottom;
   }
@@ -196,19 +215,52 @@ export class TextView {
     return r;
   }
 
-  /** UTF-16 offset in the text of a DOM point, clamped to the text. */
+  /**
+   * UTF-16 offset in the text of a DOM point, clamped to the text. A point inside one of the
+   * text's nodes is direct; any other point (between elements, in an image, in what a page adds
+   * between the blocks such as review rows) counts as the text position just before it, found
+   * by binary search over the blocks and their pieces.
+   */
   offset16(node, offset) {
     const start = this.nodeStart.get(node);
     if (start !== undefined) return start + offset;
+    const probe = document.createRange();
+    // -1: the point is before `n` starts; 0: at its start; 1: after its start.
+    const vsStart = (n) => {
+      probe.setStartBefore(n);
+      probe.collapse(true);
+      return probe.comparePoint(node, offset);
+    };
+    const vsEnd = (n) => {
+      probe.setStartAfter(n);
+      probe.collapse(true);
+      return probe.comparePoint(node, offset);
+    };
+    const lastStartingBefore = (items, elOf) => {
+      let lo = 0;
+      let hi = items.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (vsStart(elOf(items[mid])) >= 0) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo - 1;
+    };
     const all = document.createRange();
     all.selectNodeContents(this.container);
     const where = all.comparePoint(node, offset);
     if (where < 0) return 0;
     if (where > 0) return this.text.length;
-    const before = document.createRange();
-    before.setStart(this.container, 0);
-    before.setEnd(node, offset);
-    return before.toString().length;
+    const b = lastStartingBefore(this.blocks, (x) => x.el);
+    if (b < 0) return 0;
+    const block = this.blocks[b];
+    if (vsEnd(block.el) >= 0 || block.pieces.length === 0) {
+      return vsEnd(block.el) >= 0 ? block.end16 : block.start16;
+    }
+    const k = lastStartingBefore(block.pieces, (p) => p.node);
+    if (k < 0) return block.start16;
+    const piece = block.pieces[k];
+    return vsStart(piece.node) === 0 ? piece.start16 : piece.start16 + piece.node.length;
   }
 
   /** [start16, end16] of a DOM range clamped to the text, or null if it misses the text. */

@@ -1,15 +1,16 @@
 /**
- * The span list beside the text: position order, a label filter, click to go to a span.
- * Articles may have thousands of spans, so only the rows in view (plus a margin) are in the
- * DOM; rows have a fixed height (app.css) and sit at absolute positions in a list as tall as
- * all of them.
+ * The span list beside the text: position order, a label filter, click to go to a span. Each row
+ * shows the label's name and the whole phrase, wrapping (#14: rows cut the text to a few
+ * characters), its note and how many comments it has.
+ *
+ * Articles may have thousands of spans: rows are kept per span and rebuilt only when what they
+ * show changes, and the browser skips laying out rows out of view (content-visibility: auto in
+ * app.css), so a change costs the changed rows, not the list.
  */
 
+import { bdi, chip, el } from "./dom.js";
 import { safeColour } from "./palette.js";
-
-const ROW = 46; // px, as in app.css
-const MARGIN = 15; // rows drawn above and below the visible ones
-const EXCERPT = 120;
+import { plural } from "./text.js";
 
 export function byPosition(a, b) {
   return a.start - b.start || a.end - b.end || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0);
@@ -19,81 +20,72 @@ export class SpanList {
   /**
    * @param {HTMLElement} box  the scrolling container
    * @param {HTMLOListElement} list
-   * @param {{labels: Map<string, object>, onPick: (clientId: string) => void}} options
+   * @param {{labels: Map<string, object>, onPick: (clientId: string) => void,
+   *   comments?: (span: object) => number}} options
    */
-  constructor(box, list, { labels, onPick }) {
+  constructor(box, list, { labels, onPick, comments }) {
     this.box = box;
     this.list = list;
     this.labels = labels;
     this.onPick = onPick;
+    this.comments = comments ?? (() => 0);
     this.items = [];
-    this.selected = null;
-    this.drawn = "";
-    box.addEventListener("scroll", () => this.draw(), { passive: true });
+    this.rows = new Map(); // client_id -> <li> with its .sig
+    list.addEventListener("click", (event) => {
+      const button = event.target.closest?.(".span-item");
+      if (button) this.onPick(button.dataset.clientId);
+    });
   }
 
   /** Show `spans` (already in position order) keeping those of label `filter` (or all). */
   set(spans, filter, selected) {
     this.items = filter ? spans.filter((s) => s.label === filter) : spans;
-    this.selected = selected;
-    this.drawn = "";
-    this.list.style.height = `${this.items.length * ROW}px`;
-    this.draw();
+    const rows = new Map();
+    const next = this.items.map((span) => {
+      const comments = this.comments(span);
+      const sig = `${span.label}|${span.start}|${span.end}|${span.note ?? ""}|${comments}|${span.client_id === selected}`;
+      let li = this.rows.get(span.client_id);
+      if (!li || li.sig !== sig) {
+        li = this.row(span, span.client_id === selected, comments);
+        li.sig = sig;
+      }
+      rows.set(span.client_id, li);
+      return li;
+    });
+    this.rows = rows;
+    const children = this.list.children;
+    const same = children.length === next.length && next.every((li, i) => children[i] === li);
+    if (!same) this.list.replaceChildren(...next);
     return this.items.length;
   }
 
-  draw() {
-    const top = this.box.scrollTop;
-    const height = this.box.clientHeight || 800;
-    const first = Math.max(0, Math.floor(top / ROW) - MARGIN);
-    const last = Math.min(this.items.length, Math.ceil((top + height) / ROW) + MARGIN);
-    const key = `${first}-${last}`;
-    if (key === this.drawn) return;
-    this.drawn = key;
-    const fragment = document.createDocumentFragment();
-    for (let i = first; i < last; i++) fragment.append(this.row(this.items[i], i));
-    this.list.replaceChildren(fragment);
-  }
-
-  row(span, i) {
+  row(span, selected, comments) {
     const label = this.labels.get(span.label);
-    const li = document.createElement("li");
-    li.style.top = `${i * ROW}px`;
-    li.setAttribute("aria-posinset", String(i + 1));
-    li.setAttribute("aria-setsize", String(this.items.length));
-    const button = document.createElement("button");
+    const li = el("li");
+    const button = el("button", selected ? "span-item sel" : "span-item");
     button.type = "button";
-    button.className = span.client_id === this.selected ? "span-item sel" : "span-item";
     button.dataset.clientId = span.client_id;
-    button.setAttribute("aria-pressed", String(span.client_id === this.selected));
-    const chip = document.createElement("span");
-    chip.className = "chip";
-    chip.style.backgroundColor = safeColour(label?.colour);
-    const name = document.createElement("span");
-    name.className = "span-label";
-    name.textContent = label?.name ?? span.label;
-    const text = document.createElement("span");
-    text.className = "span-text";
-    text.textContent = span.text.length > EXCERPT ? `${span.text.slice(0, EXCERPT)}…` : span.text;
-    button.append(chip, name, text);
+    button.setAttribute("aria-pressed", String(selected));
+    const head = el("span", "span-head");
+    head.append(chip(safeColour(label?.colour)), el("span", "span-label", label?.name ?? span.label));
+    if (comments) head.append(el("span", "span-comments", plural(comments, "comment")));
+    button.append(head, bdi(span.text, "span-text"));
     if (span.note) {
-      const note = document.createElement("span");
-      note.className = "span-note";
-      note.textContent = `Note: ${span.note}`;
+      const note = el("span", "span-note", "Note: ");
+      note.append(bdi(span.note));
       button.append(note);
     }
-    button.title = span.text;
-    button.addEventListener("click", () => this.onPick(span.client_id));
     li.append(button);
     return li;
   }
 
   /** Scroll the list so that the span's row is in view. */
   reveal(clientId) {
-    const i = this.items.findIndex((s) => s.client_id === clientId);
-    if (i < 0) return;
-    const top = i * ROW;
-    if (top < this.box.scrollTop || top + ROW > this.box.scrollTop + this.box.clientHeight) {
+    const li = this.rows.get(clientId);
+    if (!li) return;
+    const top = li.offsetTop; // the box is the rows' offset parent (app.css)
+    const bottom = top + li.offsetHeight;
+    if (top < this.box.scrollTop || bottom > this.box.scrollTop + this.box.clientHeight) {
       this.box.scrollTop = Math.max(0, top - this.box.clientHeight / 2);
     }
   }

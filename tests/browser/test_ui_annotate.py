@@ -90,6 +90,7 @@ def test_touch_selection_then_a_tapped_label_makes_the_span(browser, demo):
         open_article(touch, demo, seed)
         select_phrase(touch, "Major Showdown")  # as long-press and the handles leave it
         touch.evaluate("getSelection().removeAllRanges()")  # the tap collapses it first
+        touch.tap("#labels-toggle")  # on a narrow screen the palette is a drawer
         touch.tap('button.label-button[data-label="inserted_phrase"]')
         wait_saved(touch)
         spans = api_spans(touch, demo, seed)

@@ -30,8 +30,11 @@ def test_conflict_shows_both_versions_and_keeps_the_chosen_one(page, demo, choic
     # The span is still selected: a label key relabels it, from the version the page has (1).
     page.keyboard.press(hotkey("image_miscaption"))
     conflict = page.locator(".conflict")
-    expect(conflict).to_contain_text("Yours: image_miscaption “Major Showdown”")
-    expect(conflict).to_contain_text("On the server: inserted_phrase “Major Showdown”")
+    # Labels by name (#14: the banner showed keys).
+    expect(conflict).to_contain_text("Yours: Image miscaption “Major Showdown”")
+    expect(conflict).to_contain_text("On the server: Inserted phrase “Major Showdown”")
+    # Waiting for the annotator's choice is not "Saved".
+    expect(page.locator("#save-status")).to_have_text("1 change not saved: see the message")
     expect(conflict).to_contain_text("changed by a reviewer")
     assert Span.objects.get(pk=server.pk).label.key == "inserted_phrase"
 

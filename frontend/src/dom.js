@@ -1,0 +1,22 @@
+/** Small DOM builders the pages share. Text always goes in as text nodes, never as HTML. */
+
+/** An element with a class and text (both optional). */
+export function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = text;
+  return node;
+}
+
+/** User text (an article's words, a name, a note), bidi-isolated from what surrounds it. */
+export function bdi(text, className) {
+  return el("bdi", className, text ?? "");
+}
+
+/** A colour chip for a label. */
+export function chip(colour) {
+  const node = el("span", "chip");
+  node.style.backgroundColor = colour;
+  node.setAttribute("aria-hidden", "true");
+  return node;
+}
