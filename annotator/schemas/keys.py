@@ -9,34 +9,35 @@ HOTKEY_SEQUENCE = tuple("123456789") + tuple(
     c for c in ascii_lowercase if c not in RESERVED_HOTKEYS
 )
 
-# Mid-saturation colours that stay readable as highlight backgrounds under dark text and are
-# distinguishable from their neighbours (Tableau 20, then four from Tableau 10/20 so that the
-# largest preset, semeval2023 with 23 labels, gets distinct colours).
+# Designed by scripts/design_palette.py: any two of these differ by CIEDE2000 >= 12 for normal
+# vision and >= 6 for simulated protanopia, deuteranopia and tritanopia, and each stands out of
+# the light and the dark page (annotator/schemas/colours.py; tests/test_colours.py checks every
+# preset). Ordered so that a small preset's first colours are the most different.
 PALETTE = (
-    "#4e79a7",
-    "#f28e2b",
-    "#e15759",
-    "#76b7b2",
-    "#59a14f",
-    "#edc948",
-    "#b07aa1",
-    "#ff9da7",
-    "#9c755f",
-    "#bab0ac",
-    "#a0cbe8",
-    "#ffbe7d",
-    "#8cd17d",
-    "#b6992d",
-    "#f1ce63",
-    "#86bcb6",
-    "#d37295",
-    "#fabfd2",
-    "#d4a6c8",
-    "#79706e",
-    "#17becf",
-    "#bcbd22",
-    "#9467bd",
-    "#dbdb8d",
+    "#cc00bb",
+    "#44dd33",
+    "#007766",
+    "#ee0000",
+    "#ddaacc",
+    "#8899ff",
+    "#ff9988",
+    "#55ccff",
+    "#997744",
+    "#4444ff",
+    "#22aa99",
+    "#995544",
+    "#cc0066",
+    "#cc7788",
+    "#557700",
+    "#99ccaa",
+    "#aaaa55",
+    "#0077ee",
+    "#ee7700",
+    "#aa88cc",
+    "#669966",
+    "#338899",
+    "#666699",
+    "#ff44bb",
 )
 
 
