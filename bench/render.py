@@ -10,7 +10,12 @@ overlapping another), and opens it. Prints:
           "annotator:render" performance measure), and the whole page load for context;
   key press to paint: a phrase is selected, a label key pressed, and the time from the key
           event to the frame that shows the new span is taken (--presses times; p50 and max).
-Targets: render <= 500 ms; key press to paint <= 50 ms.
+  review: the review page of an article of --chars characters with --review-spans spans from
+          each of three annotators (a third of them identical across annotators, so groups
+          merge): from the start of building the text to the first paint of the text, the
+          candidate list and the highlights ("review:render"); then ticking "Rows per annotator"
+          to the frame that shows the rows.
+Targets: render <= 500 ms; key press to paint <= 50 ms; review render <= 500 ms.
 """
 
 import argparse
@@ -70,23 +75,9 @@ def make_text(chars: int, rng: random.Random) -> str:
     return "".join(parts)[:chars]
 
 
-def add_article(chars: int, spans: int, seed: int):
-    from django.contrib.auth import get_user_model
-
-    from annotator.annotations.models import Span
-    from annotator.corpus.models import Article, Assignment, Project
-    from annotator.schemas.models import Label
-
-    rng = random.Random(seed)
-    project = Project.objects.get(slug="propaganda-demo")
-    user = get_user_model().objects.get(username="annotator1")
-    text = make_text(chars, rng)
-    article = Article.objects.create(
-        project=project, external_id=f"bench-{uuid.uuid4().hex[:8]}", title="Bench", text=text
-    )
-    Assignment.objects.create(article=article, annotator=user)
-    labels = list(Label.objects.filter(schema=project.schema, retired=False))
-    rows, seen = [], set()
+def random_spans(text: str, spans: int, labels: list, rng: random.Random) -> list[tuple]:
+    """(label, start, end) for about `spans` spans, a quarter of them overlapping another."""
+    out, seen = [], set()
     step = len(text) // spans
     for i in range(spans):
         start = i * step + rng.randint(0, step // 2)
@@ -95,12 +86,48 @@ def add_article(chars: int, spans: int, seed: int):
         if end <= start or (label.pk, start, end) in seen:
             continue
         seen.add((label.pk, start, end))
-        rows.append(
+        out.append((label, start, end))
+    return out
+
+
+def add_article(chars: int, spans: int, seed: int, annotators=("annotator1",), shared=0.0):
+    """An article with `spans` spans of each annotator; a `shared` fraction of the first
+    annotator's spans is marked identically by the others (the review page merges them)."""
+    from django.contrib.auth import get_user_model
+
+    from annotator.annotations.models import Span
+    from annotator.corpus.models import Article, Assignment, Membership, Project, Role
+    from annotator.schemas.models import Label
+
+    rng = random.Random(seed)
+    project = Project.objects.get(slug="propaganda-demo")
+    text = make_text(chars, rng)
+    article = Article.objects.create(
+        project=project, external_id=f"bench-{uuid.uuid4().hex[:8]}", title="Bench", text=text
+    )
+    labels = list(Label.objects.filter(schema=project.schema, retired=False))
+    first = None
+    rows = []
+    for name in annotators:
+        user, created = get_user_model().objects.get_or_create(username=name)
+        if created:
+            Membership.objects.create(user=user, project=project, role=Role.ANNOTATOR)
+        Assignment.objects.create(article=article, annotator=user)
+        mine = random_spans(text, spans, labels, rng)
+        if first is None:
+            first = mine
+        else:
+            keep = first[: int(len(first) * shared)]
+            taken = {(label.pk, s, e) for label, s, e in keep}
+            mine = keep + [m for m in mine if (m[0].pk, m[1], m[2]) not in taken]
+            mine = mine[:spans]
+        rows += [
             Span(
                 article=article, annotator=user, label=label, start=start, end=end,
                 text=text[start:end], client_id=uuid.uuid4(),
             )
-        )  # fmt: skip
+            for label, start, end in mine
+        ]  # fmt: skip
     Span.objects.bulk_create(rows)
     return article, len(rows)
 
@@ -131,10 +158,59 @@ SELECT = """
 """
 
 
+def login(page, url, username, password):
+    page.goto(url + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(url + "/")
+
+
+def measure(page, address: str, name: str, times: int = 3) -> list[float]:
+    """Durations of the page's `name` performance measure over `times` loads."""
+    found = []
+    for _ in range(times):
+        page.goto(address)
+        page.wait_for_function(
+            f"() => performance.getEntriesByName('{name}').length > 0", timeout=60_000
+        )
+        found.append(page.evaluate(f"performance.getEntriesByName('{name}')[0].duration"))
+    return found
+
+
+ROWS_TIMER = """
+() => new Promise((resolve) => {
+  const box = document.getElementById('rows-toggle');
+  const t0 = performance.now();
+  box.click();
+  requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0), 0));
+})
+"""
+
+
+def bench_review(browser, url, args):
+    article, made = add_article(
+        args.chars, args.review_spans, args.seed, ("annotator1", "annotator2", "annotator3"), 1 / 3
+    )
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    login(page, url, "reviewer", "demo-reviewer")
+    renders = measure(page, f"{url}/review/{article.pk}/", "review:render")
+    groups = page.locator("#groups .group").count()
+    print(f"review: {len(article.text):,} characters, 3 annotators, {made:,} spans, "
+          f"{groups:,} groups")  # fmt: skip
+    print(f"review render (build + paint, best/median of 3): {min(renders):.0f} / "
+          f"{statistics.median(renders):.0f} ms  (target <= 500 ms)")  # fmt: skip
+    page.wait_for_selector("#review-app[data-ready=true]")
+    rows = page.evaluate(ROWS_TIMER)
+    print(f"rows per annotator, tick to paint: {rows:.0f} ms")
+    page.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--chars", type=int, default=100_000)
     parser.add_argument("--spans", type=int, default=2_000)
+    parser.add_argument("--review-spans", type=int, default=500, help="per annotator")
     parser.add_argument("--presses", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
@@ -148,30 +224,18 @@ def main():
         key = Label.objects.filter(schema=article.project.schema).exclude(hotkey="")[0].hotkey
         browser = pw.chromium.launch(**chromium_options())
         page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(url + "/accounts/login/")
-        page.fill("#id_username", "annotator1")
-        page.fill("#id_password", "demo-annotator1")
-        page.click("main button[type=submit]")
-        page.wait_for_url(url + "/")
-        renders, loads = [], []
-        for _ in range(3):
-            page.goto(f"{url}/annotate/{article.pk}/")
-            page.wait_for_function(
-                "() => performance.getEntriesByName('annotator:render').length > 0", timeout=60_000
+        login(page, url, "annotator1", "demo-annotator1")
+        renders = measure(page, f"{url}/annotate/{article.pk}/", "annotator:render")
+        loads = [
+            page.evaluate(
+                "performance.getEntriesByName('annotator:render')[0].startTime"
+                " + performance.getEntriesByName('annotator:render')[0].duration"
             )
-            renders.append(
-                page.evaluate("performance.getEntriesByName('annotator:render')[0].duration")
-            )
-            loads.append(
-                page.evaluate(
-                    "performance.getEntriesByName('annotator:render')[0].startTime"
-                    " + performance.getEntriesByName('annotator:render')[0].duration"
-                )
-            )
+        ]
         print(f"article: {len(article.text):,} characters, {made:,} spans")
         print(f"render (build + paint, best/median of 3): {min(renders):.0f} / "
               f"{statistics.median(renders):.0f} ms  (target <= 500 ms)")  # fmt: skip
-        print(f"page load to painted text (median): {statistics.median(loads):.0f} ms")
+        print(f"page load to painted text (last load): {loads[0]:.0f} ms")
         page.evaluate(KEY_TIMER)
         text = article.text
         rng = random.Random(args.seed + 1)
@@ -186,6 +250,7 @@ def main():
         p50 = statistics.median(times)
         print(f"key press to paint over {len(times)} presses: p50 {p50:.1f} ms, "
               f"max {max(times):.1f} ms  (target <= 50 ms)")  # fmt: skip
+        bench_review(browser, url, args)
         browser.close()
 
 

@@ -447,6 +447,10 @@ const FINISH_WORDS = { complete: "Marking this article done", skip: "Skipping th
 
 const pendingFinish = new PendingFinish({
   onChange(pending) {
+    // The bar's buttons must not keep the focus once it hides: Enter would press them unseen.
+    if (!pending && $("finish-bar").contains(document.activeElement)) {
+      $("text").focus({ preventScroll: true });
+    }
     $("finish-bar").hidden = !pending;
     if (pending) $("finish-text").textContent = `${FINISH_WORDS[pending.action]} in ${pending.secondsLeft} s…`;
   },

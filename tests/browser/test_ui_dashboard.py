@@ -107,3 +107,55 @@ def test_annotators_get_404(page, demo):
     login(page, demo)
     response = page.goto(f"{demo.url}/projects/{PROJECT_SLUG}/dashboard/")
     assert response.status == 404
+
+
+def test_work_not_started_is_no_disagreement_and_a_cell_drills_down(page, demo):
+    """#14 problem 4: articles an annotator never opened topped the queue at 1.00 and pulled
+    the pairwise score down; finished work by default, a switch for work in progress."""
+    users = {u.username: u for u in get_user_model().objects.all()}
+    project = Project.objects.get(slug=PROJECT_SLUG)
+    seed, rally = article("seed"), article("demo-emoji-rally")
+    label = Label.objects.get(schema__projects__slug=PROJECT_SLUG, key="inserted_phrase")
+    for art, name in ((seed, "annotator1"), (seed, "annotator2"), (rally, "annotator1")):
+        Span.objects.create(
+            article=art, annotator=users[name], label=label, start=0, end=10, text=art.text[:10]
+        )
+    Assignment.objects.filter(article=seed).update(status=AssignmentStatus.DONE)
+    # The rally: annotator1 is done; annotator2 never opened it (to do).
+    Assignment.objects.filter(article=rally, annotator=users["annotator1"]).update(
+        status=AssignmentStatus.DONE
+    )
+    report_now(project, done_only=True)
+    login(page, demo, "reviewer", "demo-reviewer")
+    page.goto(f"{demo.url}/projects/{PROJECT_SLUG}/dashboard/")
+    expect(page.locator("#dashboard")).to_have_attribute("data-ready", "true")
+
+    rows = page.locator("#queue tbody tr")
+    expect(rows).to_have_count(1)  # the seed only: nobody disagrees with work not started
+    expect(rows.first).to_have_attribute("data-article", str(seed.pk))
+    expect(rows.first.locator("td").nth(1)).to_have_text("0.00")
+    cell = page.locator('#chart-heatmap g.cell[data-a="annotator1"][data-b="annotator2"] text')
+    expect(cell).to_have_text("1.00")
+    expect(page.locator("#report-info")).to_contain_text("finished work only")
+
+    # Work in progress counts when asked; never-opened work still does not.
+    Assignment.objects.filter(article=rally, annotator=users["annotator2"]).update(
+        status=AssignmentStatus.IN_PROGRESS
+    )
+    page.check("#include-wip")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_have_attribute("data-article", str(rally.pk))
+    expect(rows.first.locator("td").nth(1)).to_have_text("1.00")
+    expect(page.locator("#report-info")).to_contain_text("No agreement report including work")
+
+    # A heat map cell lists that pair's articles (finished work again).
+    page.uncheck("#include-wip")
+    expect(rows).to_have_count(1)
+    page.locator("#chart-heatmap a").first.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#pair-title")).to_have_text(
+        "Articles of annotator1 and annotator2, by disagreement"
+    )
+    pair_rows = page.locator("#pair-queue tbody tr")
+    expect(pair_rows).to_have_count(1)
+    expect(pair_rows.first.locator("a")).to_have_attribute("href", f"/review/{seed.pk}/")

@@ -99,3 +99,17 @@ def span_items(page):
 
 def label_name(key: str) -> str:
     return Label.objects.get(schema__projects__slug=PROJECT_SLUG, key=key).name
+
+
+def api_post(page, server, path: str, body: dict):
+    """POST to the API as the page's user (session cookie and CSRF token, as the page does)."""
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    response = page.request.post(
+        f"{server.url}/api/v1{path}", data=body, headers={"X-CSRFToken": token}
+    )
+    assert response.ok, response.text()
+    return response.json()
+
+
+def notice(page):
+    return page.locator("#notice")
