@@ -3,9 +3,11 @@
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
 Runs a throwaway demo site (scripts/demo_site.py: its own SQLite database, seeded with the
-demo), adds a few spans of annotator1 (overlapping ones included) through the span service,
-and saves PNGs of: the login page, my projects, the annotation page (seed article and the
-Unicode demo, one span selected), and the reviewers' article list.
+demo), adds a few spans of annotator1 and annotator2 (overlapping ones included, a note) through
+the span service, marks the seed article done and computes an agreement report, and saves PNGs
+of: the login page, my projects, the annotation page (seed article with a span selected; the
+Unicode demo with label names in the text), the reviewers' article list, the review page with
+rows per annotator, and the dashboard, each in the light theme and the dark one (`-dark`).
 Emoji need the fonts-noto-color-emoji package to show in Chromium.
 """
 
@@ -18,31 +20,41 @@ sys.path.insert(0, str(ROOT))
 
 from demo_site import chromium_options, demo_site  # noqa: E402 (scripts/, beside this file)
 
-# (article external id, label key, phrase): spans made before the screenshots.
+# (annotator, article external id, label key, phrase, note): spans made before the screenshots.
 DEMO_SPANS = [
-    ("seed", "inserted_phrase", "Protecting ISIS"),
-    ("seed", "loaded_language", "ISIS, US Could be Headed for a Major Showdown"),
-    ("seed", "image_miscaption", "A picture is worth\u00a0a thousand words"),
-    ("demo-unicode", "name_calling", "these so-called families are paid actors"),
-    ("demo-unicode", "exaggeration_minimisation", "tourism is dead forever"),
-    ("demo-unicode", "loaded_language", "only a fool"),
+    ("annotator1", "seed", "inserted_phrase", "Protecting ISIS", ""),
+    ("annotator1", "seed", "loaded_language", "ISIS, US Could be Headed for a Major Showdown", ""),
+    ("annotator1", "seed", "image_miscaption", "A picture is worth\u00a0a thousand words", ""),
+    ("annotator2", "seed", "inserted_phrase", "Protecting ISIS", "Not in the original title"),
+    ("annotator2", "seed", "loaded_language", "Major Showdown", ""),
+    ("annotator2", "seed", "loaded_framing", "while U.S.-led coalition protects them", ""),
+    ("annotator1", "demo-unicode", "name_calling", "these so-called families are paid actors", ""),
+    ("annotator1", "demo-unicode", "exaggeration_minimisation", "tourism is dead forever", ""),
+    ("annotator1", "demo-unicode", "loaded_language", "only a fool", ""),
 ]
 
 
 def add_spans():
     from django.contrib.auth import get_user_model
 
+    from annotator.agreement.services import report_now
     from annotator.annotations.spans import create_span
-    from annotator.corpus.models import Article
+    from annotator.corpus.models import Article, Assignment
 
-    user = get_user_model().objects.get(username="annotator1")
-    for external_id, label, phrase in DEMO_SPANS:
+    users = {u.username: u for u in get_user_model().objects.all()}
+    for username, external_id, label, phrase, note in DEMO_SPANS:
         article = Article.objects.get(project__slug="propaganda-demo", external_id=external_id)
         start = article.text.index(phrase)
         try:
-            create_span(article, user.pk, label=label, start=start, end=start + len(phrase))
+            create_span(
+                article, users[username].pk, label=label, start=start, end=start + len(phrase),
+                note=note,
+            )  # fmt: skip
         except Exception as error:  # a label missing from the demo schema: skip, say so
             print(f"skipped {label} on {external_id}: {error}", file=sys.stderr)
+    seed = Article.objects.get(project__slug="propaganda-demo", external_id="seed")
+    Assignment.objects.filter(article=seed).update(status="done")
+    report_now(seed.project, done_only=True)
     return {a.external_id: a.pk for a in Article.objects.filter(project__slug="propaganda-demo")}
 
 
@@ -65,29 +77,46 @@ def main():
     with demo_site() as url, sync_playwright() as pw:
         articles = add_spans()
         browser = pw.chromium.launch(**chromium_options())
-        page = browser.new_page(viewport={"width": 1440, "height": 900})
-
-        def shot(name):
-            path = args.out / f"{name}.png"
-            page.screenshot(path=str(path))
-            print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
-
-        page.goto(url + "/accounts/login/")
-        shot("login")
-        login(page, url, "annotator1", "demo-annotator1")
-        shot("my-projects")
-        for external_id in ("seed", "demo-unicode"):
-            page.goto(f"{url}/annotate/{articles[external_id]}/")
-            page.wait_for_selector("#app[data-ready=true]")
-            page.wait_for_selector("#save-status[data-state=saved]")
-            page.keyboard.press("]")  # select the first span: the editor shows
-            page.locator(".label-button").first.hover()  # a label's description
-            shot(f"annotate-{external_id}")
-        page.get_by_role("button", name="Log out").click()
-        login(page, url, "reviewer", "demo-reviewer")
-        page.goto(url + "/projects/propaganda-demo/articles/")
-        shot("article-list")
+        for scheme in ("light", "dark"):
+            page = browser.new_page(viewport={"width": 1440, "height": 900}, color_scheme=scheme)
+            take(page, url, articles, args.out, "" if scheme == "light" else "-dark")
+            page.close()
         browser.close()
+
+
+def take(page, url, articles, out, suffix):
+    def shot(name):
+        path = out / f"{name}{suffix}.png"
+        page.screenshot(path=str(path))
+        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+
+    page.goto(url + "/accounts/login/")
+    shot("login")
+    login(page, url, "annotator1", "demo-annotator1")
+    shot("my-projects")
+    for external_id in ("seed", "demo-unicode"):
+        page.goto(f"{url}/annotate/{articles[external_id]}/")
+        page.wait_for_selector("#app[data-ready=true]")
+        page.wait_for_selector("#save-status[data-state=saved]")
+        names = page.locator("#show-names")
+        if names.is_checked() != (external_id == "demo-unicode"):
+            names.click()  # label names in the text on the Unicode demo, not on the seed
+        page.keyboard.press("]")  # select the first span: the editor and its card show
+        page.locator(".label-button").first.hover()  # a label's description
+        shot(f"annotate-{external_id}")
+    page.get_by_role("button", name="Log out").click()
+    login(page, url, "reviewer", "demo-reviewer")
+    page.goto(url + "/projects/propaganda-demo/articles/")
+    shot("article-list")
+    page.goto(f"{url}/review/{articles['seed']}/")
+    page.wait_for_selector("#review-app[data-ready=true]")
+    page.check("#rows-toggle")
+    page.locator("#groups .group").first.focus()
+    shot("review-seed")
+    page.goto(url + "/projects/propaganda-demo/dashboard/")
+    page.wait_for_selector("#dashboard[data-ready=true]")
+    shot("dashboard")
+    page.get_by_role("button", name="Log out").click()
 
 
 if __name__ == "__main__":
