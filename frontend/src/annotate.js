@@ -232,9 +232,9 @@ let listTimer = null;
 function refresh() {
   state.view.update(state.spans, state.selected);
   renderEditor();
-  // The list and the legend follow in the next task so that the text is painted first.
-  clearTimeout(listTimer);
-  listTimer = setTimeout(renderList, 0);
+  // The list and the legend follow the frame that paints the text.
+  cancelAnimationFrame(listTimer);
+  listTimer = requestAnimationFrame(() => setTimeout(renderList, 0));
   $("undo").disabled = !undo.canUndo;
   $("redo").disabled = !undo.canRedo;
   state.suggestions?.draw();

@@ -8,7 +8,6 @@
  */
 
 import { el } from "./dom.js";
-import { segmentStyle } from "./render.js";
 import { layoutSpans } from "./spanlayout.js";
 
 export class AnnotatorRows {
@@ -20,7 +19,6 @@ export class AnnotatorRows {
     this.view = view;
     this.colourOf = colourOf;
     this.boxes = [];
-    this.styleCache = new Map();
   }
 
   clear() {
@@ -61,12 +59,9 @@ export class AnnotatorRows {
             row.append(piece);
             continue;
           }
-          const seg = el("span", "row-seg", piece);
-          seg.spanIds = [...segs[j].spans].reverse(); // innermost first
           const parts = segs[j].spans.map((id) => [layer.levels.get(id), this.colourOf(layer.byId.get(id).label)]);
-          const style = segmentStyle(parts, this.styleCache);
-          seg.style.background = style.background;
-          seg.style.paddingBottom = style.paddingBottom;
+          const seg = el("span", `row-seg ${this.view.styles.classFor(parts)}`, piece);
+          seg.spanIds = [...segs[j].spans].reverse(); // innermost first
           row.append(seg);
         }
         box.append(row);

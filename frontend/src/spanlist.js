@@ -52,11 +52,31 @@ export class SpanList {
       rows.set(span.client_id, li);
       return li;
     });
+    for (const [cid, li] of this.rows) if (rows.get(cid) !== li) li.remove();
     this.rows = rows;
-    const children = this.list.children;
-    const same = children.length === next.length && next.every((li, i) => children[i] === li);
-    if (!same) this.list.replaceChildren(...next);
+    this.place(next);
     return this.items.length;
+  }
+
+  /**
+   * Put the rows in order with as few DOM moves as a typical edit needs (one added, removed
+   * or changed span: one move), instead of re-inserting thousands of rows.
+   */
+  place(next) {
+    const list = this.list;
+    let child = list.firstElementChild;
+    for (const li of next) {
+      if (child === li) {
+        child = child.nextElementSibling;
+        continue;
+      }
+      list.insertBefore(li, child);
+    }
+    while (child) {
+      const after = child.nextElementSibling;
+      child.remove();
+      child = after;
+    }
   }
 
   row(span, selected, comments) {
