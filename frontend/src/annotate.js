@@ -531,7 +531,7 @@ function onKey(event) {
   }
   if (key === "Escape") {
     if (state.guidelines.isOpen) state.guidelines.close();
-    document.body.classList.remove("show-labels");
+    toggleLabels(false);
     clearSelection();
     selectSpan(null);
     notify();
@@ -578,8 +578,9 @@ function onKey(event) {
   }
 }
 
-function toggleLabels() {
-  const open = document.body.classList.toggle("show-labels");
+/** Open or close the label drawer of narrow screens (force: true/false, or toggle). */
+function toggleLabels(force) {
+  const open = document.body.classList.toggle("show-labels", force);
   $("labels-toggle").setAttribute("aria-expanded", String(open));
 }
 
@@ -758,7 +759,7 @@ function wire() {
   $("delete-span").addEventListener("click", deleteSelected);
   $("retry-now").addEventListener("click", () => queue.schedule(0));
   $("keys-toggle").addEventListener("click", () => state.keys.toggle());
-  $("labels-toggle").addEventListener("click", toggleLabels);
+  $("labels-toggle").addEventListener("click", () => toggleLabels());
   window.addEventListener("online", () => queue.schedule(0));
   window.addEventListener("pagehide", saveCache);
   for (const button of document.querySelectorAll("[data-adjust]")) {
