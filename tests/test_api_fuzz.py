@@ -16,6 +16,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 
+from annotator.annotations.models import Comment
 from annotator.corpus.models import ArticleImage
 from annotator.exports.models import Export
 from annotator.wsgi import application
@@ -51,6 +52,9 @@ def real_ids(world: World) -> dict:
         "exports": Export.objects.get_or_create(project=world.project, format="jsonl")[0].pk,
         "images": ArticleImage.objects.get_or_create(
             article=world.article, url="https://example.org/i.png"
+        )[0].pk,
+        "comments": Comment.objects.get_or_create(
+            article=world.article, author=world.annotator, body="A remark."
         )[0].pk,
     }
 
