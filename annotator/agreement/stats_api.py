@@ -57,6 +57,7 @@ def _pair(raw: str | None) -> tuple[int, int] | None:
     if raw is None or raw == "":
         return None
     ids = [parse_id(part.strip()) for part in raw.split(",")]
-    if len(ids) != 2 or None in ids or ids[0] == ids[1]:
+    first, second = (ids + [None, None])[:2]
+    if len(ids) != 2 or first is None or second is None or first == second:
         raise ValidationError({"pair": ["Two different annotator ids: pair=3,5."]})
-    return (ids[0], ids[1])
+    return (first, second)

@@ -62,7 +62,7 @@ def parse_hex(colour: str) -> Rgb:
     value = colour.removeprefix("#")
     if len(value) != 6:
         raise ValueError(f"not a #rrggbb colour: {colour!r}")
-    return tuple(int(value[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    return (int(value[0:2], 16) / 255, int(value[2:4], 16) / 255, int(value[4:6], 16) / 255)
 
 
 def to_linear(c: float) -> float:
@@ -92,13 +92,17 @@ def simulate(rgb: Rgb, vision: str) -> Rgb:
     """Linear RGB as seen with ``vision`` (``normal`` or a key of DICHROMACY), clipped."""
     if vision == "normal":
         return rgb
-    matrix = DICHROMACY[vision]
-    return tuple(min(1.0, max(0.0, sum(m * c for m, c in zip(row, rgb, strict=True))))
-                 for row in matrix)  # fmt: skip
+
+    def channel(row: tuple[float, float, float]) -> float:
+        return min(1.0, max(0.0, row[0] * rgb[0] + row[1] * rgb[1] + row[2] * rgb[2]))
+
+    red, green, blue = DICHROMACY[vision]
+    return (channel(red), channel(green), channel(blue))
 
 
 def lab_of(colour: str, vision: str = "normal") -> Lab:
-    return linear_to_lab(simulate(tuple(to_linear(c) for c in parse_hex(colour)), vision))
+    red, green, blue = parse_hex(colour)
+    return linear_to_lab(simulate((to_linear(red), to_linear(green), to_linear(blue)), vision))
 
 
 def ciede2000(lab1: Lab, lab2: Lab) -> float:
