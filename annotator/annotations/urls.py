@@ -4,7 +4,7 @@ from django.urls import path
 
 from annotator.annotations import api as spans
 from annotator.annotations import review_api as review
-from annotator.annotations import suggestions_api
+from annotator.annotations import suggestions_api, workload_api
 
 urlpatterns = [
     path("articles/<id:pk>/spans/", spans.ArticleSpans.as_view(), name="api-spans"),
@@ -27,5 +27,10 @@ urlpatterns = [
         "projects/<slug:slug>/review/auto-accept/",
         review.ProjectAutoAccept.as_view(),
         name="api-auto-accept",
+    ),
+    path(
+        "projects/<slug:slug>/workload/",
+        workload_api.ProjectWorkload.as_view(),
+        name="api-workload",
     ),
 ]

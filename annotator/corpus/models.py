@@ -25,6 +25,13 @@ class Project(models.Model):
     allow_overlap = models.BooleanField(
         default=True, help_text="Allow spans of different labels or ranges to overlap."
     )
+    show_suggestions = models.BooleanField(
+        default=True,
+        help_text="Show annotators the words an article inserted or substituted relative to its "
+        "original (diff suggestions). They can prime annotators; reviewers always see them.",
+    )
+    # Set when a manager archives the project: it leaves the working lists, nothing is deleted.
+    archived_at = models.DateTimeField(null=True, blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="projects"
     )
@@ -68,6 +75,9 @@ class Article(models.Model):
     published = models.DateField(null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     text_sha256 = models.CharField(max_length=64, editable=False)
+    # The import that brought the article in ("import #12", or a name given on the command
+    # line); managers assign by batch.
+    batch = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -77,6 +87,7 @@ class Article(models.Model):
                 fields=["project", "external_id"], name="external_id_unique_in_project"
             )
         ]
+        indexes = [models.Index(fields=["project", "batch"], name="article_project_batch")]
 
     def __str__(self):
         return self.title or self.external_id
