@@ -131,7 +131,10 @@ def assign_round_robin(articles: Iterable[Article], annotators: Sequence, per_ar
 
 
 def next_article_id(project: Project, user) -> int | None:
-    """The user's next article in ``project``: in progress first, then to do, by article id."""
+    """The user's next article in ``project``: in progress first, then to do, by article id;
+    none in an archived project."""
+    if project.archived_at is not None:
+        return None
     return (
         Assignment.objects.filter(
             article__project=project,
@@ -176,7 +179,9 @@ def assign_articles(
 ) -> int:
     """Round-robin over ``articles`` of ``project`` (a filtered queryset), to the named
     annotators or, without names, to every annotator member; ValidationErrors name the field."""
-    if usernames:
+    if usernames is not None:
+        if not usernames:
+            raise ValidationError({"annotators": ["Choose at least one annotator."]})
         users = {u.get_username(): u for u in User.objects.filter(username__in=list(usernames))}
         unknown = [name for name in usernames if name not in users]
         if unknown:

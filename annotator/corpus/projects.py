@@ -68,7 +68,17 @@ def _text(data: dict[str, Any], field: str) -> str:
 
 
 def _resolve_schema(user, source: dict[str, Any], name: str) -> LabelSchema:
+    """The new project's schema; errors are all keyed ``schema`` (the request's field)."""
+    try:
+        return _schema_from(user, source, name)
+    except ValidationError as error:
+        raise ValidationError({"schema": error.messages}) from None
+
+
+def _schema_from(user, source: dict[str, Any], name: str) -> LabelSchema:
     given = [key for key in SCHEMA_SOURCES if source.get(key)]
+    if given == [] and "presets" in source:
+        raise ValidationError("Choose at least one preset.")
     if len(given) != 1:
         raise ValidationError(
             {"schema": ["Start the labels from exactly one of: presets, a schema file, a copy "

@@ -238,6 +238,7 @@ class ArticleFilterSerializer(serializers.Serializer):
     batch = serializers.CharField(required=False, allow_null=True, help_text="An import batch.")
     ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, max_length=10_000,
+        allow_empty=False, error_messages={"empty": "Tick at least one article."},
         help_text="Articles picked by hand.",
     )  # fmt: skip
 

@@ -1,0 +1,42 @@
+/** The label schema editor: each row is a form (forms.js); the arrows reorder the labels with
+ * one POST /api/v1/projects/<slug>/schema/order/ carrying every key in the new order. */
+import { api, ApiError } from "../api.js";
+import { bindForms, errorMessages } from "./forms.js";
+
+const editor = document.getElementById("schema-editor");
+const slug = editor.dataset.project;
+const tbody = document.querySelector("#labels tbody");
+
+/** The keys in their order after moving ``key`` by ``step`` (-1 up, 1 down). */
+export function moved(keys, key, step) {
+  const order = [...keys];
+  const from = order.indexOf(key);
+  const to = from + step;
+  if (from < 0 || to < 0 || to >= order.length) return order;
+  [order[from], order[to]] = [order[to], order[from]];
+  return order;
+}
+
+tbody.addEventListener("click", async (event) => {
+  const button = event.target.closest("button.move");
+  if (!button) return;
+  const keys = Array.from(tbody.querySelectorAll("tr[data-label]"), (row) => row.dataset.label);
+  const key = button.closest("tr").dataset.label;
+  const error = document.getElementById("order-error");
+  error.textContent = "";
+  try {
+    await api(`/projects/${slug}/schema/order/`, {
+      method: "POST",
+      body: { keys: moved(keys, key, Number(button.dataset.move)) },
+    });
+    location.reload();
+  } catch (exc) {
+    error.textContent =
+      exc instanceof ApiError ? errorMessages(exc.body).map(([, m]) => m).join(" ") : "Offline: the order was not saved.";
+  }
+});
+
+if (editor.dataset.editable === "false") {
+  editor.querySelectorAll("#labels input, #labels textarea, #labels select, #labels button, #add-label input, #add-label textarea, #add-label button").forEach((field) => (field.disabled = true));
+}
+bindForms();
