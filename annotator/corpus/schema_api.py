@@ -55,12 +55,6 @@ class LabelInputSerializer(serializers.Serializer):
     colour = serializers.CharField(required=False, help_text="#rrggbb")
     hotkey = serializers.CharField(required=False, allow_blank=True, max_length=10)
 
-    def to_internal_value(self, data):
-        values = super().to_internal_value(data)
-        if "colour" in values:
-            values["color"] = values.pop("colour")
-        return values
-
 
 class SchemaSerializer(serializers.Serializer):
     id = serializers.IntegerField()

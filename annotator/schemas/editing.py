@@ -39,7 +39,7 @@ TEXT_LIMITS = {
     "description": 20_000,
     "example": 20_000,
 }
-EDITABLE = (*TEXT_LIMITS, "color", "hotkey")
+EDITABLE = (*TEXT_LIMITS, "colour", "hotkey")  # "color" is accepted for "colour" too
 
 
 def _field_error(field: str, message: str) -> ValidationError:
@@ -67,14 +67,15 @@ def _clean(schema: LabelSchema, data: dict[str, Any], *, label: Label | None) ->
         values[field] = value
     if "name" in values and not values["name"]:
         errors["name"] = ["A label needs a name."]
-    if "color" in data:
-        colour = data["color"]
+    colour_key = "colour" if "colour" in data else "color"  # the API's name, or the model's
+    if colour_key in data:
+        colour = data[colour_key]
         try:
             if not isinstance(colour, str):
                 raise ValidationError("A colour is #rrggbb.")
             colour_validator(colour)
         except ValidationError:
-            errors["color"] = [f"{colour!r} is not a colour: give it as #rrggbb, e.g. #4e79a7."]
+            errors[colour_key] = [f"{colour!r} is not a colour: give it as #rrggbb, e.g. #4e79a7."]
         else:
             values["color"] = colour.lower()
     if "hotkey" in data:
