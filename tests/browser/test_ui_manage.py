@@ -15,7 +15,6 @@ from playwright.sync_api import expect
 
 from annotator.annotations.models import Span
 from annotator.corpus.models import Article, Assignment, Membership, Project, Role
-from annotator.schemas.models import Label
 
 pytestmark = pytest.mark.browser
 User = get_user_model()
