@@ -231,3 +231,34 @@ def test_guidelines_preview_is_rendered_and_sanitised(page, live_server, manager
     page.get_by_role("button", name="Save settings").click()
     expect(page.locator("#project-settings .form-status")).to_have_text("Saved.")
     assert "\r" not in Project.objects.get(slug="guided").guidelines
+
+
+def test_staff_pasting_crlf_into_the_admin_article_form_stores_no_cr(page, live_server, db):
+    from annotator.schemas.editing import schema_from_presets
+
+    make_user("boss", is_staff=True, is_superuser=True)
+    project = Project.objects.create(
+        slug="pasted", name="Pasted", schema=schema_from_presets(["manipulation"], name="p")
+    )
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "boss")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    # The project is an autocomplete widget; the add page takes it as an initial value.
+    page.goto(f"{live_server.url}/admin/corpus/article/add/?project={project.pk}")
+    page.fill("#id_external_id", "crlf")
+    page.fill("#id_text", "Line one\r\nLine two\r\n\r\nLast 🔥 line")
+    page.click("input[name=_save]")
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    assert Article.objects.get(external_id="crlf").text == "Line one\nLine two\n\nLast 🔥 line"
+
+
+def test_swagger_ui_and_redoc_work_offline_under_the_csp(page, live_server, manager):
+    violations = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security" in m.text else 0)
+    login(page, live_server, "pm")
+    page.goto(live_server.url + "/api/docs/")
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+    page.goto(live_server.url + "/api/redoc/")
+    expect(page.get_by_text("Propaganda annotator API").first).to_be_visible()
+    assert [v for v in violations if "script" in v] == []
