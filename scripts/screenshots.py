@@ -5,7 +5,9 @@
 Runs a throwaway demo site (scripts/demo_site.py: its own SQLite database, seeded with the
 demo), adds a few spans of annotator1 (overlapping ones included) through the span service,
 and saves PNGs of: the login page, my projects, the annotation page (seed article and the
-Unicode demo, one span selected), and the reviewers' article list.
+Unicode demo, one span selected), the reviewers' article list, and the manager console (its
+project list, settings with the guidelines preview, the label editor, members, import with a
+report, assignment with the workload table).
 Emoji need the fonts-noto-color-emoji package to show in Chromium.
 """
 
@@ -44,6 +46,29 @@ def add_spans():
         except Exception as error:  # a label missing from the demo schema: skip, say so
             print(f"skipped {label} on {external_id}: {error}", file=sys.stderr)
     return {a.external_id: a.pk for a in Article.objects.filter(project__slug="propaganda-demo")}
+
+
+MANAGER_PAGES = [
+    ("manage-console", "/manage/"),
+    ("manage-settings", "/projects/propaganda-demo/settings/"),
+    ("manage-labels", "/projects/propaganda-demo/labels/"),
+    ("manage-members", "/projects/propaganda-demo/members/"),
+    ("manage-import", "/projects/propaganda-demo/import/"),
+    ("manage-assign", "/projects/propaganda-demo/assign/"),
+]
+
+
+def import_sample(folder: Path) -> Path:
+    """A small JSONL file to upload on the import page (removed again by the caller's cleanup:
+    it is written to a temporary folder)."""
+    import json
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="screenshots-")) / "new-articles.jsonl"
+    rows = [{"id": f"screenshot-{i}", "title": f"Imported article {i}", "text": f"Text {i}."}
+            for i in range(1, 4)]  # fmt: skip
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
 
 
 def login(page, url, username, password):
@@ -87,6 +112,17 @@ def main():
         login(page, url, "reviewer", "demo-reviewer")
         page.goto(url + "/projects/propaganda-demo/articles/")
         shot("article-list")
+        page.get_by_role("button", name="Log out").click()
+        login(page, url, "admin", "demo-admin")
+        for name, path in MANAGER_PAGES:
+            page.goto(url + path)
+            if name == "manage-settings":
+                page.wait_for_selector("#guidelines-preview[data-rendered=true]")
+            if name == "manage-import":
+                page.set_input_files("#import-files", [import_sample(args.out.parent)])
+                page.click("#import-submit")
+                page.wait_for_selector("li.import[data-state=done]")
+            shot(name)
         browser.close()
 
 
