@@ -47,7 +47,12 @@ from annotator.corpus.permissions import (
 )
 from annotator.corpus.progress import project_progress
 from annotator.corpus.projects import can_create_projects, project_create, project_update
-from annotator.corpus.selectors import ArticleFilter, assignments_of
+from annotator.corpus.selectors import (
+    ArticleFilter,
+    articles_by_id,
+    assignments_of,
+    project_articles,
+)
 from annotator.corpus.serializers import (
     ActionResultSerializer,
     ArticleCreateSerializer,
@@ -246,35 +251,42 @@ class ArticleList(APIView):
     def get(self, request, slug):
         project = get_project(request.user, slug)
         require_role(project, READ_ARTICLES, "read articles")
-        curator = project.my_role in CURATORS
-        filters = ArticleFilter.from_params(request.query_params)
-        if not curator:  # annotators filter their own assignments only
-            filters = ArticleFilter(q=filters.q, batch=filters.batch)
-        articles = filters.apply(
-            articles_with_access(request.user)
-            .filter(project=project)
-            .defer("text", "original_text", "metadata")
-            .order_by("pk")
-        )
-        if project.my_role == Role.ANNOTATOR:
-            articles = articles.filter(assignments__annotator_id=request.user.pk)
         wanted = request.query_params.get("status")
+        if wanted and wanted not in AssignmentStatus.values:
+            raise ValidationError({"status": [f"Use one of {', '.join(AssignmentStatus.values)}."]})
+        if project.my_role not in CURATORS:
+            return self._assigned(request, project, wanted)
+        articles = project_articles(project, ArticleFilter.from_params(request.query_params))
         if wanted:
-            if wanted not in AssignmentStatus.values:
-                raise ValidationError(
-                    {"status": [f"Use one of {', '.join(AssignmentStatus.values)}."]}
-                )
             articles = articles.filter(
                 assignments__annotator_id=request.user.pk, assignments__status=wanted
             )
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(articles, request, view=self)
-        if not curator:
-            return paginator.get_paginated_response(ArticleListSerializer(page, many=True).data)
-        rows = assignments_of(article.pk for article in page)
+        # Pages of ids, then the page's rows (a deferred join): a deep page walks an index only.
+        ids = paginator.paginate_queryset(articles.values_list("pk", flat=True), request, self)
+        page = articles_by_id(ids or [], articles)
+        rows = assignments_of(ids or [])
         for article in page:
             article.assignment_rows = rows[article.pk]
+            mine = [a for a in rows[article.pk] if a.annotator_id == request.user.pk]
+            article.my_status = mine[0].status if mine else None
         return paginator.get_paginated_response(CuratorArticleListSerializer(page, many=True).data)
+
+    def _assigned(self, request, project, wanted):
+        """An annotator's own articles (search, batch and their status filter only)."""
+        filters = ArticleFilter.from_params(request.query_params)
+        mine = {"assignments__annotator_id": request.user.pk}
+        if wanted:  # the same assignment: theirs, in that status
+            mine["assignments__status"] = wanted
+        articles = ArticleFilter(q=filters.q, batch=filters.batch).apply(
+            articles_with_access(request.user)
+            .filter(project=project, **mine)
+            .defer("text", "original_text", "metadata")
+            .order_by("pk")
+        )
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(articles, request, view=self)
+        return paginator.get_paginated_response(ArticleListSerializer(page, many=True).data)
 
     @extend_schema(
         request=ArticleCreateSerializer,

@@ -87,7 +87,13 @@ class Article(models.Model):
                 fields=["project", "external_id"], name="external_id_unique_in_project"
             )
         ]
-        indexes = [models.Index(fields=["project", "batch"], name="article_project_batch")]
+        indexes = [
+            models.Index(fields=["project", "batch"], name="article_project_batch"),
+            # Pages of a project's article list are pages of this index (selectors.py); on
+            # PostgreSQL, title and external id searches have trigram indexes too
+            # (migration 0006_article_search_indexes).
+            models.Index(fields=["project", "id"], name="article_project_id"),
+        ]
 
     def __str__(self):
         return self.title or self.external_id

@@ -102,6 +102,13 @@ def project_articles(project: Project, filters: ArticleFilter = ArticleFilter())
     return filters.apply(articles).order_by("pk")
 
 
+def articles_by_id(ids: list[int], queryset: QuerySet) -> list[Article]:
+    """The rows of ``queryset`` with these ids, in the ids' order: the second half of a
+    "deferred join" (a page of ids is taken from an index, then only its rows are read)."""
+    found = queryset.order_by().in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
 def project_batches(project: Project) -> list[dict]:
     """Each import batch of the project with its article count (along the batch index)."""
     rows = (

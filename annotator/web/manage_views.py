@@ -28,6 +28,7 @@ from annotator.corpus.projects import can_create_projects, projects_sharing, sch
 from annotator.corpus.selectors import (
     ASSIGNMENT_STATUSES,
     ArticleFilter,
+    articles_by_id,
     assignments_of,
     project_batches,
 )
@@ -168,10 +169,15 @@ def project_articles(request, slug):
         filters = ArticleFilter.from_params(request.GET)
     except ValidationError:  # a hand-edited URL: show everything rather than fail
         filters = ArticleFilter()
-    articles = select_articles(project, filters).select_related("curation")
-    page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
-    rows = assignments_of(article.pk for article in page)
-    for article in page:
+    articles = select_articles(project, filters)
+    # Pages of ids, then the page's rows (a deferred join, as in the API).
+    page = Paginator(articles.values_list("pk", flat=True), ARTICLES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    ids = list(page.object_list)
+    page.object_list = articles_by_id(ids, articles.select_related("curation"))
+    rows = assignments_of(ids)
+    for article in page.object_list:
         article.assignment_rows = rows[article.pk]
     query = request.GET.copy()
     query.pop("page", None)
