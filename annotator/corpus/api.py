@@ -267,6 +267,7 @@ class ArticleList(APIView):
         page = articles_by_id(ids or [], articles)
         rows = assignments_of(ids or [])
         for article in page:
+            article.project = project  # known: no query per row for its slug
             article.assignment_rows = rows[article.pk]
             mine = [a for a in rows[article.pk] if a.annotator_id == request.user.pk]
             article.my_status = mine[0].status if mine else None
