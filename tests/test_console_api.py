@@ -341,7 +341,7 @@ def test_round_robin_by_filter_reassign_reopen_and_workload(world: World):
     assert listed["results"][0]["assignments"][0]["username"] in {"ann", "ann2", "newbie"}
     unassigned = client.get("/api/v1/projects/news/articles/?assignment_status=unassigned")
     assert unassigned.json()["count"] == 0
-    assert client.get("/api/v1/projects/news/batches/").json() == [{"batch": "w1", "articles": 4}]
+    assert client.get("/api/v1/projects/news/batches/").json() == [{"batch": "w1"}]
     bad = client.get("/api/v1/projects/news/articles/?assignment_status=nope")
     assert bad.status_code == 400 and "assignment_status" in bad.json()
 
@@ -418,3 +418,11 @@ def test_a_zip_with_a_bad_member_stores_nothing(world: World):
     errors = response.json()["files"][0]["errors"]
     assert errors[0]["file"] == "set.zip:article1.labels" and errors[0]["line"] == 1
     assert not Article.objects.filter(external_id__in=["1", "2"]).exists()
+
+
+def test_batches_are_listed_once_each_in_order(world: World):
+    for n, batch in enumerate(["week 2", "week 1", "", "week 2", "week 10", "week 1"]):
+        Article.objects.create(project=world.project, external_id=f"x{n}", text="T", batch=batch)
+    Article.objects.create(project=world.other_project, external_id="y", text="T", batch="other")
+    response = client_for(world.reviewer).get("/api/v1/projects/news/batches/")
+    assert [b["batch"] for b in response.json()] == ["week 1", "week 10", "week 2"]

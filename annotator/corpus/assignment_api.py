@@ -49,9 +49,10 @@ class RoundRobin(APIView):
 class Batches(APIView):
     @extend_schema(
         responses={200: BatchSerializer(many=True), **ERRORS},
-        summary="Reviewers, managers: the project's import batches with their article counts",
+        summary="Reviewers, managers: the names of the project's import batches",
     )
     def get(self, request, slug):
         project = get_project(request.user, slug)
         require_role(project, CURATORS, "see the import batches")
-        return Response(BatchSerializer(project_batches(project), many=True).data)
+        batches = [{"batch": name} for name in project_batches(project)]
+        return Response(BatchSerializer(batches, many=True).data)

@@ -4,7 +4,8 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from annotator.core.params import MAX_ID, parse_id
 from annotator.corpus.models import Article, Assignment, AssignmentStatus, Project
@@ -109,16 +110,29 @@ def articles_by_id(ids: list[int], queryset: QuerySet) -> list[Article]:
     return [found[pk] for pk in ids if pk in found]
 
 
-def project_batches(project: Project) -> list[dict]:
-    """Each import batch of the project with its article count (along the batch index)."""
-    rows = (
-        Article.objects.filter(project=project)
-        .exclude(batch="")
-        .values("batch")
-        .annotate(articles=Count("pk"))
-        .order_by("batch")
-    )
-    return list(rows)
+MAX_BATCHES = 1000
+
+# One index probe per batch along (project_id, batch) (a "loose index scan"), instead of
+# grouping every article of the project: on 100,000 articles in 4 batches, 166 ms -> 1 ms on
+# PostgreSQL (bench/console.py). MIN() over an index range is a probe on both PostgreSQL and
+# SQLite.
+BATCHES_SQL = """
+WITH RECURSIVE batches(name, n) AS (
+    SELECT (SELECT MIN(batch) FROM corpus_article WHERE project_id = %(project)s AND batch > ''), 1
+    UNION ALL
+    SELECT (SELECT MIN(batch) FROM corpus_article
+            WHERE project_id = %(project)s AND batch > batches.name), n + 1
+    FROM batches WHERE batches.name IS NOT NULL AND n < %(limit)s
+)
+SELECT name FROM batches WHERE name IS NOT NULL
+"""
+
+
+def project_batches(project: Project) -> list[str]:
+    """The names of the project's import batches, in order (at most MAX_BATCHES)."""
+    with connection.cursor() as cursor:
+        cursor.execute(BATCHES_SQL, {"project": project.pk, "limit": MAX_BATCHES})
+        return [row[0] for row in cursor.fetchall()]
 
 
 def assignments_of(article_ids) -> dict[int, list[Assignment]]:

@@ -262,7 +262,6 @@ class RoundRobinResultSerializer(serializers.Serializer):
 
 class BatchSerializer(serializers.Serializer):
     batch = serializers.CharField()
-    articles = serializers.IntegerField()
 
 
 class WorkloadSerializer(serializers.Serializer):
