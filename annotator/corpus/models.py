@@ -174,8 +174,13 @@ class Assignment(models.Model):
                 fields=["article", "annotator"], name="one_assignment_per_article_and_annotator"
             )
         ]
-        # "My next article": an annotator's assignments filtered by status.
-        indexes = [models.Index(fields=["annotator", "status"], name="assignment_mine_by_status")]
+        # "My next article": an annotator's assignments filtered by status; with the article,
+        # the manager's article list filters by annotator and status from the index alone.
+        indexes = [
+            models.Index(
+                fields=["annotator", "status", "article"], name="assignment_mine_by_status"
+            )
+        ]
 
     def __str__(self):
         return f"{self.article} -> {self.annotator} ({self.status})"
