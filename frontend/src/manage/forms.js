@@ -104,7 +104,7 @@ export async function formBody(form) {
   }
   for (const [name, list] of lists) {
     const field = form.elements.namedItem(name);
-    const sample = field instanceof RadioNodeList ? field[0] : field;
+    const sample = typeof field?.length === "number" && !field.tagName ? field[0] : field; // a RadioNodeList
     if (sample?.dataset.omitEmpty !== undefined && list.length === 0) continue;
     setPath(body, name, list);
   }
@@ -131,7 +131,7 @@ export function showErrors(form, pairs) {
     if (slot) {
       slot.textContent = slot.textContent ? `${slot.textContent} ${message}` : message;
       const input = form.elements.namedItem(field);
-      if (input && !(input instanceof RadioNodeList)) input.setAttribute("aria-invalid", "true");
+      if (input?.setAttribute) input.setAttribute("aria-invalid", "true");
     } else {
       unplaced.push(field ? `${field}: ${message}` : message);
     }

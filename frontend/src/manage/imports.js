@@ -4,6 +4,7 @@
  * answers (per file: counts, duplicates, errors with file and line) stays on the page.
  */
 import { errorMessages } from "./forms.js";
+import { fileReportLines } from "./report.js";
 
 const form = document.getElementById("import-form");
 const slug = form.dataset.project;
@@ -45,26 +46,6 @@ function send(data, onProgress) {
     request.addEventListener("error", () => resolve({ status: 0, body: "The server could not be reached." }));
     request.send(data);
   });
-}
-
-/** One file's report as list items: a summary line, then every error with file and line. */
-export function fileReportLines(file) {
-  const lines = [];
-  if (file.ok) {
-    let summary = `${file.path}: ${file.articles_created} article(s), ${file.spans_created} span(s), ${file.images_created} image(s) created`;
-    if (file.duplicates) {
-      const more = file.duplicates > file.duplicate_ids.length ? ", …" : "";
-      summary += `; ${file.duplicates} duplicate(s) skipped (${file.duplicate_ids.join(", ")}${more})`;
-    }
-    lines.push({ ok: true, text: summary });
-  } else {
-    lines.push({ ok: false, text: `${file.path}: FAILED, nothing stored; ${file.errors.length} error(s)${file.errors_truncated ? " (more not shown)" : ""}` });
-    for (const error of file.errors) {
-      const where = error.line === null || error.line === undefined ? error.file : `${error.file}, line ${error.line}`;
-      lines.push({ ok: false, text: `${where}: ${error.message}`, detail: true });
-    }
-  }
-  return lines;
 }
 
 function showReport(item, body) {

@@ -2,20 +2,11 @@
  * one POST /api/v1/projects/<slug>/schema/order/ carrying every key in the new order. */
 import { api, ApiError } from "../api.js";
 import { bindForms, errorMessages } from "./forms.js";
+import { moved } from "./order.js";
 
 const editor = document.getElementById("schema-editor");
 const slug = editor.dataset.project;
 const tbody = document.querySelector("#labels tbody");
-
-/** The keys in their order after moving ``key`` by ``step`` (-1 up, 1 down). */
-export function moved(keys, key, step) {
-  const order = [...keys];
-  const from = order.indexOf(key);
-  const to = from + step;
-  if (from < 0 || to < 0 || to >= order.length) return order;
-  [order[from], order[to]] = [order[to], order[from]];
-  return order;
-}
 
 tbody.addEventListener("click", async (event) => {
   const button = event.target.closest("button.move");
