@@ -8,7 +8,6 @@ answers 403 saying which (``projects.schema_edit_problem``). Rules and messages 
 
 import json
 
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
@@ -25,7 +24,7 @@ from annotator.corpus.projects import projects_sharing, schema_edit_problem
 from annotator.schemas import editing
 from annotator.schemas.colours import MIN_DELTA_E
 from annotator.schemas.models import Label
-from annotator.schemas.services import export_schema, retire_label, save_schema, unretire_label
+from annotator.schemas.services import export_schema, retire_label, unretire_label
 
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 
@@ -153,14 +152,7 @@ class ProjectSchema(_SchemaView):
     def patch(self, request, slug):
         project = self._project(request, slug, edit=True)
         data = _validated(SchemaEditSerializer, request.data)
-        schema = project.schema
-        for field, value in data.items():
-            setattr(schema, field, value.strip() if field == "name" else value)
-        if not schema.name:
-            raise ValidationError({"name": ["A schema needs a name."]})
-        if type(schema).objects.filter(name=schema.name).exclude(pk=schema.pk).exists():
-            raise ValidationError({"name": [f"Another schema is called {schema.name!r}."]})
-        save_schema(schema, user=request.user)
+        editing.schema_update(schema=project.schema, data=data, user=request.user)
         return Response(schema_state(request, project))
 
 
@@ -223,12 +215,8 @@ class SchemaLabelMerge(_SchemaView):
     )
     def post(self, request, slug, key):
         project = self._project(request, slug, edit=True)
-        source = self._label(project, key)
         into = _validated(MergeSerializer, request.data)["into"]
-        target = project.schema.labels.filter(key=into).first()
-        if target is None:
-            raise ValidationError({"into": [f"No label {into!r} in this schema."]})
-        moved = editing.label_merge(source=source, target=target, user=request.user)
+        moved = editing.label_merge(source=self._label(project, key), into=into, user=request.user)
         return Response({"spans_moved": moved})
 
 

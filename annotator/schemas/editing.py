@@ -28,6 +28,7 @@ from .services import (
     load_schema_report,
     merge_labels,
     save_label,
+    save_schema,
 )
 from .spec import RESERVED_HOTKEYS
 
@@ -114,6 +115,20 @@ def _hotkey_problem(schema: LabelSchema, hotkey: Any, label: Label | None) -> st
     return None
 
 
+def schema_update(*, schema: LabelSchema, data: dict[str, Any], user=None) -> LabelSchema:
+    """Rename the schema or change its description (recorded in its history)."""
+    if "name" in data:
+        name = (data["name"] or "").strip()
+        if not name:
+            raise _field_error("name", "A schema needs a name.")
+        if LabelSchema.objects.filter(name=name).exclude(pk=schema.pk).exists():
+            raise _field_error("name", f"Another schema is called {name!r}.")
+        schema.name = name
+    if "description" in data:
+        schema.description = normalize_text(data["description"] or "")
+    return save_schema(schema, user=user)
+
+
 def label_create(*, schema: LabelSchema, data: dict[str, Any], user=None) -> Label:
     """A new label; without a hotkey or colour it gets the next free one of its schema."""
     key = data.get("key")
@@ -166,9 +181,11 @@ def label_delete(*, label: Label, user=None) -> None:
         raise _field_error("label", str(exc)) from None
 
 
-def label_merge(*, source: Label, target: Label | None, user=None) -> int:
+def label_merge(*, source: Label, into: str, user=None) -> int:
+    """Move every span of ``source`` to the label keyed ``into`` and retire ``source``."""
+    target = Label.objects.filter(schema_id=source.schema_id, key=into).first()
     if target is None:
-        raise _field_error("into", "Name the label to merge into.")
+        raise _field_error("into", f"No label {into!r} in this schema.")
     try:
         return merge_labels(source, target, user=user)
     except SchemaError as exc:
