@@ -77,7 +77,7 @@ class ArticleFilter:
             articles = articles.filter(pk__in=self.ids)
         if self.assignment_status == UNASSIGNED:
             return articles.filter(~Exists(Assignment.objects.filter(article=OuterRef("pk"))))
-        conditions = {}
+        conditions: dict[str, object] = {}
         if self.assignment_status:
             conditions["status"] = self.assignment_status
         if self.annotator is not None:

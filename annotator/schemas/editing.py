@@ -304,7 +304,7 @@ def schema_copy(schema: LabelSchema, *, name: str, user=None) -> LabelSchema:
         Label.objects.bulk_create(copies.values())
         merged = []
         for label in originals:
-            if label.merged_into_id:
+            if label.merged_into is not None:
                 copies[label.key].merged_into = copies[label.merged_into.key]
                 merged.append(copies[label.key])
         Label.objects.bulk_update(merged, ["merged_into"])

@@ -175,10 +175,11 @@ def project_articles(request, slug):
         request.GET.get("page")
     )
     ids = list(page.object_list)
-    page.object_list = articles_by_id(ids, articles.select_related("curation"))
     rows = assignments_of(ids)
-    for article in page.object_list:
-        article.assignment_rows = rows[article.pk]
+    entries = [
+        (article, rows[article.pk])
+        for article in articles_by_id(ids, articles.select_related("curation"))
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     return _page(
@@ -187,6 +188,7 @@ def project_articles(request, slug):
         project,
         "articles",
         page=page,
+        entries=entries,
         filters=filters,
         query=query.urlencode(),
         statuses=ASSIGNMENT_STATUSES,

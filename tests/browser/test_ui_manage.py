@@ -262,3 +262,47 @@ def test_swagger_ui_and_redoc_work_offline_under_the_csp(page, live_server, mana
     page.goto(live_server.url + "/api/redoc/")
     expect(page.get_by_text("Propaganda annotator API").first).to_be_visible()
     assert [v for v in violations if "script" in v] == []
+
+
+def test_article_list_assign_by_hand_reassign_and_reopen(page, live_server, manager):
+    from annotator.schemas.editing import schema_from_presets
+
+    project = Project.objects.create(
+        slug="hand", name="By hand", schema=schema_from_presets(["manipulation"], name="h")
+    )
+    Membership.objects.create(user=manager, project=project, role=Role.MANAGER)
+    for name in ("ann_a", "ann_b"):
+        Membership.objects.create(user=make_user(name), project=project, role=Role.ANNOTATOR)
+    for n in range(3):
+        Article.objects.create(project=project, external_id=f"h{n}", title=f"Hand {n}", text="T.")
+    login(page, live_server, "pm")
+    page.goto(f"{live_server.url}/projects/hand/articles/")
+    page.select_option("#af-status", "unassigned")
+    page.fill("#af-q", "Hand")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("#article-count")).to_have_text("3 articles")
+    page.get_by_label("Pick h0").check()
+    page.get_by_label("Pick h1").check()
+    page.locator("#assign-picked select[name=annotators]").select_option("ann_a")
+    page.locator("#assign-picked").get_by_role("button", name="Assign").click()
+    expect(page.locator("#article-count")).to_have_text("1 article")  # still "not assigned"
+    page.get_by_role("link", name="Clear").click()
+    expect(page.locator("tr[data-article] .status-todo")).to_have_count(2)
+    pairs = Assignment.objects.values_list("article__external_id", "annotator__username")
+    assert sorted(pairs) == [("h0", "ann_a"), ("h1", "ann_a")]
+
+    # Reassign h0 to ann_b on its page; ann_b finishes it, then reopens it from My articles.
+    page.get_by_role("link", name="h0").click()
+    page.get_by_label("Reassign from ann_a to").select_option("ann_b")
+    page.get_by_role("button", name="Reassign").click()
+    expect(page.locator("#assignments tr[data-annotator=ann_b]")).to_be_visible()
+    done = Assignment.objects.get(article__external_id="h0")
+    Assignment.objects.filter(pk=done.pk).update(status="done")
+    page.get_by_role("button", name="Log out").click()
+    login(page, live_server, "ann_b")
+    page.goto(f"{live_server.url}/projects/hand/mine/")
+    row = page.locator("#my-articles tr", has_text="h0")
+    expect(row.locator(".status")).to_have_text("Done")
+    row.get_by_role("button", name="Reopen").click()
+    expect(page).to_have_url(re.compile(rf"/annotate/{done.article_id}/$"))
+    assert Assignment.objects.get(pk=done.pk).status == "in_progress"
