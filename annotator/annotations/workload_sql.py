@@ -5,7 +5,8 @@ bench/console.py): counting them per request took 460 ms (p50) on PostgreSQL; re
 counts takes a few. Every write to ``corpus_assignment`` and ``annotations_span`` goes through a
 trigger, so the counts hold whatever writes the rows (the API, imports' COPY, the admin,
 ``QuerySet.update``). On PostgreSQL the triggers run once per statement over its transition
-tables (one grouped UPSERT for a COPY of thousands of spans); on SQLite once per row.
+tables (one grouped UPSERT for a COPY of thousands of spans), enabled ALWAYS so that the import's
+fast path (``session_replication_role = replica``) runs them too; on SQLite once per row.
 
 Decrements are plain UPDATEs: when a whole project or user is deleted, Django may delete the
 counts before the rows they count, and a decrement then has nothing to change. Gold spans
@@ -85,10 +86,14 @@ def _pg_triggers(table: str, function: str) -> str:
         ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
         ("DELETE", "OLD TABLE AS old_rows"),
     ):
+        name = f"{function}_{event.lower()}"
         statements.append(
-            f"CREATE TRIGGER {function}_{event.lower()} AFTER {event} ON {table} "
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} "
             f"REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION {function}();"
         )
+        # ALWAYS: also under session_replication_role = replica (the import's opt-in fast path,
+        # core.bulk), which skips ordinary triggers; the counts must not miss those rows.
+        statements.append(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {name};")
     return "\n".join(statements)
 
 

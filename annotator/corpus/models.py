@@ -27,6 +27,7 @@ class Project(models.Model):
     )
     show_suggestions = models.BooleanField(
         default=True,
+        db_default=True,  # rows written without it (older code, raw SQL) get it too
         help_text="Show annotators the words an article inserted or substituted relative to its "
         "original (diff suggestions). They can prime annotators; reviewers always see them.",
     )
@@ -77,7 +78,7 @@ class Article(models.Model):
     text_sha256 = models.CharField(max_length=64, editable=False)
     # The import that brought the article in ("import #12", or a name given on the command
     # line); managers assign by batch.
-    batch = models.CharField(max_length=200, blank=True)
+    batch = models.CharField(max_length=200, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

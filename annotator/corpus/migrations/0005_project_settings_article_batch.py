@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="article",
             name="batch",
-            field=models.CharField(blank=True, max_length=200),
+            field=models.CharField(blank=True, db_default="", default="", max_length=200),
         ),
         migrations.AddField(
             model_name="project",
@@ -23,6 +23,7 @@ class Migration(migrations.Migration):
             model_name="project",
             name="show_suggestions",
             field=models.BooleanField(
+                db_default=True,
                 default=True,
                 help_text="Show annotators the words an article inserted or substituted relative to its original (diff suggestions). They can prime annotators; reviewers always see them.",
             ),
