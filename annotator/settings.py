@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc served from this site (offline, CSP)
     "axes",
     "annotator.core",
     "annotator.schemas",
@@ -142,6 +143,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "annotator.web.context_processors.console_link",
             ],
         },
     },
@@ -199,10 +201,10 @@ if os.environ.get("ANNOTATOR_STORAGE") == "s3":
         },
     }
 
-# Content-Security-Policy (django-csp; annotator.web.middleware lets the admin's inline styles
-# through): scripts and styles from this site only, never inline script.
+# Content-Security-Policy (django-csp; annotator.web.middleware lets the admin's and Redoc's
+# inline styles through): scripts and styles from this site only, never inline script. The API
+# docs (Swagger UI, Redoc) are under it too: they come from drf-spectacular-sidecar.
 CONTENT_SECURITY_POLICY = {
-    "EXCLUDE_URL_PREFIXES": ["/api/docs/"],
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
@@ -379,6 +381,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Propaganda annotator API",
     "DESCRIPTION": "Projects, articles, spans (offsets in Unicode code points), exports.",
     "VERSION": "1",
+    # Swagger UI and Redoc from the installed drf-spectacular-sidecar, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # Several models have a `status` field: name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "AssignmentStatusEnum": "annotator.corpus.models.AssignmentStatus",

@@ -7,7 +7,9 @@ demo), adds a few spans of annotator1 and annotator2 (overlapping ones included,
 the span service, marks the seed article done and computes an agreement report, and saves PNGs
 of: the login page, my projects, the annotation page (seed article with a span selected; the
 Unicode demo with label names in the text), the reviewers' article list, the review page with
-rows per annotator, and the dashboard, each in the light theme and the dark one (`-dark`).
+rows per annotator, the dashboard, and the manager console (its project list, settings with
+the guidelines preview, the label editor, members, import with a report, assignment with the
+workload table), each in the light theme and the dark one (`-dark`).
 Emoji need the fonts-noto-color-emoji package to show in Chromium.
 """
 
@@ -56,6 +58,29 @@ def add_spans():
     Assignment.objects.filter(article=seed).update(status="done")
     report_now(seed.project, done_only=True)
     return {a.external_id: a.pk for a in Article.objects.filter(project__slug="propaganda-demo")}
+
+
+MANAGER_PAGES = [
+    ("manage-console", "/manage/"),
+    ("manage-settings", "/projects/propaganda-demo/settings/"),
+    ("manage-labels", "/projects/propaganda-demo/labels/"),
+    ("manage-members", "/projects/propaganda-demo/members/"),
+    ("manage-import", "/projects/propaganda-demo/import/"),
+    ("manage-assign", "/projects/propaganda-demo/assign/"),
+]
+
+
+def import_sample(folder: Path) -> Path:
+    """A small JSONL file to upload on the import page (removed again by the caller's cleanup:
+    it is written to a temporary folder)."""
+    import json
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="screenshots-")) / "new-articles.jsonl"
+    rows = [{"id": f"screenshot-{i}", "title": f"Imported article {i}", "text": f"Text {i}."}
+            for i in range(1, 4)]  # fmt: skip
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
 
 
 def login(page, url, username, password):
@@ -116,6 +141,17 @@ def take(page, url, articles, out, suffix):
     page.goto(url + "/projects/propaganda-demo/dashboard/")
     page.wait_for_selector("#dashboard[data-ready=true]")
     shot("dashboard")
+    page.get_by_role("button", name="Log out").click()
+    login(page, url, "admin", "demo-admin")
+    for name, path in MANAGER_PAGES:
+        page.goto(url + path)
+        if name == "manage-settings":
+            page.wait_for_selector("#guidelines-preview[data-rendered=true]")
+        if name == "manage-import":
+            page.set_input_files("#import-files", [import_sample(out.parent)])
+            page.click("#import-submit")
+            page.wait_for_selector("li.import[data-state=done]")
+        shot(name)
     page.get_by_role("button", name="Log out").click()
 
 

@@ -48,6 +48,12 @@ AUTO_ACCEPT = "projects/<slug:slug>/review/auto-accept/"
 IMPORTS = "projects/<slug:slug>/imports/"
 COMMENTS = "articles/<id:pk>/comments/"
 COMMENT = "comments/<id:pk>/"
+SCHEMA = "projects/<slug:slug>/schema/"
+LABEL = SCHEMA + "labels/<slug:key>/"
+ROUND_ROBIN = "projects/<slug:slug>/assignments/round-robin/"
+# Manager-only project endpoints: the shape of the members rows.
+MANAGERS_OWN = "403 404 403 403 {ok} 401 403 {ok}"
+MANAGERS_FOREIGN = "404 403 404 404 404 401 404 {ok}"
 
 # (route, method, object): expected status per role --------------------------------------------
 #                                                    ann out rev res mgr anon tok su
@@ -56,9 +62,14 @@ TABLE = {
     ("token/", "POST", "-"):                     codes("201 201 201 201 201 401 201 201"),
     ("token/", "DELETE", "-"):                   codes("204 204 204 204 204 401 204 204"),
     ("projects/", "GET", "-"):                   codes("200 200 200 200 200 401 200 200"),
+    # Creating projects: staff, or the corpus.add_project permission (nobody here but root).
+    ("projects/", "POST", "-"):                  codes("403 403 403 403 403 401 403 201"),
+    ("markdown/", "POST", "-"):                  codes("200 200 200 200 200 401 200 200"),
 
     ("projects/<slug:slug>/", "GET", "own"):     codes("200 404 200 200 200 401 200 200"),
     ("projects/<slug:slug>/", "GET", "foreign"): codes("404 200 404 404 404 401 404 200"),
+    ("projects/<slug:slug>/", "PATCH", "own"):     codes(MANAGERS_OWN.format(ok=200)),
+    ("projects/<slug:slug>/", "PATCH", "foreign"): codes(MANAGERS_FOREIGN.format(ok=200)),
 
     ("projects/<slug:slug>/members/", "GET", "own"):      codes("403 404 403 403 200 401 403 200"),
     ("projects/<slug:slug>/members/", "GET", "foreign"):  codes("404 403 404 404 404 401 404 200"),
@@ -97,6 +108,41 @@ TABLE = {
     ("articles/<id:pk>/skip/", "POST", "own"):         codes("200 404 404 403 404 401 200 404"),
     ("articles/<id:pk>/skip/", "POST", "other"):       codes("404 404 404 403 404 401 404 404"),
     ("articles/<id:pk>/skip/", "POST", "foreign"):     codes("404 200 404 404 404 401 404 404"),
+    ("articles/<id:pk>/reopen/", "POST", "own"):       codes("200 404 404 403 404 401 200 404"),
+    ("articles/<id:pk>/reopen/", "POST", "other"):     codes("404 404 404 403 404 401 404 404"),
+    ("articles/<id:pk>/reopen/", "POST", "foreign"):   codes("404 200 404 404 404 401 404 404"),
+
+    # Assigning many articles: managers; batches and workload: reviewers too.
+    (ROUND_ROBIN, "POST", "own"):     codes(MANAGERS_OWN.format(ok=200)),
+    (ROUND_ROBIN, "POST", "foreign"): codes(MANAGERS_FOREIGN.format(ok=200)),
+    ("projects/<slug:slug>/batches/", "GET", "own"):      codes("403 404 200 403 200 401 403 200"),
+    ("projects/<slug:slug>/batches/", "GET", "foreign"):  codes("404 403 404 404 404 401 404 200"),
+    ("projects/<slug:slug>/workload/", "GET", "own"):     codes("403 404 200 403 200 401 403 200"),
+    ("projects/<slug:slug>/workload/", "GET", "foreign"): codes("404 403 404 404 404 401 404 200"),
+
+    # The label schema editor: managers of the project (of every project sharing the schema).
+    (SCHEMA, "GET", "own"):                       codes(MANAGERS_OWN.format(ok=200)),
+    (SCHEMA, "GET", "foreign"):                   codes(MANAGERS_FOREIGN.format(ok=200)),
+    (SCHEMA, "PATCH", "own"):                     codes(MANAGERS_OWN.format(ok=200)),
+    (SCHEMA, "PATCH", "foreign"):                 codes(MANAGERS_FOREIGN.format(ok=200)),
+    (SCHEMA + "labels/", "POST", "own"):          codes(MANAGERS_OWN.format(ok=201)),
+    (SCHEMA + "labels/", "POST", "foreign"):      codes(MANAGERS_FOREIGN.format(ok=201)),
+    (LABEL, "PATCH", "own"):                      codes(MANAGERS_OWN.format(ok=200)),
+    (LABEL, "PATCH", "foreign"):                  codes(MANAGERS_FOREIGN.format(ok=200)),
+    (LABEL, "DELETE", "own"):                     codes(MANAGERS_OWN.format(ok=200)),
+    (LABEL, "DELETE", "foreign"):                 codes(MANAGERS_FOREIGN.format(ok=200)),
+    (LABEL + "retire/", "POST", "own"):           codes(MANAGERS_OWN.format(ok=200)),
+    (LABEL + "retire/", "POST", "foreign"):       codes(MANAGERS_FOREIGN.format(ok=200)),
+    (LABEL + "unretire/", "POST", "own"):         codes(MANAGERS_OWN.format(ok=200)),
+    (LABEL + "unretire/", "POST", "foreign"):     codes(MANAGERS_FOREIGN.format(ok=200)),
+    (LABEL + "merge/", "POST", "own"):            codes(MANAGERS_OWN.format(ok=200)),
+    (LABEL + "merge/", "POST", "foreign"):        codes(MANAGERS_FOREIGN.format(ok=200)),
+    (SCHEMA + "order/", "POST", "own"):           codes(MANAGERS_OWN.format(ok=200)),
+    (SCHEMA + "order/", "POST", "foreign"):       codes(MANAGERS_FOREIGN.format(ok=200)),
+    (SCHEMA + "history/", "GET", "own"):          codes(MANAGERS_OWN.format(ok=200)),
+    (SCHEMA + "history/", "GET", "foreign"):      codes(MANAGERS_FOREIGN.format(ok=200)),
+    (SCHEMA + "export/", "GET", "own"):           codes(MANAGERS_OWN.format(ok=200)),
+    (SCHEMA + "export/", "GET", "foreign"):       codes(MANAGERS_FOREIGN.format(ok=200)),
 
     ("articles/<id:pk>/assignments/", "GET", "own"):      codes("403 404 403 403 200 401 403 200"),
     ("articles/<id:pk>/assignments/", "GET", "other"):    codes("404 404 403 403 200 401 404 200"),
@@ -249,9 +295,24 @@ def _comment(w: World, obj):
     return Comment.objects.create(article=_article(w, obj), author=author, body="A remark.")
 
 
+def _own_schema(w: World) -> None:
+    """The two projects share the world's schema; a schema edit needs every project using it,
+    so here the other project gets a copy (inside the cell's rolled-back transaction)."""
+    from annotator.corpus.models import Project
+    from annotator.schemas.editing import schema_copy
+
+    Project.objects.filter(pk=w.other_project.pk).update(
+        schema=schema_copy(w.project.schema, name="Matrix copy")
+    )
+
+
 def url_kwargs(route: str, w: World, obj) -> dict:
     if route.startswith("comments/"):
         return {"pk": _comment(w, obj).pk}
+    if route.startswith(SCHEMA):
+        _own_schema(w)
+        kwargs = {"slug": _project(w, obj).slug}
+        return kwargs | ({"key": "name_calling"} if route.startswith(LABEL) else {})
     if route.startswith(AGREEMENT):
         return {"slug": _project(w, obj).slug, "pk": _agreement(w, obj).pk}
     if route.startswith(EXPORT):
@@ -272,8 +333,28 @@ def url_kwargs(route: str, w: World, obj) -> dict:
 
 
 def body(route: str, method: str, w: World, obj):
-    if method in {"GET", "DELETE"} or route.endswith(("complete/", "skip/")) or route == "token/":
+    if method in {"GET", "DELETE"} or route == "token/":
         return None
+    if route.endswith(("complete/", "skip/", "reopen/", "retire/", "unretire/")):
+        return None
+    if route == "projects/":
+        return {"name": "Matrix", "schema": {"presets": ["manipulation"]}}
+    if route == "markdown/":
+        return {"markdown": "**matrix**"}
+    if route == "projects/<slug:slug>/":
+        return {"guidelines": "Read *this*.", "show_suggestions": False}
+    if route == ROUND_ROBIN:
+        return {"per_article": 1}
+    if route == SCHEMA:
+        return {"description": "Matrix"}
+    if route == SCHEMA + "labels/":
+        return {"key": "matrix_label", "name": "Matrix"}
+    if route == LABEL:
+        return {"name": "Renamed", "colour": "#123456"}
+    if route == LABEL + "merge/":
+        return {"into": "loaded_language"}
+    if route == SCHEMA + "order/":
+        return {"keys": ["old_label", "name_calling", "loaded_language"]}
     if route == EXPORTS:
         return {"format": "jsonl"}
     if route == AGREEMENTS:

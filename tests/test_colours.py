@@ -16,6 +16,7 @@ from annotator.schemas.colours import (
     MIN_DELTA_E_PAGE,
     VISIONS,
     ciede2000,
+    colour_clashes,
     delta_e,
     lab_of,
     simulate,
@@ -108,3 +109,10 @@ def test_the_pages_are_the_backgrounds_the_colours_were_checked_on():
     css = (Path(settings.BASE_DIR) / "frontend" / "src" / "app.css").read_text()
     backgrounds = re.findall(r"--bg:\s*(#[0-9a-fA-F]{6})", css)
     assert sorted(c.lower() for c in backgrounds) == sorted(BACKGROUNDS.values())
+
+
+def test_the_editor_lists_close_pairs_closest_first():
+    clashes = colour_clashes({"a": "#76b7b2", "b": "#86bcb6", "c": "#000000", "d": "#010101"})
+    assert [(c.first, c.second) for c in clashes] == [("c", "d"), ("a", "b")]
+    assert "hard to tell apart" in clashes[0].message({"c": "Black"})
+    assert colour_clashes({"a": "#000000", "b": "#ffffff"}) == []

@@ -101,6 +101,11 @@ def test_fast_path_rows_equal_the_checked_path(project, raw_text, tmp_path, monk
     assert rows(project) == rows(other)
     for article in Article.objects.filter(project=project):
         assert stored_spans(article) == expected_spans(raw_text)
+    # The workload counts' triggers run on the fast path too (enabled ALWAYS).
+    from annotator.annotations.models import WorkloadCount
+
+    counts = {c.project_id: c.spans for c in WorkloadCount.objects.all()}
+    assert counts == {project.pk: 5 * len(PHRASES), other.pk: 5 * len(PHRASES)}
 
 
 @on_postgresql

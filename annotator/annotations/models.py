@@ -145,3 +145,33 @@ class Comment(models.Model):
     def __str__(self):
         where = f"span {self.span_id}" if self.span_id else f"article {self.article_id}"
         return f"{self.author} on {where}: {self.body[:40]}"
+
+
+class WorkloadCount(models.Model):
+    """An annotator's workload in a project: assignments by status, spans, last activity.
+
+    Kept by database triggers on the assignment and span tables (migration
+    0007_workload_counts, ``annotator/annotations/workload_sql.py``), whatever writes them: the
+    API, imports, the admin, bulk updates. The workload table reads these rows instead of
+    counting a large project's assignments and spans on every request.
+    """
+
+    project = models.ForeignKey("corpus.Project", on_delete=models.CASCADE, related_name="+")
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    todo = models.IntegerField(default=0)
+    in_progress = models.IntegerField(default=0)
+    done = models.IntegerField(default=0)
+    skipped = models.IntegerField(default=0)
+    spans = models.IntegerField(default=0)
+    # The latest change of one of their assignments or spans (a deleted span counts too).
+    last_activity = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "annotator"], name="workload_one_row")
+        ]
+
+    def __str__(self):
+        return f"{self.annotator_id} in {self.project_id}"

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from annotator.annotations import api as spans
-from annotator.annotations import comments_api, suggestions_api
+from annotator.annotations import comments_api, suggestions_api, workload_api
 from annotator.annotations import review_api as review
 
 urlpatterns = [
@@ -29,5 +29,10 @@ urlpatterns = [
         "projects/<slug:slug>/review/auto-accept/",
         review.ProjectAutoAccept.as_view(),
         name="api-auto-accept",
+    ),
+    path(
+        "projects/<slug:slug>/workload/",
+        workload_api.ProjectWorkload.as_view(),
+        name="api-workload",
     ),
 ]

@@ -5,6 +5,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from annotator.core.markdown import render_markdown
 from annotator.core.tokens import create_token, revoke_token, token_status
 
 
@@ -37,6 +38,28 @@ class MyToken(APIView):
     def delete(self, request):
         revoke_token(request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MarkdownSerializer(serializers.Serializer):
+    markdown = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=200_000)
+
+
+class MarkdownHtmlSerializer(serializers.Serializer):
+    html = serializers.CharField(help_text="Sanitised HTML, safe to insert into a page.")
+
+
+class MarkdownPreview(APIView):
+    """Markdown as the app shows it (guidelines): rendered and sanitised on the server."""
+
+    @extend_schema(
+        request=MarkdownSerializer,
+        responses={200: MarkdownHtmlSerializer},
+        summary="Render Markdown to sanitised HTML (the guidelines preview)",
+    )
+    def post(self, request):
+        serializer = MarkdownSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response({"html": render_markdown(serializer.validated_data["markdown"])})
 
 
 @csrf_exempt  # answers every method with 404; there is nothing to protect

@@ -123,7 +123,9 @@ def foreign_key_checks_skippable(
     of ``references`` (the ones the caller vouches for). ``session_replication_role = replica``
     skips every ordinary trigger and rule, not only foreign keys: a trigger or rule added to the
     table later (an audit trigger, a search-vector trigger) turns this off rather than being
-    skipped silently. CHECK, NOT NULL and unique constraints are not triggers and always run.
+    skipped silently, unless it is enabled ALWAYS (then replica mode runs it too, as the
+    workload counts' triggers are). CHECK, NOT NULL and unique constraints are not triggers and
+    always run.
     """
     connection = connections[using]
     if connection.vendor != "postgresql" or not connection.in_atomic_block:
@@ -137,11 +139,13 @@ def foreign_key_checks_skippable(
         if not cursor.fetchone()[0]:
             return False
         # tgtype & 4: fires on INSERT; RI_FKey_check_ins: the check a FOREIGN KEY installs on
-        # the referencing table. ev_type '3': an ON INSERT rule.
+        # the referencing table; tgenabled 'D': disabled, 'A': always (replica mode runs it).
+        # ev_type '3': an ON INSERT rule.
         cursor.execute(
             "SELECT (SELECT count(*) FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
             "  LEFT JOIN pg_constraint c ON c.oid = t.tgconstraint "
-            "  WHERE t.tgrelid = %s::regclass AND t.tgenabled <> 'D' AND t.tgtype & 4 <> 0 "
+            "  WHERE t.tgrelid = %s::regclass AND t.tgenabled NOT IN ('D', 'A') "
+            "  AND t.tgtype & 4 <> 0 "
             "  AND NOT (p.proname = 'RI_FKey_check_ins' "
             "           AND c.confrelid = ANY(%s::regclass[]))) "
             "+ (SELECT count(*) FROM pg_rewrite WHERE ev_class = %s::regclass AND ev_type = '3')",

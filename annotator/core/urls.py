@@ -6,4 +6,5 @@ from annotator.core import api as core
 
 urlpatterns = [
     path("token/", core.MyToken.as_view(), name="api-token"),
+    path("markdown/", core.MarkdownPreview.as_view(), name="api-markdown"),
 ]

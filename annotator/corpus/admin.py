@@ -12,7 +12,13 @@ from django.utils.html import format_html
 
 from annotator.core.params import is_ascii_int
 from annotator.corpus.assignments import AssignmentError, assign_round_robin, check_annotators
-from annotator.corpus.forms import ArticleImageForm, ArticleImageFormSet, AssignRoundRobinForm
+from annotator.corpus.forms import (
+    ArticleForm,
+    ArticleImageForm,
+    ArticleImageFormSet,
+    AssignRoundRobinForm,
+    ProjectForm,
+)
 from annotator.corpus.models import (
     Article,
     ArticleImage,
@@ -63,6 +69,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
+    form = ProjectForm
     list_display = [
         "name",
         "slug",
@@ -205,6 +212,7 @@ TEXT_LOCKED_NOTE = (
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleForm
     list_display = ["external_id", "title", "project", "span_count", "text_length"]
     list_display_links = ["external_id", "title"]
     list_select_related = ["project"]

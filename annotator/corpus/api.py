@@ -6,7 +6,8 @@ import service, progress), so the API, the CLI and tasks behave the same.
 """
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db import transaction
+from django.db.models import Prefetch
 from django.http import FileResponse, HttpResponseRedirect
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -21,6 +22,8 @@ from annotator.core.serializers import ErrorSerializer
 from annotator.corpus import services
 from annotator.corpus.assignments import (
     assignment_create,
+    assignment_reassign,
+    assignment_reopen_own,
     assignment_set_own_status,
     next_article_id,
 )
@@ -43,6 +46,13 @@ from annotator.corpus.permissions import (
     visible_projects,
 )
 from annotator.corpus.progress import project_progress
+from annotator.corpus.projects import can_create_projects, project_create, project_update
+from annotator.corpus.selectors import (
+    ArticleFilter,
+    articles_by_id,
+    assignments_of,
+    project_articles,
+)
 from annotator.corpus.serializers import (
     ActionResultSerializer,
     ArticleCreateSerializer,
@@ -50,10 +60,14 @@ from annotator.corpus.serializers import (
     ArticleListSerializer,
     AssignmentCreateSerializer,
     AssignmentSerializer,
+    AssignmentUpdateSerializer,
+    CuratorArticleListSerializer,
     MembershipCreateSerializer,
     MembershipSerializer,
+    ProjectCreateSerializer,
     ProjectDetailSerializer,
     ProjectSerializer,
+    ProjectUpdateSerializer,
     UnlockResultSerializer,
 )
 
@@ -70,34 +84,79 @@ def _validated(serializer_class, data):
 # --- projects -----------------------------------------------------------------------------
 
 
+ARCHIVED = {"false": False, "true": True, "all": None}
+
+
 class ProjectList(APIView):
     pagination_class = DefaultPagination  # also tells the schema that the list is paged
 
-    @extend_schema(responses={200: ProjectSerializer(many=True)}, summary="Your projects")
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("archived", OpenApiTypes.STR, enum=list(ARCHIVED),
+                             description="Archived projects too (all), or only them (true)."),
+        ],
+        responses={200: ProjectSerializer(many=True)},
+        summary="Your projects (not archived ones, unless asked)",
+    )  # fmt: skip
     def get(self, request):
+        archived = request.query_params.get("archived", "false")
+        if archived not in ARCHIVED:
+            raise ValidationError({"archived": [f"Use one of {', '.join(ARCHIVED)}."]})
+        projects = visible_projects(request.user).order_by("name", "pk")
+        if ARCHIVED[archived] is not None:
+            projects = projects.filter(archived_at__isnull=not ARCHIVED[archived])
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(
-            visible_projects(request.user).order_by("name", "pk"), request, view=self
-        )
+        page = paginator.paginate_queryset(projects, request, view=self)
         for project in page:
             project.my_role = effective_role(request.user, project.my_role)
         return paginator.get_paginated_response(ProjectSerializer(page, many=True).data)
 
+    @extend_schema(
+        request=ProjectCreateSerializer,
+        responses={201: ProjectDetailSerializer, **ERRORS},
+        summary="Create a project (staff, or the 'create project' permission); you manage it",
+    )
+    def post(self, request):
+        if not can_create_projects(request.user):
+            raise PermissionDenied(
+                "Creating projects needs the 'create project' permission (ask an admin)."
+            )
+        data = _validated(ProjectCreateSerializer, request.data)
+        project = project_create(user=request.user, data=data, schema_source=data["schema"])
+        return Response(_project_detail(request, project.slug), status=status.HTTP_201_CREATED)
+
+
+def _project_detail(request, slug) -> dict:
+    project = get_project(request.user, slug)
+    project.progress = project_progress(
+        project,
+        request.user,
+        everyone=project.my_role in CURATORS | {Role.RESEARCHER},
+        per_annotator=project.my_role in CURATORS,
+    )
+    return ProjectDetailSerializer(project).data
+
 
 class ProjectDetail(APIView):
+    parser_classes = [LimitedJSONParser]
+
     @extend_schema(
         responses={200: ProjectDetailSerializer, **ERRORS},
         summary="A project: your role, labels, guidelines and progress",
     )
     def get(self, request, slug):
+        return Response(_project_detail(request, slug))
+
+    @extend_schema(
+        request=ProjectUpdateSerializer,
+        responses={200: ProjectDetailSerializer, **ERRORS},
+        summary="Managers: change the project's settings, archive or restore it",
+    )
+    def patch(self, request, slug):
         project = get_project(request.user, slug)
-        project.progress = project_progress(
-            project,
-            request.user,
-            everyone=project.my_role in CURATORS | {Role.RESEARCHER},
-            per_annotator=project.my_role in CURATORS,
-        )
-        return Response(ProjectDetailSerializer(project).data)
+        require_manager(project, "change the project's settings")
+        project_update(project=project, data=_validated(ProjectUpdateSerializer, request.data))
+        return Response(_project_detail(request, slug))
 
 
 class MemberList(APIView):
@@ -177,33 +236,55 @@ class ArticleList(APIView):
             OpenApiParameter("status", OpenApiTypes.STR, enum=AssignmentStatus.values,
                              description="Your assignment's status."),
             OpenApiParameter("q", OpenApiTypes.STR, description="Search title and external id."),
+            OpenApiParameter("assignment_status", OpenApiTypes.STR,
+                             enum=[*AssignmentStatus.values, "unassigned"],
+                             description="Reviewers, managers: anyone's assignment in this "
+                             "status (with annotator: theirs), or nobody assigned."),
+            OpenApiParameter("annotator", OpenApiTypes.INT,
+                             description="Reviewers, managers: articles assigned to this user id."),
+            OpenApiParameter("batch", OpenApiTypes.STR, description="An import batch."),
         ],
-        responses={200: ArticleListSerializer(many=True), **ERRORS},
-        summary="Articles of a project (annotators: those assigned to them)",
+        responses={200: CuratorArticleListSerializer(many=True), **ERRORS},
+        summary="Articles of a project (annotators: those assigned to them; reviewers and "
+        "managers: with every assignment)",
     )  # fmt: skip
     def get(self, request, slug):
         project = get_project(request.user, slug)
         require_role(project, READ_ARTICLES, "read articles")
-        articles = (
-            articles_with_access(request.user)
-            .filter(project=project)
-            .defer("text", "original_text", "metadata")
-            .order_by("pk")
-        )
-        if project.my_role == Role.ANNOTATOR:
-            articles = articles.filter(assignments__annotator_id=request.user.pk)
         wanted = request.query_params.get("status")
+        if wanted and wanted not in AssignmentStatus.values:
+            raise ValidationError({"status": [f"Use one of {', '.join(AssignmentStatus.values)}."]})
+        if project.my_role not in CURATORS:
+            return self._assigned(request, project, wanted)
+        articles = project_articles(project, ArticleFilter.from_params(request.query_params))
         if wanted:
-            if wanted not in AssignmentStatus.values:
-                raise ValidationError(
-                    {"status": [f"Use one of {', '.join(AssignmentStatus.values)}."]}
-                )
             articles = articles.filter(
                 assignments__annotator_id=request.user.pk, assignments__status=wanted
             )
-        query = request.query_params.get("q", "").strip()
-        if query:
-            articles = articles.filter(Q(title__icontains=query) | Q(external_id__icontains=query))
+        paginator = self.pagination_class()
+        # Pages of ids, then the page's rows (a deferred join): a deep page walks an index only.
+        ids = paginator.paginate_queryset(articles.values_list("pk", flat=True), request, self)
+        page = articles_by_id(ids or [], articles)
+        rows = assignments_of(ids or [])
+        for article in page:
+            article.project = project  # known: no query per row for its slug
+            article.assignment_rows = rows[article.pk]
+            mine = [a for a in rows[article.pk] if a.annotator_id == request.user.pk]
+            article.my_status = mine[0].status if mine else None
+        return paginator.get_paginated_response(CuratorArticleListSerializer(page, many=True).data)
+
+    def _assigned(self, request, project, wanted):
+        """An annotator's own articles (search, batch and their status filter only)."""
+        filters = ArticleFilter.from_params(request.query_params)
+        mine = {"assignments__annotator_id": request.user.pk}
+        if wanted:  # the same assignment: theirs, in that status
+            mine["assignments__status"] = wanted
+        articles = ArticleFilter(q=filters.q, batch=filters.batch).apply(
+            articles_with_access(request.user)
+            .filter(project=project, **mine)
+            .defer("text", "original_text", "metadata")
+            .order_by("pk")
+        )
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(articles, request, view=self)
         return paginator.get_paginated_response(ArticleListSerializer(page, many=True).data)
@@ -304,6 +385,21 @@ class SkipArticle(_AssignmentAction):
     new_status = AssignmentStatus.SKIPPED
 
 
+class ReopenArticle(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: ActionResultSerializer, **ERRORS},
+        summary="Take up again an article you marked done or skipped (in progress)",
+    )
+    def post(self, request, pk):
+        article = get_article(request.user, pk)
+        if not assignment_reopen_own(article=article, user=request.user):
+            raise NotFound("This article is not assigned to you.")
+        return Response(
+            {"article": article.pk, "status": AssignmentStatus.IN_PROGRESS, "next": article.pk}
+        )
+
+
 # --- assignments --------------------------------------------------------------------------
 
 
@@ -351,13 +447,22 @@ class AssignmentDetail(APIView):
             raise NotFound("No such assignment.")
         raise PermissionDenied("Only managers change assignments.")
 
-    @extend_schema(request=AssignmentSerializer, responses={200: AssignmentSerializer, **ERRORS})
+    @extend_schema(
+        request=AssignmentUpdateSerializer,
+        responses={200: AssignmentSerializer, **ERRORS},
+        summary="Managers: set the status (e.g. todo: reopen), or reassign to another annotator",
+    )
     def patch(self, request, pk):
         assignment = self._assignment(request, pk)
-        serializer = AssignmentSerializer(assignment, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        serializer.save()
-        return Response(serializer.data)
+        data = _validated(AssignmentUpdateSerializer, request.data)
+        with transaction.atomic():
+            if "annotator" in data:
+                user = services.user_by_name(data["annotator"], field="annotator")
+                assignment_reassign(assignment=assignment, annotator=user)
+            if "status" in data and data["status"] != assignment.status:
+                assignment.status = data["status"]
+                assignment.save(update_fields=["status", "updated_at"])
+        return Response(AssignmentSerializer(assignment).data)
 
     @extend_schema(responses={204: None, **ERRORS})
     def delete(self, request, pk):

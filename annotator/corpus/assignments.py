@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.utils import timezone
 
 from annotator.core.bulk import bulk_insert
 from annotator.corpus.models import Article, Assignment, AssignmentStatus, Membership, Project, Role
@@ -130,7 +131,10 @@ def assign_round_robin(articles: Iterable[Article], annotators: Sequence, per_ar
 
 
 def next_article_id(project: Project, user) -> int | None:
-    """The user's next article in ``project``: in progress first, then to do, by article id."""
+    """The user's next article in ``project``: in progress first, then to do, by article id;
+    none in an archived project."""
+    if project.archived_at is not None:
+        return None
     return (
         Assignment.objects.filter(
             article__project=project,
@@ -168,3 +172,61 @@ def assignment_set_own_status(*, article: Article, user, status: str) -> bool:
     """The user ends their own assignment (done or skipped); False if they have none here."""
     mine = Assignment.objects.filter(article_id=article.pk, annotator_id=user.pk)
     return bool(mine.update(status=status))
+
+
+def assign_articles(
+    project: Project, articles: QuerySet, *, usernames: Sequence[str] | None, per_article: int
+) -> int:
+    """Round-robin over ``articles`` of ``project`` (a filtered queryset), to the named
+    annotators or, without names, to every annotator member; ValidationErrors name the field."""
+    if usernames is not None:
+        if not usernames:
+            raise ValidationError({"annotators": ["Choose at least one annotator."]})
+        users = {u.get_username(): u for u in User.objects.filter(username__in=list(usernames))}
+        unknown = [name for name in usernames if name not in users]
+        if unknown:
+            raise ValidationError({"annotators": [f"No user {', '.join(map(repr, unknown))}."]})
+        annotators = [users[name] for name in usernames]
+    else:
+        annotators = list(annotator_members(project))
+        if not annotators:
+            raise ValidationError(
+                {"annotators": ["The project has no annotators yet: add members first."]}
+            )
+    if per_article > len(annotators):
+        raise ValidationError(
+            {"per_article": [f"Each article needs {per_article} distinct annotators; only "
+                             f"{len(annotators)} to choose from."]}
+        )  # fmt: skip
+    try:
+        return assign_round_robin(articles.filter(project=project), annotators, per_article)
+    except AssignmentError as error:
+        raise ValidationError({"annotators": [str(error)]}) from None
+
+
+def assignment_reassign(*, assignment: Assignment, annotator) -> Assignment:
+    """Give the article to another annotator instead (to do again); the first one's spans
+    stay in their own layer."""
+    if annotator.pk == assignment.annotator_id:
+        return assignment
+    try:
+        check_annotators(assignment.article.project, [annotator])
+    except AssignmentError as error:
+        raise ValidationError({"annotator": [str(error)]}) from None
+    try:
+        with transaction.atomic():
+            assignment.annotator = annotator
+            assignment.status = AssignmentStatus.TODO
+            assignment.save(update_fields=["annotator", "status", "updated_at"])
+    except IntegrityError:
+        raise ValidationError(
+            {"annotator": [f"{annotator} is already assigned this article."]}
+        ) from None
+    return assignment
+
+
+def assignment_reopen_own(*, article: Article, user) -> bool:
+    """The user takes up again an article they finished or skipped (in progress: it comes
+    first in their queue); False if they have no assignment of it."""
+    mine = Assignment.objects.filter(article_id=article.pk, annotator_id=user.pk)
+    return bool(mine.update(status=AssignmentStatus.IN_PROGRESS, updated_at=timezone.now()))

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from annotator.core.text import decode_utf8, normalize_newlines
+from annotator.core.text import decode_utf8, normalize_text
 from annotator.corpus.models import Assignment
 from annotator.schemas.history import labels_edited_by_people
 from annotator.schemas.models import LabelSchema
@@ -89,7 +89,7 @@ def read_article_file(path: Path) -> tuple[str, str]:
 
     The text is the whole file, title line included, as in the PTC/SemEval corpora.
     """
-    text = normalize_newlines(decode_utf8(path.read_bytes()))
+    text = normalize_text(decode_utf8(path.read_bytes()))
     return text.split("\n", 1)[0].strip(), text
 
 

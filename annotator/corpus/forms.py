@@ -1,7 +1,28 @@
 from django import forms
 
+from annotator.core.forms import NormalizedTextMixin
 from annotator.corpus.assignments import annotator_members
-from annotator.corpus.models import ArticleImage
+from annotator.corpus.models import Article, ArticleImage, Project
+
+
+class ArticleForm(NormalizedTextMixin, forms.ModelForm):
+    """The admin's article form: text stored like an import's (LF line breaks, no BOM)."""
+
+    normalized_fields = ("text", "original_text")
+
+    class Meta:
+        model = Article
+        fields = ["project", "external_id", "title", "text", "original_text", "source_url",
+                  "published", "metadata", "batch"]  # fmt: skip
+
+
+class ProjectForm(NormalizedTextMixin, forms.ModelForm):
+    normalized_fields = ("description", "guidelines")
+
+    class Meta:
+        model = Project
+        fields = ["slug", "name", "description", "guidelines", "schema", "annotators_per_article",
+                  "allow_overlap", "show_suggestions"]  # fmt: skip
 
 
 class AssignRoundRobinForm(forms.Form):

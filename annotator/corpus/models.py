@@ -25,6 +25,14 @@ class Project(models.Model):
     allow_overlap = models.BooleanField(
         default=True, help_text="Allow spans of different labels or ranges to overlap."
     )
+    show_suggestions = models.BooleanField(
+        default=True,
+        db_default=True,  # rows written without it (older code, raw SQL) get it too
+        help_text="Show annotators the words an article inserted or substituted relative to its "
+        "original (diff suggestions). They can prime annotators; reviewers always see them.",
+    )
+    # Set when a manager archives the project: it leaves the working lists, nothing is deleted.
+    archived_at = models.DateTimeField(null=True, blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="projects"
     )
@@ -68,6 +76,9 @@ class Article(models.Model):
     published = models.DateField(null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     text_sha256 = models.CharField(max_length=64, editable=False)
+    # The import that brought the article in ("import #12", or a name given on the command
+    # line); managers assign by batch.
+    batch = models.CharField(max_length=200, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -76,6 +87,13 @@ class Article(models.Model):
             models.UniqueConstraint(
                 fields=["project", "external_id"], name="external_id_unique_in_project"
             )
+        ]
+        indexes = [
+            models.Index(fields=["project", "batch"], name="article_project_batch"),
+            # Pages of a project's article list are pages of this index (selectors.py); on
+            # PostgreSQL, title and external id searches have trigram indexes too
+            # (migration 0006_article_search_indexes).
+            models.Index(fields=["project", "id"], name="article_project_id"),
         ]
 
     def __str__(self):
@@ -157,8 +175,13 @@ class Assignment(models.Model):
                 fields=["article", "annotator"], name="one_assignment_per_article_and_annotator"
             )
         ]
-        # "My next article": an annotator's assignments filtered by status.
-        indexes = [models.Index(fields=["annotator", "status"], name="assignment_mine_by_status")]
+        # "My next article": an annotator's assignments filtered by status; with the article,
+        # the manager's article list filters by annotator and status from the index alone.
+        indexes = [
+            models.Index(
+                fields=["annotator", "status", "article"], name="assignment_mine_by_status"
+            )
+        ]
 
     def __str__(self):
         return f"{self.article} -> {self.annotator} ({self.status})"

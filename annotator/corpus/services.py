@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from annotator.core.lockout import unlock_account
-from annotator.core.text import normalize_newlines
+from annotator.core.text import normalize_text
 from annotator.corpus.models import Article, ArticleImage, Membership, Project, Role
 
 User = get_user_model()
@@ -26,11 +26,29 @@ def user_by_name(username: str, *, field: str):
     return user
 
 
+def user_by_name_or_email(identifier: str, *, field: str):
+    """The user with this user name, or else with this email address (which must be one
+    user's only); a ValidationError on ``field`` if there is none."""
+    identifier = identifier.strip()
+    user = User.objects.filter(**{User.USERNAME_FIELD: identifier}).first()
+    if user is not None or "@" not in identifier:
+        return user or user_by_name(identifier, field=field)
+    matches = list(User.objects.filter(email__iexact=identifier)[:2])
+    if not matches:
+        raise ValidationError({field: [f"No user with the user name or email {identifier!r}."]})
+    if len(matches) > 1:
+        raise ValidationError(
+            {field: [f"Several users have the email {identifier!r}: give the user name."]}
+        )
+    return matches[0]
+
+
 # --- members ------------------------------------------------------------------------------
 
 
 def membership_add(*, project: Project, username: str, role: str) -> Membership:
-    user = user_by_name(username, field="username")
+    """Add a user, named by user name or email address, to the project with ``role``."""
+    user = user_by_name_or_email(username, field="username")
     try:
         with transaction.atomic():
             return Membership.objects.create(user=user, project=project, role=role)
@@ -88,7 +106,7 @@ def _check_images(images: list[dict[str, Any]], text: str) -> None:
 
 def article_create(*, project: Project, data: dict[str, Any]) -> Article:
     """One article from a validated JSON body, with its images; all or nothing."""
-    text = normalize_newlines(data["text"])
+    text = normalize_text(data["text"])
     images = data.get("images") or []
     _check_images(images, text)
     fields = {k: data[k] for k in ARTICLE_FIELDS if data.get(k) is not None}
@@ -98,7 +116,7 @@ def article_create(*, project: Project, data: dict[str, Any]) -> Article:
                 project=project,
                 external_id=data["external_id"],
                 text=text,
-                original_text=normalize_newlines(data.get("original_text", "")),
+                original_text=normalize_text(data.get("original_text", "")),
                 **fields,
             )
             ArticleImage.objects.bulk_create(

@@ -106,6 +106,8 @@ class ImportOptions:
     utf16_offsets: bool = False
     # label for span-identification files (article<ID>.task-si.labels), which carry no technique
     si_label_id: int | None = None
+    # stored on every article of the import (Article.batch): managers assign by batch
+    batch: str = ""
 
 
 class Utf16Offsets:

@@ -32,7 +32,7 @@ BATCH_SIZE = 1000
 
 ARTICLE_FIELDS = (
     "project_id", "external_id", "title", "text", "original_text", "source_url", "published",
-    "metadata", "text_sha256",
+    "metadata", "text_sha256", "batch",
 )  # fmt: skip
 SPAN_FIELDS = ("article_id", "annotator_id", "label_id", "start", "end", "text", "origin")
 IMAGE_FIELDS = ("article_id", "url", "caption_start", "caption_end", "order")
@@ -40,6 +40,18 @@ IMAGE_FIELDS = ("article_id", "url", "caption_start", "caption_end", "order")
 
 class ImportSetupError(ValueError):
     """A problem with the import's options (not with a file): nothing was read."""
+
+
+class GoldLayer:
+    """Pass ``GOLD`` as the annotator: imported spans go to the project's gold layer."""
+
+    pk = None
+
+    def __repr__(self) -> str:
+        return "GOLD"
+
+
+GOLD = GoldLayer()
 
 
 def import_paths(
@@ -50,12 +62,14 @@ def import_paths(
     si_label: str | None = None,
     batch_size: int = BATCH_SIZE,
     fast: bool | None = None,
+    batch: str = "",
 ) -> ImportReport:
-    """Import files and folders into ``project``; ``annotator`` is a User or a username.
+    """Import files and folders into ``project``; ``annotator`` (whose layer spans go into) is
+    a User, a username or ``GOLD``; ``batch`` names the import on every article.
 
     ``fast`` (default: settings.ANNOTATOR_IMPORT_FAST_PATH) lets PostgreSQL skip its foreign-key
     triggers where the role may (:func:`_lock_references`, docs/import.md)."""
-    options, user = _prepare(project, annotator, utf16_offsets, si_label)
+    options, user = _prepare(project, annotator, utf16_offsets, si_label, batch)
     fast = settings.ANNOTATOR_IMPORT_FAST_PATH if fast is None else fast
     report = ImportReport()
     for path in paths:
@@ -72,9 +86,10 @@ def import_upload(
     utf16_offsets: bool = False,
     si_label: str | None = None,
     batch_size: int = BATCH_SIZE,
+    batch: str = "",
 ) -> ImportReport:
     """Import one uploaded file (binary file object; ``name`` gives its format)."""
-    options, user = _prepare(project, annotator, utf16_offsets, si_label)
+    options, user = _prepare(project, annotator, utf16_offsets, si_label, batch)
     source = source_for_upload(name, stream)
     fast = settings.ANNOTATOR_IMPORT_FAST_PATH
     return ImportReport([import_source(project, source, options, user, batch_size, fast)])
@@ -93,7 +108,7 @@ def ensure_annotator(project: Project, username: str):
     return user
 
 
-def _prepare(project, annotator, utf16_offsets, si_label):
+def _prepare(project, annotator, utf16_offsets, si_label, batch=""):
     labels = LabelIndex.for_project(project)
     si_label_id = None
     if si_label:
@@ -105,7 +120,9 @@ def _prepare(project, annotator, utf16_offsets, si_label):
         if not annotator.strip():
             raise ImportSetupError("--annotator: give a user name")
         annotator = ensure_annotator(project, annotator.strip())
-    return ImportOptions(labels, utf16_offsets, si_label_id), annotator
+    if len(batch) > Article._meta.get_field("batch").max_length:
+        raise ImportSetupError("--batch: at most 200 characters")
+    return ImportOptions(labels, utf16_offsets, si_label_id, batch), annotator
 
 
 class _RollBack(Exception):
@@ -181,7 +198,7 @@ def _import_records(project, source, options, annotator, batch_size, report, tru
     written = FileReport(source.name, source.format)
     with immediate_constraints():
         writer = BackgroundWriter(
-            lambda records: _insert(project, records, annotator, written, trusted)
+            lambda records: _insert(project, records, annotator, written, trusted, options.batch)
         )
         try:
             for item in source.read(options):
@@ -236,9 +253,15 @@ def _existing_ids(project, external_ids: list[str]) -> set[str]:
 
 
 def _insert(
-    project, batch: list[ArticleRecord], annotator, report: FileReport, trusted=None
+    project,
+    batch: list[ArticleRecord],
+    annotator,
+    report: FileReport,
+    trusted=None,
+    batch_name: str = "",
 ) -> None:
-    """Insert a batch; ``trusted``: the label ids locked by ``_lock_references`` (fast path)."""
+    """Insert a batch; ``trusted``: the label ids locked by ``_lock_references`` (fast path);
+    ``batch_name``: the import's name on every article."""
     existing = _existing_ids(project, [r.external_id for r in batch])
     fresh = []
     for record in batch:
@@ -262,6 +285,7 @@ def _insert(
                 r.published,
                 r.metadata,
                 r.text_sha256,
+                batch_name,
             )
             for r in fresh
         ],  # fmt: skip

@@ -17,6 +17,7 @@ dark page it is drawn on (as an underline): see docs/ui.md, "Label colours". The
 highlight only says "something is here"; the underline's colour says which label.
 """
 
+from dataclasses import dataclass
 from itertools import combinations
 from math import atan2, cos, degrees, exp, hypot, radians, sin, sqrt
 
@@ -163,3 +164,34 @@ def delta_e(colour1: str, colour2: str, vision: str = "normal") -> float:
 def closest_pairs(colours: list[str], vision: str = "normal") -> list[tuple[float, str, str]]:
     """Every pair with its difference, closest first (for reports and tests)."""
     return sorted((delta_e(a, b, vision), a, b) for a, b in combinations(colours, 2))
+
+
+@dataclass(frozen=True)
+class ColourClash:
+    """Two labels of a schema whose colours are hard to tell apart (the editor's warning)."""
+
+    first: str  # label keys
+    second: str
+    delta_e: float
+
+    def message(self, names: dict[str, str] | None = None) -> str:
+        names = names or {}
+        return (
+            f"{names.get(self.first, self.first)} and {names.get(self.second, self.second)} "
+            f"have colours that are hard to tell apart (CIEDE2000 difference "
+            f"{self.delta_e:.1f}, below {MIN_DELTA_E:g})."
+        )
+
+    def as_dict(self) -> dict:
+        return {"labels": [self.first, self.second], "delta_e": round(self.delta_e, 1)}
+
+
+def colour_clashes(colours: dict[str, str], threshold: float = MIN_DELTA_E) -> list[ColourClash]:
+    """Every pair of ``{label key: #rrggbb}`` closer than ``threshold``, closest first."""
+    labs = {key: lab_of(colour.lower()) for key, colour in colours.items()}
+    clashes = [
+        ColourClash(a, b, delta)
+        for a, b in combinations(labs, 2)
+        if (delta := ciede2000(labs[a], labs[b])) < threshold
+    ]
+    return sorted(clashes, key=lambda clash: clash.delta_e)

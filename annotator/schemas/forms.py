@@ -4,13 +4,17 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
+from annotator.core.forms import NormalizedTextMixin
+
 from .models import Label
 from .spec import RESERVED_HOTKEYS
 
 IN_USE_HELP = "In use by spans: cannot be deleted. Retire it, or merge it into another label."
 
 
-class LabelForm(forms.ModelForm):
+class LabelForm(NormalizedTextMixin, forms.ModelForm):
+    normalized_fields = ("description", "example")
+
     class Meta:
         model = Label
         fields = [

@@ -15,6 +15,7 @@ class Action:
     LABEL_UNRETIRED = "label_unretired"
     LABEL_MERGED = "label_merged"
     LABEL_DELETED = "label_deleted"
+    LABELS_REORDERED = "labels_reordered"
 
 
 # The label fields the history tracks (the key never changes, the schema is the history's owner).

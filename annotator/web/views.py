@@ -2,15 +2,15 @@
 the annotation page's script reads and writes everything else through the REST API."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 
 from annotator.corpus.assignments import next_article_id
-from annotator.corpus.models import Assignment, Role
+from annotator.corpus.models import Role
 from annotator.corpus.permissions import (
     CURATORS,
     DATA_READERS,
+    STAFF,
     articles_with_access,
     effective_role,
     visible_projects,
@@ -18,8 +18,6 @@ from annotator.corpus.permissions import (
 from annotator.corpus.progress import project_progress
 from annotator.exports.formats import FORMATS
 from annotator.exports.options import LAYERS
-
-ARTICLES_PER_PAGE = 100
 
 
 def _project(user, slug):
@@ -34,7 +32,8 @@ def _project(user, slug):
 def home(request):
     """My projects: role, progress bar and the links the role allows."""
     projects = []
-    for project in visible_projects(request.user).order_by("name", "pk"):
+    projects_in_use = visible_projects(request.user).filter(archived_at__isnull=True)
+    for project in projects_in_use.order_by("name", "pk"):
         project.my_role = effective_role(request.user, project.my_role)
         curator = project.my_role in CURATORS
         progress = project_progress(project, request.user, everyone=curator, per_annotator=False)
@@ -45,6 +44,7 @@ def home(request):
         project.can_list = curator
         project.can_export = project.my_role in DATA_READERS
         project.can_annotate = progress["mine"]["total"] > 0
+        project.can_manage = project.my_role in (Role.MANAGER, STAFF)
         projects.append(project)
     return render(request, "web/home.html", {"projects": projects})
 
@@ -67,30 +67,6 @@ def annotate(request, pk):
     if not (role in CURATORS or (role == Role.ANNOTATOR and assigned)):
         raise Http404("No such article among those assigned to you.")
     return render(request, "web/annotate.html", {"article": article, "project": article.project})
-
-
-@login_required
-def project_articles(request, slug):
-    """Managers and reviewers: every article with each annotator's status."""
-    project = _project(request.user, slug)
-    if project.my_role not in CURATORS:
-        raise Http404("Only reviewers and managers see the article list.")
-    articles = (
-        project.articles.defer("text", "original_text", "metadata")
-        .select_related("curation")
-        .order_by("pk")
-    )
-    page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
-    rows = {article.pk: [] for article in page}
-    for assignment in (
-        Assignment.objects.filter(article_id__in=rows)
-        .select_related("annotator")
-        .order_by("annotator__username")
-    ):
-        rows[assignment.article_id].append(assignment)
-    for article in page:
-        article.assignment_rows = rows[article.pk]
-    return render(request, "web/project_articles.html", {"project": project, "page": page})
 
 
 @login_required

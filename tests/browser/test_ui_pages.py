@@ -55,7 +55,7 @@ def test_login_projects_article_list_and_logout(page, demo):
     expect(project.locator(".role")).to_have_text("annotator")
     expect(project.locator("progress")).to_have_count(1)
     expect(project.locator(".progress-text")).to_have_text(re.compile(r"^0 of \d+ done$"))
-    expect(project.get_by_role("link", name="Articles")).to_have_count(0)
+    expect(project.get_by_role("link", name="Articles", exact=True)).to_have_count(0)
     project.get_by_role("link", name="Annotate").click()
     expect(page.locator("#app")).to_have_attribute("data-ready", "true")
     expect(page.locator("#progress")).to_have_text(re.compile(r"^0 of \d+ done$"))

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from annotator.corpus.models import Project
-from annotator.imports.service import ImportSetupError, import_paths
+from annotator.imports.service import GOLD, ImportSetupError, import_paths
 
 
 class Command(BaseCommand):
@@ -20,6 +20,12 @@ class Command(BaseCommand):
             "--annotator",
             metavar="USERNAME",
             help="whose spans imported spans are (created, without a password, if missing)",
+        )
+        parser.add_argument(
+            "--gold", action="store_true", help="imported spans go into the gold layer"
+        )
+        parser.add_argument(
+            "--batch", default="", metavar="NAME", help="a name for this import on its articles"
         )
         parser.add_argument(
             "--utf16-offsets",
@@ -43,11 +49,14 @@ class Command(BaseCommand):
         project = Project.objects.filter(slug=options["project"]).first()
         if project is None:
             raise CommandError(f"--project: no project with slug {options['project']!r}")
+        if options["gold"] and options["annotator"]:
+            raise CommandError("--gold and --annotator: give one of them")
         try:
             report = import_paths(
                 project,
                 options["paths"],
-                annotator=options["annotator"],
+                annotator=GOLD if options["gold"] else options["annotator"],
+                batch=options["batch"],
                 utf16_offsets=options["utf16_offsets"],
                 si_label=options["si_label"],
                 fast=options["fast"] or None,

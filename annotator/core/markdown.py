@@ -1,0 +1,50 @@
+"""Markdown to safe HTML, for project guidelines (the manager's preview, the annotation page).
+
+Guidelines are written by managers but read by everyone in the project, so the HTML is
+untrusted twice over: markdown-it-py renders CommonMark (plus tables and strikethrough) with raw
+HTML turned off, so ``<script>`` in the source shows as text, and nh3 (the ammonia sanitiser)
+then keeps only the tags and attributes listed here, whatever the renderer produced. Links get
+``rel="noopener noreferrer nofollow"``; only http(s) and mailto URLs survive.
+"""
+
+from functools import cache
+
+import nh3
+from markdown_it import MarkdownIt
+
+from annotator.core.text import normalize_text
+
+TAGS = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5",
+        "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s", "strong", "sub", "sup",
+        "table", "tbody", "td", "th", "thead", "tr", "ul",
+    }
+)  # fmt: skip
+ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+    "th": {"align"},
+    "td": {"align"},
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+@cache
+def _renderer() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+        ["table", "strikethrough"]
+    )
+
+
+def render_markdown(source: str) -> str:
+    """Sanitised HTML for ``source`` (normalised like any stored text first)."""
+    html = _renderer().render(normalize_text(source))
+    return nh3.clean(
+        html,
+        tags=set(TAGS),
+        attributes={tag: set(names) for tag, names in ATTRIBUTES.items()},
+        url_schemes=set(URL_SCHEMES),
+        link_rel="noopener noreferrer nofollow",
+    )
