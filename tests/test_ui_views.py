@@ -80,3 +80,18 @@ def test_annotate_next_redirects_then_says_all_done(client, demo):
     assert client.get("/projects/nope/annotate/").status_code == 404
     client.logout()
     assert client.get("/").status_code == 302  # to the login page
+
+
+def test_guidelines_are_rendered_by_the_server_and_sanitised(client, demo):
+    project = demo.project
+    project.guidelines = (
+        "# Rules\r\n\r\nMark **loaded** words.<script>alert(1)</script>\n\n[x](javascript:alert(2))"
+    )
+    project.save(update_fields=["guidelines"])
+    login(client, "annotator1")
+    html = client.get(f"/annotate/{demo.pk}/").content.decode()
+    panel = html.split('id="guidelines-panel"', 1)[1].split("</aside>", 1)[0]
+    assert "<h3>Rules</h3>" in panel  # under the panel's own <h2>
+    assert "<strong>loaded</strong>" in panel
+    assert "<script>" not in panel and "&lt;script&gt;" in panel
+    assert "href=\"javascript" not in panel  # the link stays text

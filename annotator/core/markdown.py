@@ -38,9 +38,17 @@ def _renderer() -> MarkdownIt:
     )
 
 
-def render_markdown(source: str) -> str:
-    """Sanitised HTML for ``source`` (normalised like any stored text first)."""
-    html = _renderer().render(normalize_text(source))
+def render_markdown(source: str, *, heading_offset: int = 0) -> str:
+    """Sanitised HTML for ``source`` (normalised like any stored text first). With
+    ``heading_offset``, ``#`` becomes ``h(1 + offset)``: guidelines shown in a page's side panel
+    sit under the panel's own heading."""
+    renderer = _renderer()
+    tokens = renderer.parse(normalize_text(source))
+    if heading_offset:
+        for token in tokens:
+            if token.type in ("heading_open", "heading_close"):
+                token.tag = f"h{min(6, int(token.tag[1]) + heading_offset)}"
+    html = renderer.renderer.render(tokens, renderer.options, {})
     return nh3.clean(
         html,
         tags=set(TAGS),

@@ -664,7 +664,7 @@ async function main() {
     pickLabel(key, { clicked: true }),
   );
   state.keys = setUpKeysDialog($("keys-dialog"), [labelSection(project.labels), ...ANNOTATE_SHORTCUTS]);
-  state.guidelines = setUpGuidelines($("guidelines-panel"), project.guidelines, $("guidelines-toggle"));
+  state.guidelines = setUpGuidelines($("guidelines-panel"), $("guidelines-toggle"));
   const filter = $("filter");
   for (const label of project.labels.filter((l) => !l.retired)) {
     const option = document.createElement("option");

@@ -1,11 +1,10 @@
 /**
  * The `?` overlay listing every shortcut (a modal <dialog>) and the guidelines panel (a
- * non-modal side panel with the project's guidelines, rendered from Markdown by markdown.js),
+ * non-modal side panel with the project's guidelines, rendered and sanitised by the server),
  * shared by the annotation and review pages.
  */
 
 import { el } from "./dom.js";
-import { parseMarkdown, toDom } from "./markdown.js";
 
 /** Fill and open the keys dialog from shortcut sections (shortcuts.js). */
 export function setUpKeysDialog(dialog, sections) {
@@ -35,14 +34,9 @@ export function setUpKeysDialog(dialog, sections) {
   };
 }
 
-/** Fill the guidelines panel from Markdown; returns {toggle, close, isOpen}. */
-export function setUpGuidelines(panel, markdown, opener) {
-  const body = panel.querySelector(".guidelines-body");
-  if (markdown && markdown.trim()) {
-    body.replaceChildren(toDom(parseMarkdown(markdown), document, { headingOffset: 2 }));
-  } else {
-    body.replaceChildren(el("p", "muted", "This project has no guidelines yet."));
-  }
+/** The guidelines panel (its HTML rendered and sanitised by the server); returns
+ * {toggle, close, isOpen}. */
+export function setUpGuidelines(panel, opener) {
   const set = (open) => {
     panel.hidden = !open;
     opener?.setAttribute("aria-expanded", String(open));

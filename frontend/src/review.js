@@ -513,7 +513,7 @@ async function main() {
       else notify(`To add a gold ${labelName(key)} span, select its text in the article first.`);
     });
     state.keys = setUpKeysDialog($("keys-dialog"), [labelSection(project.labels), ...REVIEW_SHORTCUTS]);
-    state.guidelines = setUpGuidelines($("guidelines-panel"), project.guidelines, $("guidelines-toggle"));
+    state.guidelines = setUpGuidelines($("guidelines-panel"), $("guidelines-toggle"));
     // bench/render.py reads "review:render": from here (everything fetched) to the first paint.
     performance.mark("review:render-start");
     state.index = makeOffsetIndex(article.text);
