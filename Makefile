@@ -47,7 +47,7 @@ seed: migrate
 	$(BIN)/python manage.py seed_demo
 
 run: seed
-	$(BIN)/python scripts/run.py --host $(HOST) --port $(PORT)
+	PATH="$(abspath $(BIN)):$$PATH" RUN_HOST=$(HOST) RUN_PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
 
 test: test-python test-frontend
 

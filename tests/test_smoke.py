@@ -1,5 +1,5 @@
-"""scripts/run.py, what `make run` ends in: it serves the app, a worker and beat, and one Ctrl-C
-(SIGINT to its process group, as a terminal sends it) leaves nothing running."""
+"""What `make run` ends in (honcho running Procfile.dev): it serves the app, a worker and beat,
+and one Ctrl-C (SIGINT to its process group, as a terminal sends it) leaves nothing running."""
 
 import os
 import re
@@ -8,9 +8,10 @@ import subprocess
 import urllib.error
 import urllib.request
 import uuid
+from pathlib import Path
 
 import pytest
-from processes import PYTHON, REPO, clean_env, free_port, pids_with_env, run_python, wait_for
+from processes import BIN, REPO, clean_env, free_port, pids_with_env, run_python, wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -39,9 +40,9 @@ def running_app(tmp_path):
     log_path = tmp_path / "run.log"
     with log_path.open("w") as log:
         proc = subprocess.Popen(
-            [PYTHON, "scripts/run.py", "--port", str(port)],
+            [str(BIN / "honcho"), "start", "-f", "Procfile.dev"],
             cwd=REPO,
-            env=env,
+            env={**env, "RUN_PORT": str(port), "PATH": f"{BIN}:{env.get('PATH', '')}"},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own group, like a shell job, so SIGINT reaches it alone
@@ -60,7 +61,7 @@ def test_run_serves_web_worker_and_beat_and_ctrl_c_stops_them_all(running_app):
     login = f"http://127.0.0.1:{running_app['port']}/accounts/login/"
 
     def login_page_up():
-        assert proc.poll() is None, f"run.py exited early:\n{running_app['log'].read_text()}"
+        assert proc.poll() is None, f"honcho exited early:\n{running_app['log'].read_text()}"
         return status_of(login) == 200
 
     wait_for(login_page_up, 60, f"{login} to answer 200")
@@ -77,11 +78,30 @@ def test_run_serves_web_worker_and_beat_and_ctrl_c_stops_them_all(running_app):
     wait_for(lambda: ran.search(running_app["log"].read_text()), 60, "beat's job recovery to run")
 
     marker = ("ANNOTATOR_VAR_DIR", str(var_dir))
-    # The supervisor, runserver (and its autoreloaded child), the worker and beat.
+    # honcho, runserver (and its autoreloaded child), the worker and beat.
     assert len(pids_with_env(*marker)) >= 4, running_app["log"].read_text()
 
     os.killpg(proc.pid, signal.SIGINT)
-    assert proc.wait(timeout=60) == 0, running_app["log"].read_text()
+    assert proc.wait(timeout=60) == 130, running_app["log"].read_text()  # stopped by SIGINT
     wait_for(lambda: not pids_with_env(*marker), 15, "every started process to exit")
     assert status_of(login) is None, "something still answers on the port"
-    assert "[run] stopped" in running_app["log"].read_text()
+    log = running_app["log"].read_text()
+    for name in ("web", "worker", "beat"):
+        assert re.search(rf"system +\| {name}\.1 stopped", log), log
+
+
+def test_when_one_process_dies_the_others_are_stopped(running_app):
+    """A half-running app is worse than none: the worker killed, honcho stops web and beat."""
+    proc, var_dir = running_app["proc"], running_app["var_dir"]
+    login = f"http://127.0.0.1:{running_app['port']}/accounts/login/"
+    wait_for(lambda: status_of(login) == 200, 60, f"{login} to answer 200")
+    marker = ("ANNOTATOR_VAR_DIR", str(var_dir))
+    worker = next(
+        pid
+        for pid in pids_with_env(*marker)
+        if Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"python\0-m\0celery")
+        and b"\0worker\0" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    )
+    os.kill(worker, signal.SIGKILL)
+    proc.wait(timeout=60)
+    wait_for(lambda: not pids_with_env(*marker), 30, "every started process to exit")
