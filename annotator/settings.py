@@ -9,6 +9,7 @@ CELERY_BROKER_URL (or REDIS_URL). docs/configuration.md lists every variable.
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -185,7 +186,7 @@ MEDIA_ROOT = Path(os.environ.get("ANNOTATOR_MEDIA_ROOT", VAR_DIR / "media"))
 
 # Export files go through Django's storage API: the file system by default, an S3-compatible
 # bucket through django-storages when ANNOTATOR_STORAGE=s3 (docs/deployment.md).
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Gzip/Brotli copies made by collectstatic; no manifest, so templates render without one.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -349,12 +350,11 @@ AXES_VERBOSE = False
 # The client's address: the connection's, unless ANNOTATOR_TRUSTED_PROXIES says how many proxies
 # in front of the app append to X-Forwarded-For (a header anyone can send otherwise).
 TRUSTED_PROXIES = int(os.environ.get("ANNOTATOR_TRUSTED_PROXIES") or 0)
+AXES_IPWARE_META_PRECEDENCE_ORDER: tuple[str, ...] = ("REMOTE_ADDR",)
 if TRUSTED_PROXIES:
     AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXIES
     AXES_IPWARE_PROXY_ORDER = "right-most"
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-else:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 # --- Cache: rate limits and anything else counted across requests ----------------------------
 # Redis (REDIS_URL) when configured, so that every web process shares one count; in the

@@ -16,7 +16,8 @@ from annotator.web import views as web_views
 account_urls = [
     pattern
     for pattern in auth_urls.urlpatterns
-    if settings.EMAIL_ENABLED or not (pattern.name or "").startswith("password_reset")
+    if settings.EMAIL_ENABLED
+    or not (getattr(pattern, "name", "") or "").startswith("password_reset")
 ]
 
 urlpatterns = [

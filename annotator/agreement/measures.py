@@ -16,6 +16,7 @@ from the sum (the task's micro-average), which is what lets the report stream ar
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Self
 
 ANY = None  # the key of the unlabelled variant in per-label results
 
@@ -82,7 +83,7 @@ class SpanScore:
     n_a: int = 0
     n_b: int = 0
 
-    def __iadd__(self, other: "SpanScore") -> "SpanScore":
+    def __iadd__(self, other: "SpanScore") -> Self:
         self.p_credit += other.p_credit
         self.r_credit += other.r_credit
         self.n_a += other.n_a
@@ -204,7 +205,7 @@ class Comparison:
         for label, score in exact_by_label(a, b).items():
             self.exact_per_label[label] += score
 
-    def __iadd__(self, other: "Comparison") -> "Comparison":
+    def __iadd__(self, other: "Comparison") -> Self:
         self.articles += other.articles
         self.unlabelled += other.unlabelled
         for label, score in other.per_label.items():

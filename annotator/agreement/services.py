@@ -116,10 +116,10 @@ def article_layers(article_ids, *, done_only: bool):
             ):
                 assigned[article_id].add(annotator_id)
         spans: dict[int, dict] = defaultdict(lambda: defaultdict(list))
-        rows = Span.objects.filter(article_id__in=chunk).values_list(
+        span_rows = Span.objects.filter(article_id__in=chunk).values_list(
             "article_id", "annotator_id", "start", "end", "label_id"
         )
-        for article_id, annotator_id, start, end, label_id in rows.order_by():
+        for article_id, annotator_id, start, end, label_id in span_rows.order_by():
             spans[article_id][annotator_id].append((start, end, label_id))
         for article_id in chunk:
             if article_id not in lengths:
@@ -176,9 +176,8 @@ def compute(
 
     t0 = time.perf_counter()
     label_keys = dict(project.schema.labels.values_list("pk", "key"))
-    alpha_results = {"any": alpha.alpha(ANY), "per_label": {}}
-    for label_id in alpha.labels():
-        alpha_results["per_label"][label_keys.get(label_id, str(label_id))] = alpha.alpha(label_id)
+    per_label = {label_keys.get(pk, str(pk)): alpha.alpha(pk) for pk in alpha.labels()}
+    alpha_results = {"any": alpha.alpha(ANY), "per_label": per_label}
     seconds["alpha"] = time.perf_counter() - t0
 
     users = _usernames({a for pair in pairs for a in pair} | set(vs_gold))

@@ -7,7 +7,12 @@ rule about spans; its errors are answered by annotator.core.exceptions.
 
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -129,7 +134,12 @@ class ArticleSpansSync(APIView):
         request=SyncRequestSerializer,
         responses={
             200: SyncResponseSerializer,
-            400: SyncFailureSerializer,
+            # A batch that failed at one operation, or a body that is no batch at all.
+            400: PolymorphicProxySerializer(
+                component_name="SyncError",
+                serializers=[SyncFailureSerializer, ErrorSerializer],
+                resource_type_field_name=None,
+            ),
             409: SyncFailureSerializer,
             403: ErrorSerializer,
             404: ErrorSerializer,

@@ -52,7 +52,7 @@ def _validated(serializer_class, data):
 
 
 class CandidateSerializer(serializers.Serializer):
-    label = serializers.CharField(max_length=100)
+    label = serializers.CharField(max_length=100)  # type: ignore[assignment]  # DRF's Field.label
     start = StrictIntegerField(min_value=0)
     end = StrictIntegerField(min_value=1)
 

@@ -55,7 +55,7 @@ def layer_json(rows) -> list[dict]:
 class SpanSerializer(serializers.ModelSerializer):
     """A span as the API returns it (offsets in Unicode code points, ``[start, end)``)."""
 
-    label = serializers.CharField(read_only=True, help_text="The label's key.")
+    label = serializers.CharField(read_only=True, help_text="The label's key.")  # type: ignore[assignment]  # DRF's Field.label
     layer = serializers.ChoiceField(choices=["gold", "annotator"], read_only=True)
 
     class Meta:
@@ -66,7 +66,7 @@ class SpanSerializer(serializers.ModelSerializer):
 
 
 class _SpanFields(serializers.Serializer):
-    label = serializers.CharField(max_length=100, help_text="A live label key of the project.")
+    label = serializers.CharField(max_length=100, help_text="A live label key of the project.")  # type: ignore[assignment]  # DRF's Field.label
     start = StrictIntegerField(min_value=0)
     end = StrictIntegerField(min_value=1)
     note = serializers.CharField(max_length=MAX_NOTE_CHARS, allow_blank=True, required=False)
@@ -112,7 +112,7 @@ class SyncOperationSerializer(serializers.Serializer):
     id = StrictIntegerField(required=False, min_value=1)
     client_id = serializers.UUIDField(required=False)
     version = StrictIntegerField(required=False, min_value=1)
-    label = serializers.CharField(required=False, max_length=100)
+    label = serializers.CharField(required=False, max_length=100)  # type: ignore[assignment]  # DRF's Field.label
     start = StrictIntegerField(required=False, min_value=0)
     end = StrictIntegerField(required=False, min_value=1)
     note = serializers.CharField(required=False, allow_blank=True, max_length=MAX_NOTE_CHARS)
@@ -122,7 +122,8 @@ class SyncOperationSerializer(serializers.Serializer):
 
 
 class SyncRequestSerializer(serializers.Serializer):
-    operations = SyncOperationSerializer(many=True, max_length=MAX_SYNC_OPERATIONS, min_length=1)
+    # many=True hands the lengths to the ListSerializer, which the stubs do not know.
+    operations = SyncOperationSerializer(many=True, max_length=MAX_SYNC_OPERATIONS, min_length=1)  # type: ignore[call-arg]
 
 
 class SyncResultSerializer(serializers.Serializer):

@@ -132,7 +132,7 @@ def foreign_key_checks_skippable(
         return False
     tables = [connection.ops.quote_name(m._meta.db_table) for m in references]
     with connection.cursor() as cursor:
-        if connection.pg_version >= 150000:
+        if connection.pg_version >= 150000:  # type: ignore[attr-defined]  # PostgreSQL's wrapper
             cursor.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
         else:
             cursor.execute("SELECT current_setting('is_superuser') = 'on'")
@@ -306,7 +306,7 @@ class BackgroundWriter:
         if connection.vendor == "postgresql":
             connection.ensure_connection()
             self._connection = connection
-            self._queue = queue.Queue(maxsize=1)
+            self._queue: queue.Queue = queue.Queue(maxsize=1)
             connection.inc_thread_sharing()
             self._thread = threading.Thread(target=self._run, name="bulk-writer", daemon=True)
             self._thread.start()

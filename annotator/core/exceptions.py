@@ -7,6 +7,8 @@ and body (a 404, a 409 conflict with the current version, a batch that failed at
 A body over Django's size limit is a JSON 413, not Django's HTML 400.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -40,6 +42,7 @@ def exception_handler(exc, context):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         exc = PayloadTooLarge(f"The request body is over {limit} bytes.")
     if isinstance(exc, DjangoValidationError):
+        detail: dict[str, Any]
         if hasattr(exc, "error_dict"):
             detail = {
                 ("detail" if field == NON_FIELD_ERRORS else field): messages

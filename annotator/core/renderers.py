@@ -1,6 +1,8 @@
 """A faster JSONRenderer for views that return large plain payloads (a layer of spans)."""
 
-from rest_framework.renderers import JSONRenderer
+from typing import cast
+
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.settings import api_settings
 
 from annotator.core import jsonbytes
@@ -21,7 +23,10 @@ class PlainJSONRenderer(JSONRenderer):
         return jsonbytes.dumps(data, default=self.encoder_class().default)
 
 
-# The default renderers with JSON written by PlainJSONRenderer (the browsable API stays).
-PLAIN_JSON_RENDERERS = [PlainJSONRenderer] + [
-    renderer for renderer in api_settings.DEFAULT_RENDERER_CLASSES if renderer is not JSONRenderer
+# The default renderers with JSON written by PlainJSONRenderer (the browsable API stays). DRF
+# has imported the classes its setting names.
+_DEFAULTS = cast(list[type[BaseRenderer]], api_settings.DEFAULT_RENDERER_CLASSES)
+PLAIN_JSON_RENDERERS: list[type[BaseRenderer]] = [
+    PlainJSONRenderer,
+    *(renderer for renderer in _DEFAULTS if renderer is not JSONRenderer),
 ]

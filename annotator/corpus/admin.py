@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -53,7 +55,10 @@ def count_related(model: type[models.Model], relation: str):
     """:func:`count_of` over the rows that point at ``model`` through the reverse relation
     ``relation`` (e.g. an article's ``spans``), without importing the app that owns them."""
     reverse = model._meta.get_field(relation)
-    return count_of(reverse.related_model._default_manager.all(), reverse.field.name)
+    assert isinstance(reverse, models.ForeignObjectRel), f"{relation} is not a reverse relation"
+    related = reverse.related_model
+    assert isinstance(related, type)
+    return count_of(related._default_manager.all(), reverse.field.name)
 
 
 class MembershipInline(admin.TabularInline):
@@ -123,7 +128,7 @@ def _with_assignment(queryset, status: str | None, annotator: str | None):
     Both filters look at the same assignment row: "assigned to alice" + "done" means alice's
     assignment is done, not that some assignment is done and alice has another one.
     """
-    conditions = {}
+    conditions: dict[str, object] = {}
     if status and status != AssignmentStatusFilter.UNASSIGNED:
         conditions["status"] = status
     if annotator and is_ascii_int(annotator):
@@ -244,7 +249,7 @@ class ArticleAdmin(admin.ModelAdmin):
         return queryset
 
     def get_fieldsets(self, request, obj=None):
-        text_section = {"fields": ["text", "text_length", "text_sha256"]}
+        text_section: dict[str, Any] = {"fields": ["text", "text_length", "text_sha256"]}
         if obj is not None and article_span_count(obj):
             text_section["description"] = TEXT_LOCKED_NOTE.format(count=article_span_count(obj))
         if obj is not None:
@@ -338,7 +343,7 @@ class AssignmentForm(forms.ModelForm):
         fields = ["article", "annotator", "status"]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         article, annotator = data.get("article"), data.get("annotator")
         if article is not None and annotator is not None:
             try:

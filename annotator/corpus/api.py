@@ -106,7 +106,7 @@ class ProjectList(APIView):
         if ARCHIVED[archived] is not None:
             projects = projects.filter(archived_at__isnull=not ARCHIVED[archived])
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(projects, request, view=self)
+        page = paginator.paginate_queryset(projects, request, view=self) or []
         for project in page:
             project.my_role = effective_role(request.user, project.my_role)
         return paginator.get_paginated_response(ProjectSerializer(page, many=True).data)

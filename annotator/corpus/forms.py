@@ -28,7 +28,7 @@ class ProjectForm(NormalizedTextMixin, forms.ModelForm):
 class AssignRoundRobinForm(forms.Form):
     """The intermediate page of the article admin's "Assign to annotators" action."""
 
-    annotators = forms.ModelMultipleChoiceField(
+    annotators: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
         help_text="Articles go to these annotators in turn, least-loaded first.",
@@ -40,11 +40,11 @@ class AssignRoundRobinForm(forms.Form):
     def __init__(self, project, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.project = project
-        self.fields["annotators"].queryset = annotator_members(project)
+        self.fields["annotators"].queryset = annotator_members(project)  # type: ignore[attr-defined]  # a ModelMultipleChoiceField
         self.fields["per_article"].initial = project.annotators_per_article
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         annotators, per_article = data.get("annotators"), data.get("per_article")
         if annotators is not None and per_article is not None and per_article > len(annotators):
             self.add_error(
@@ -64,7 +64,7 @@ class ArticleImageForm(forms.ModelForm):
         fields = ["file", "url", "caption_start", "caption_end", "order"]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("file") and not data.get("url"):
             raise forms.ValidationError("Give the image either as a file or as a URL.")
         start, end = data.get("caption_start"), data.get("caption_end")
@@ -81,7 +81,7 @@ class ArticleImageForm(forms.ModelForm):
 
 class ArticleImageFormSet(forms.BaseInlineFormSet):
     def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, **kwargs)
+        form = super()._construct_form(i, **kwargs)  # type: ignore[misc]  # Django's, not in the stubs
         # The article being edited, with the text just entered on an add page; no query per image.
         form.parent_article = self.instance
         return form

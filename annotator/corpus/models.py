@@ -33,10 +33,15 @@ class Project(models.Model):
     )
     # Set when a manager archives the project: it leaves the working lists, nothing is deleted.
     archived_at = models.DateTimeField(null=True, blank=True)
-    members = models.ManyToManyField(
+    members: models.ManyToManyField = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="projects"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Not stored: set per request by corpus.permissions (the caller's role, "staff" for
+    # superusers) and by the project endpoint (its progress).
+    my_role: str | None
+    progress: dict
 
     class Meta:
         ordering = ["name"]
@@ -80,6 +85,12 @@ class Article(models.Model):
     # line); managers assign by batch.
     batch = models.CharField(max_length=200, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Not stored: set per request by corpus.permissions (the caller's role in the project and
+    # own assignment status) and by the curators' article list (every assignment).
+    my_role: str | None
+    my_status: str | None
+    assignment_rows: list
 
     class Meta:
         ordering = ["project", "id"]

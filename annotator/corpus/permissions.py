@@ -34,7 +34,7 @@ def effective_role(user, role: str | None) -> str | None:
 
 def visible_projects(user):
     """Projects the user belongs to (every project for a superuser), annotated with ``my_role``."""
-    projects = Project.objects.annotate(my_role=_role_subquery(user, "pk"))
+    projects = Project.objects.annotate(my_role=_role_subquery(user, "pk"))  # type: ignore[no-redef]  # the annotation fills the declared attribute
     if user.is_superuser:
         return projects
     return projects.filter(memberships__user_id=user.pk)

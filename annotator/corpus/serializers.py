@@ -147,7 +147,9 @@ class ImageSerializer(serializers.ModelSerializer):
 
 
 class ArticleListSerializer(serializers.ModelSerializer):
-    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    project: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     my_status = serializers.ChoiceField(
         choices=AssignmentStatus.choices,
         allow_null=True,
@@ -201,7 +203,8 @@ class ArticleCreateSerializer(serializers.Serializer):
     source_url = serializers.URLField(max_length=2000, required=False, allow_blank=True)
     published = serializers.DateField(required=False, allow_null=True)
     metadata = serializers.DictField(required=False)
-    images = ImageInputSerializer(many=True, required=False, max_length=100)
+    # many=True passes max_length to the ListSerializer, which the stubs do not know.
+    images = ImageInputSerializer(many=True, required=False, max_length=100)  # type: ignore[call-arg]
 
 
 class AssignmentSerializer(serializers.ModelSerializer):

@@ -92,7 +92,7 @@ def _check_images(images: list[dict[str, Any]], text: str) -> None:
     for index, image in enumerate(images):
         start, end = image.get("caption_start"), image.get("caption_end")
         if (start is None) != (end is None) or (
-            start is not None and not (0 <= start < end <= len(text))
+            start is not None and end is not None and not (0 <= start < end <= len(text))
         ):
             raise ValidationError(
                 {

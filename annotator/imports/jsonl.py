@@ -9,7 +9,7 @@ with the file.
 import json
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import BinaryIO
+from typing import IO
 
 from django.conf import settings
 
@@ -41,7 +41,7 @@ def max_line_bytes() -> int:
     return 2 * settings.API_MAX_ARTICLE_BYTES + (1 << 20)
 
 
-def _lines(stream: BinaryIO, limit: int) -> Iterator[bytes | None]:
+def _lines(stream: IO[bytes], limit: int) -> Iterator[bytes | None]:
     """The stream's lines; None for a line longer than ``limit`` bytes, which is skipped
     without ever holding more than ``limit`` bytes of it."""
     while line := stream.readline(limit + 1):
@@ -53,7 +53,7 @@ def _lines(stream: BinaryIO, limit: int) -> Iterator[bytes | None]:
             yield line
 
 
-def read_jsonl(stream: BinaryIO, name: str, options: ImportOptions) -> Iterator:
+def read_jsonl(stream: IO[bytes], name: str, options: ImportOptions) -> Iterator:
     """Yield an ArticleRecord or an ImportIssue per non-blank line."""
     limit = max_line_bytes()
     for number, raw in enumerate(_lines(stream, limit), 1):
@@ -242,5 +242,5 @@ def _image(image, text: TextWithOffsets):
             raise RecordError("'caption' must be a string")
         start, end = text.locate(image["caption"])
     else:
-        start = end = None
+        return src, None, None
     return src, start, end

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 
 from annotator.annotations.models import Span, SpanOrigin
 from annotator.core.bulk import (
@@ -120,7 +120,7 @@ def _prepare(project, annotator, utf16_offsets, si_label, batch=""):
         if not annotator.strip():
             raise ImportSetupError("--annotator: give a user name")
         annotator = ensure_annotator(project, annotator.strip())
-    if len(batch) > Article._meta.get_field("batch").max_length:
+    if len(batch) > (Article._meta.get_field("batch").max_length or 0):
         raise ImportSetupError("--batch: at most 200 characters")
     return ImportOptions(labels, utf16_offsets, si_label_id, batch), annotator
 
@@ -162,14 +162,12 @@ def _lock_references(project, options, annotator) -> frozenset[int] | None:
     are those this transaction inserts just before their spans and images; and ``_insert``
     refuses any span whose label id is not among the labels locked here (returned).
     """
-    if not all(
-        foreign_key_checks_skippable(model, references)
-        for model, references in (
-            (Article, [Project]),
-            (Span, [Article, get_user_model(), Label]),
-            (ArticleImage, [Article]),
-        )
-    ):
+    references: list[tuple[type[models.Model], list[type[models.Model]]]] = [
+        (Article, [Project]),
+        (Span, [Article, get_user_model(), Label]),
+        (ArticleImage, [Article]),
+    ]
+    if not all(foreign_key_checks_skippable(model, refs) for model, refs in references):
         return None
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
@@ -292,6 +290,7 @@ def _insert(
         return_ids=True,
         check_foreign_keys=trusted is None,
     )
+    assert article_ids is not None  # return_ids=True
     annotator_id = annotator.pk if annotator is not None else None
     spans = [
         (article_id, annotator_id, label_id, start, end, r.text[start:end], SpanOrigin.IMPORT.value)

@@ -5,6 +5,7 @@ A ``.jsonl`` file, a ``.txt`` file (with its labels files next to it if it is
 and ``.zip`` file in it, plus one for all its article and labels files together.
 """
 
+import functools
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -145,7 +146,7 @@ def _read_zip(file, name: str, options: ImportOptions) -> Iterator:
             semeval.Member(
                 f"{name}:{info.filename}",
                 PurePosixPath(info.filename).name,
-                lambda info=info: _read_member(archive, info, f"{name}:{info.filename}"),
+                functools.partial(_read_member, archive, info, f"{name}:{info.filename}"),
             )
             for info in infos
             if semeval.is_semeval_member(PurePosixPath(info.filename).name)

@@ -7,6 +7,7 @@ merge_labels) so admin edits land in the schema history with the request's user.
 import json
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponse, HttpResponseRedirect
@@ -77,7 +78,7 @@ class LabelInline(admin.TabularInline):
 class SchemaChangeInline(admin.TabularInline):
     model = SchemaChange
     fields = ["at", "user", "action", "label_key", "detail_json"]
-    readonly_fields = fields
+    readonly_fields = ["at", "user", "action", "label_key", "detail_json"]
     extra = 0
     can_delete = False
     verbose_name = "change"
@@ -322,7 +323,7 @@ class LabelAdmin(admin.ModelAdmin):
             "title": "Merge labels",
             "sources": sources,
             "form": form,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/schemas/label/merge_labels.html", context)
 

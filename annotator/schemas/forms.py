@@ -105,7 +105,7 @@ class LabelInlineFormSet(BaseInlineFormSet):
         for form in self.forms:
             if not hasattr(form, "cleaned_data") or not form.cleaned_data:
                 continue
-            if self.can_delete and self._should_delete_form(form):
+            if self.can_delete and self._should_delete_form(form):  # type: ignore[attr-defined]  # Django's, not in the stubs
                 if _in_use(form.instance):
                     raise ValidationError(
                         f"Label {form.instance.key!r} is used by spans and cannot be deleted; "
@@ -139,7 +139,7 @@ class MergeLabelsForm(forms.Form):
 
     def __init__(self, *args, targets, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target"].queryset = targets
+        self.fields["target"].queryset = targets  # type: ignore[attr-defined]  # a ModelChoiceField
 
 
 class ImportSchemaForm(forms.Form):

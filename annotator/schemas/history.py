@@ -52,7 +52,7 @@ def record_change(
 def label_snapshot(label: Label) -> dict:
     """The tracked fields as JSON values (merged_into as the target's key)."""
     snapshot = {field: getattr(label, field) for field in LABEL_FIELDS if field != "merged_into"}
-    snapshot["merged_into"] = label.merged_into.key if label.merged_into_id else None
+    snapshot["merged_into"] = label.merged_into.key if label.merged_into else None
     return snapshot
 
 

@@ -259,13 +259,10 @@ def _plan_hotkeys(specs: list[LabelSpec], existing: dict[str, Label], warnings: 
     taken = {lbl.hotkey for key, lbl in existing.items() if key not in spec_keys and lbl.hotkey}
     plan: dict[str, str] = {}
     for spec in specs:
-        if (
-            spec.key in existing
-            and wanted[spec.key]
-            and wanted[spec.key] == existing[spec.key].hotkey
-        ):
-            plan[spec.key] = wanted[spec.key]
-            taken.add(wanted[spec.key])
+        hotkey = wanted[spec.key]
+        if spec.key in existing and hotkey and hotkey == existing[spec.key].hotkey:
+            plan[spec.key] = hotkey
+            taken.add(hotkey)
     needs_auto = []
     for spec in specs:
         if spec.key in plan:

@@ -7,6 +7,7 @@ Everything is validated before anything is written, so a bad file stores nothing
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
@@ -83,7 +84,7 @@ def parse_labels(items, where: str) -> list[LabelSpec]:
         if key in seen_keys:
             raise SchemaFileError(f"{at}: duplicate key {key!r}.")
         seen_keys.add(key)
-        values = {}
+        values: dict[str, Any] = {}
         for field in _TEXT_FIELDS:
             value = item.get(field)
             if field == "description" and value is None:
