@@ -52,33 +52,17 @@ def _clean(schema: LabelSchema, data: dict[str, Any], *, label: Label | None) ->
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
     for field, limit in TEXT_LIMITS.items():
-        if field not in data:
-            continue
-        value = data[field]
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            errors[field] = ["Must be text."]
-            continue
-        value = normalize_text(value)
-        if field in ("name", "official_label", "category"):
-            value = value.strip()
-        if len(value) > limit:
-            errors[field] = [f"At most {limit} characters (got {len(value)})."]
-        values[field] = value
+        if field in data:
+            _clean_text(field, data[field], limit, values, errors)
     if "name" in values and not values["name"]:
         errors["name"] = ["A label needs a name."]
     colour_key = "colour" if "colour" in data else "color"  # the API's name, or the model's
     if colour_key in data:
         colour = data[colour_key]
-        try:
-            if not isinstance(colour, str):
-                raise ValidationError("A colour is #rrggbb.")
-            colour_validator(colour)
-        except ValidationError:
-            errors[colour_key] = [f"{colour!r} is not a colour: give it as #rrggbb, e.g. #4e79a7."]
-        else:
+        if isinstance(colour, str) and _is_colour(colour):
             values["color"] = colour.lower()
+        else:
+            errors[colour_key] = [f"{colour!r} is not a colour: give it as #rrggbb, e.g. #4e79a7."]
     if "hotkey" in data:
         hotkey = data["hotkey"] if data["hotkey"] is not None else ""
         problem = _hotkey_problem(schema, hotkey, label)
@@ -89,6 +73,28 @@ def _clean(schema: LabelSchema, data: dict[str, Any], *, label: Label | None) ->
     if errors:
         raise ValidationError(errors)
     return values
+
+
+def _clean_text(field: str, value: Any, limit: int, values: dict, errors: dict) -> None:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[field] = ["Must be text."]
+        return
+    value = normalize_text(value)
+    if field in ("name", "official_label", "category"):
+        value = value.strip()
+    if len(value) > limit:
+        errors[field] = [f"At most {limit} characters (got {len(value)})."]
+    values[field] = value
+
+
+def _is_colour(value: str) -> bool:
+    try:
+        colour_validator(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def _hotkey_problem(schema: LabelSchema, hotkey: Any, label: Label | None) -> str | None:

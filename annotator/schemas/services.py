@@ -160,73 +160,11 @@ def _apply_sources(
         before = {key: label_snapshot(label) for key, label in existing.items()}
         kept = {spec.key for spec in specs if spec.key in keep and spec.key in existing}
         report.kept = [spec.key for spec in specs if spec.key in kept]
-        hotkeys = _plan_hotkeys([s for s in specs if s.key not in kept], existing, report.warnings)
-
-        used_colours = {label.color.lower() for label in existing.values()}
-        labels: dict[str, Label] = dict(existing)
-        for position, spec in enumerate(specs):
-            if spec.key in kept:
-                continue
-            label = existing.get(spec.key) or Label(schema=schema, key=spec.key)
-            for attr in ("name", "official_label", "category", "description", "example"):
-                value = getattr(spec, attr)
-                if value is not None:
-                    setattr(label, attr, value)
-            label.order = spec.order if spec.order is not None else position
-            if spec.retired is not None:
-                label.retired = spec.retired
-            if spec.color is not None:
-                label.color = spec.color
-            elif label.pk is None:
-                label.color = next_colour(used_colours, position)
-            used_colours.add(label.color)
-            label.hotkey = hotkeys[spec.key]
-            labels[spec.key] = label
-
-        # Free changed hotkeys first so that swaps never trip the unique constraint mid-way.
-        moving = {key for key, lbl in existing.items() if before[key]["hotkey"] != lbl.hotkey}
-        if moving:
-            Label.objects.filter(pk__in=[existing[key].pk for key in moving]).update(hotkey="")
-        for spec in specs:
-            label = labels[spec.key]
-            if label.pk is None or spec.key in moving or label_snapshot(label) != before[spec.key]:
-                label.save()
-        # Merge links last: their targets may be labels created just above.
-        for spec in specs:
-            label = labels[spec.key]
-            if (
-                spec.key not in kept
-                and spec.merged_into is not None
-                and label.merged_into_id != labels[spec.merged_into].pk
-            ):
-                label.merged_into = labels[spec.merged_into]
-                label.save(update_fields=["merged_into"])
-
-        where = ", ".join(s.where for s in sources)
-        for spec in specs:
-            label = labels[spec.key]
-            if spec.key in kept:
-                continue
-            if spec.key not in existing:
-                report.created.append(spec.key)
-                record_change(
-                    schema,
-                    Action.LABEL_ADDED,
-                    user=user,
-                    label_key=spec.key,
-                    detail={"source": where, "after": label_snapshot(label)},
-                )
-            elif changes := diff(before[spec.key], label_snapshot(label)):
-                report.updated[spec.key] = changes
-                record_change(
-                    schema,
-                    Action.LABEL_EDITED,
-                    user=user,
-                    label_key=spec.key,
-                    detail={"source": where, "changes": changes},
-                )
-            else:
-                report.unchanged.append(spec.key)
+        changing = [spec for spec in specs if spec.key not in kept]
+        hotkeys = _plan_hotkeys(changing, existing, report.warnings)
+        labels = _labels_as_specified(schema, specs, existing, kept, hotkeys)
+        _save_labels(specs, labels, existing, before, kept)
+        _record_label_changes(schema, sources, changing, labels, before, report, user)
         if report.changed:
             record_change(
                 schema,
@@ -243,6 +181,66 @@ def _apply_sources(
             )
             schema.save(update_fields=["updated_at"])
     return report
+
+
+def _labels_as_specified(schema, specs, existing, kept, hotkeys) -> dict[str, Label]:
+    """Every label of the schema after the load, unsaved: existing ones changed in memory,
+    new ones built (a new label without a colour gets the palette's next free one)."""
+    used_colours = {label.color.lower() for label in existing.values()}
+    labels: dict[str, Label] = dict(existing)
+    for position, spec in enumerate(specs):
+        if spec.key in kept:
+            continue
+        label = existing.get(spec.key) or Label(schema=schema, key=spec.key)
+        for attr in ("name", "official_label", "category", "description", "example"):
+            value = getattr(spec, attr)
+            if value is not None:
+                setattr(label, attr, value)
+        label.order = spec.order if spec.order is not None else position
+        if spec.retired is not None:
+            label.retired = spec.retired
+        if spec.color is not None:
+            label.color = spec.color
+        elif label.pk is None:
+            label.color = next_colour(used_colours, position)
+        used_colours.add(label.color)
+        label.hotkey = hotkeys[spec.key]
+        labels[spec.key] = label
+    return labels
+
+
+def _save_labels(specs, labels, existing, before, kept) -> None:
+    # Free changed hotkeys first so that swaps never trip the unique constraint mid-way.
+    moving = {key for key, lbl in existing.items() if before[key]["hotkey"] != lbl.hotkey}
+    if moving:
+        Label.objects.filter(pk__in=[existing[key].pk for key in moving]).update(hotkey="")
+    for spec in specs:
+        label = labels[spec.key]
+        if label.pk is None or spec.key in moving or label_snapshot(label) != before[spec.key]:
+            label.save()
+    # Merge links last: their targets may be labels created just above.
+    for spec in specs:
+        label, target = labels[spec.key], spec.merged_into
+        if spec.key in kept or target is None or label.merged_into_id == labels[target].pk:
+            continue
+        label.merged_into = labels[target]
+        label.save(update_fields=["merged_into"])
+
+
+def _record_label_changes(schema, sources, specs, labels, before, report, user) -> None:
+    where = ", ".join(s.where for s in sources)
+    for spec in specs:
+        label = labels[spec.key]
+        if spec.key not in before:
+            report.created.append(spec.key)
+            detail = {"source": where, "after": label_snapshot(label)}
+            record_change(schema, Action.LABEL_ADDED, user=user, label_key=spec.key, detail=detail)
+        elif changes := diff(before[spec.key], label_snapshot(label)):
+            report.updated[spec.key] = changes
+            detail = {"source": where, "changes": changes}
+            record_change(schema, Action.LABEL_EDITED, user=user, label_key=spec.key, detail=detail)
+        else:
+            report.unchanged.append(spec.key)
 
 
 def _plan_hotkeys(specs: list[LabelSpec], existing: dict[str, Label], warnings: list[str]):

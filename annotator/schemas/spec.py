@@ -74,59 +74,18 @@ def parse_labels(items, where: str) -> list[LabelSpec]:
     seen_hotkeys: dict[str, str] = {}
     for index, item in enumerate(items):
         at = f"{where}: labels[{index}]"
-        if not isinstance(item, dict):
-            raise SchemaFileError(f"{at}: expected an object, got {type(item).__name__}.")
-        key = item.get("key")
-        if not isinstance(key, str) or not key:
-            raise SchemaFileError(f"{at}: 'key' is missing or not a string.")
-        at = f"{at} ({key!r})"
-        _validate(label_key_validator, key, at, "key")
-        if key in seen_keys:
-            raise SchemaFileError(f"{at}: duplicate key {key!r}.")
-        seen_keys.add(key)
-        values: dict[str, Any] = {}
-        for field in _TEXT_FIELDS:
-            value = item.get(field)
-            if field == "description" and value is None:
-                value = item.get("definition")
-            if value is not None and not isinstance(value, str):
-                raise SchemaFileError(f"{at}: '{field}' must be a string.")
-            values[field] = value
-        if not (values["name"] or "").strip():
-            raise SchemaFileError(f"{at}: 'name' is missing or empty.")
-        color = item.get("color", item.get("colour"))
-        if color is not None:
-            _validate(colour_validator, color, at, "color")
-            color = color.lower()
-        hotkey = item.get("hotkey")
-        if hotkey is not None:
-            hotkey = _check_hotkey(hotkey, at)
-            if hotkey and hotkey in seen_hotkeys:
-                raise SchemaFileError(
-                    f"{at}: hotkey {hotkey!r} is also used by label {seen_hotkeys[hotkey]!r}."
-                )
-            if hotkey:
-                seen_hotkeys[hotkey] = key
-        order = item.get("order")
-        if order is not None and (type(order) is not int or order < 0):
-            raise SchemaFileError(f"{at}: 'order' must be a non-negative integer.")
-        retired = item.get("retired")
-        if retired is not None and not isinstance(retired, bool):
-            raise SchemaFileError(f"{at}: 'retired' must be true or false.")
-        merged_into = item.get("merged_into")
-        if merged_into is not None and not isinstance(merged_into, str):
-            raise SchemaFileError(f"{at}: 'merged_into' must be a label key.")
-        specs.append(
-            LabelSpec(
-                key=key,
-                color=color,
-                hotkey=hotkey,
-                order=order,
-                retired=retired,
-                merged_into=merged_into or None,
-                **values,
+        spec = _parse_label(item, at)
+        at = f"{at} ({spec.key!r})"
+        if spec.key in seen_keys:
+            raise SchemaFileError(f"{at}: duplicate key {spec.key!r}.")
+        seen_keys.add(spec.key)
+        if spec.hotkey and spec.hotkey in seen_hotkeys:
+            raise SchemaFileError(
+                f"{at}: hotkey {spec.hotkey!r} is also used by label {seen_hotkeys[spec.hotkey]!r}."
             )
-        )
+        if spec.hotkey:
+            seen_hotkeys[spec.hotkey] = spec.key
+        specs.append(spec)
     for index, spec in enumerate(specs):
         if spec.merged_into and spec.merged_into not in seen_keys:
             raise SchemaFileError(
@@ -134,6 +93,57 @@ def parse_labels(items, where: str) -> list[LabelSpec]:
                 f"{spec.merged_into!r}, which is not a label of this schema."
             )
     return specs
+
+
+def _parse_label(item, at: str) -> LabelSpec:
+    """One label object, checked on its own (the list's checks are parse_labels')."""
+    if not isinstance(item, dict):
+        raise SchemaFileError(f"{at}: expected an object, got {type(item).__name__}.")
+    key = item.get("key")
+    if not isinstance(key, str) or not key:
+        raise SchemaFileError(f"{at}: 'key' is missing or not a string.")
+    at = f"{at} ({key!r})"
+    _validate(label_key_validator, key, at, "key")
+    values = _text_values(item, at)
+    color = item.get("color", item.get("colour"))
+    if color is not None:
+        _validate(colour_validator, color, at, "color")
+        color = color.lower()
+    hotkey = item.get("hotkey")
+    if hotkey is not None:
+        hotkey = _check_hotkey(hotkey, at)
+    order = item.get("order")
+    if order is not None and (type(order) is not int or order < 0):
+        raise SchemaFileError(f"{at}: 'order' must be a non-negative integer.")
+    retired = item.get("retired")
+    if retired is not None and not isinstance(retired, bool):
+        raise SchemaFileError(f"{at}: 'retired' must be true or false.")
+    merged_into = item.get("merged_into")
+    if merged_into is not None and not isinstance(merged_into, str):
+        raise SchemaFileError(f"{at}: 'merged_into' must be a label key.")
+    return LabelSpec(
+        key=key,
+        color=color,
+        hotkey=hotkey,
+        order=order,
+        retired=retired,
+        merged_into=merged_into or None,
+        **values,
+    )
+
+
+def _text_values(item: dict, at: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for field in _TEXT_FIELDS:
+        value = item.get(field)
+        if field == "description" and value is None:
+            value = item.get("definition")
+        if value is not None and not isinstance(value, str):
+            raise SchemaFileError(f"{at}: '{field}' must be a string.")
+        values[field] = value
+    if not (values["name"] or "").strip():
+        raise SchemaFileError(f"{at}: 'name' is missing or empty.")
+    return values
 
 
 def _check_hotkey(hotkey, at: str) -> str:
