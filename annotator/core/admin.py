@@ -4,8 +4,9 @@ from django.contrib import admin
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by background tasks: browsable here, never edited or deleted by hand (an
-    export is an immutable snapshot, and deleting a row would orphan its published file)."""
+    """Rows written by the app's own services (background jobs, schema history): browsable
+    here, never added, edited or deleted by hand (an export is an immutable snapshot, deleting
+    its row would orphan its published file; a history is a record)."""
 
     def has_add_permission(self, request):
         return False

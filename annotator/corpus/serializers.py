@@ -267,14 +267,9 @@ class BatchSerializer(serializers.Serializer):
     batch = serializers.CharField()
 
 
-class WorkloadSerializer(serializers.Serializer):
+class WorkloadSerializer(StatusCountsSerializer):
     annotator = serializers.IntegerField()
     username = serializers.CharField()
-    todo = serializers.IntegerField()
-    in_progress = serializers.IntegerField()
-    done = serializers.IntegerField()
-    skipped = serializers.IntegerField()
-    total = serializers.IntegerField()
     spans = serializers.IntegerField()
     last_activity = serializers.DateTimeField(allow_null=True)
 

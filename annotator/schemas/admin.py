@@ -17,6 +17,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import slugify
 
+from annotator.core.admin import ReadOnlyAdmin
+
 from .forms import ImportSchemaForm, LabelForm, LabelInlineFormSet, MergeLabelsForm
 from .models import Label, LabelSchema, SchemaChange
 from .services import (
@@ -329,18 +331,9 @@ class LabelAdmin(admin.ModelAdmin):
 
 
 @admin.register(SchemaChange)
-class SchemaChangeAdmin(admin.ModelAdmin):
+class SchemaChangeAdmin(ReadOnlyAdmin):
     list_display = ["at", "schema", "action", "label_key", "user"]
     list_filter = ["action", "schema"]
     search_fields = ["label_key"]
     list_select_related = ["schema", "user"]
     readonly_fields = ["schema", "user", "at", "action", "label_key", "detail"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

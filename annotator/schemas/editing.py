@@ -18,7 +18,7 @@ from django.db.models import Count
 from annotator.core.text import normalize_text
 
 from .colours import ColourClash, colour_clashes
-from .history import Action, label_snapshot, record_change
+from .history import LABEL_FIELDS, Action, label_snapshot, record_change
 from .models import Label, LabelSchema, colour_validator, hotkey_validator, label_key_validator
 from .services import (
     LabelInUseError,
@@ -290,21 +290,9 @@ def schema_copy(schema: LabelSchema, *, name: str, user=None) -> LabelSchema:
             label.key: Label(
                 schema=copy,
                 key=label.key,
-                **{
-                    field: getattr(label, field)
-                    for field in (
-                        "name",
-                        "official_label",
-                        "description",
-                        "example",
-                        "color",
-                        "hotkey",
-                        "category",
-                        "order",
-                        "retired",
-                    )
-                },
-            )  # fmt: skip
+                # The tracked fields; merge links are set below, once the targets exist.
+                **{f: getattr(label, f) for f in LABEL_FIELDS if f != "merged_into"},
+            )
             for label in originals
         }
         Label.objects.bulk_create(copies.values())
