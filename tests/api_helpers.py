@@ -131,3 +131,23 @@ def client_for(user=None, token=None) -> APIClient:
 @pytest.fixture
 def as_annotator(world):
     return client_for(world.annotator)
+
+
+def import_files(client: APIClient, slug: str, files, **fields):
+    """POST ``files`` ({name: bytes}) to the project's imports, then run the queued import job
+    in this process as a worker would (tests/test_import_worker.py runs a real one). The POST's
+    response, and the job as its detail endpoint answers once it has ended (None if refused)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from annotator.core import jobs
+    from annotator.imports import uploads
+    from annotator.imports.models import ImportJob
+
+    uploaded = [SimpleUploadedFile(name, content) for name, content in files.items()]
+    url = f"/api/v1/projects/{slug}/imports/"
+    response = client.post(url, {"file": uploaded, **fields}, format="multipart")
+    if response.status_code != 201:
+        return response, None
+    pk = response.json()["id"]
+    jobs.run(ImportJob, pk, uploads.run)
+    return response, client.get(f"{url}{pk}/").json()

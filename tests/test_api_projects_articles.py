@@ -4,7 +4,7 @@ import io
 import json
 
 import pytest
-from api_helpers import World, client_for
+from api_helpers import World, client_for, import_files
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from rest_framework.authtoken.models import Token
@@ -141,13 +141,10 @@ def test_manager_uploads_a_jsonl_file_into_the_import_service(world: World):
         json.dumps({"id": "up-1", "title": "Uploaded", "text": "Uploaded text"}),
         json.dumps({"id": "up-2", "text": "Second"}),
     ]
-    upload = io.BytesIO(("\n".join(lines) + "\n").encode())
-    upload.name = "batch.jsonl"
-    response = client_for(world.manager).post(
-        "/api/v1/projects/news/imports/", {"file": upload}, format="multipart"
-    )
+    content = ("\n".join(lines) + "\n").encode()
+    response, job = import_files(client_for(world.manager), "news", {"batch.jsonl": content})
     assert response.status_code == 201, response.json()
-    assert response.json()["articles_created"] == 2
+    assert job["report"]["articles_created"] == 2
     assert set(
         Article.objects.filter(project=world.project, external_id__startswith="up-").values_list(
             "external_id", flat=True

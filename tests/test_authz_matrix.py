@@ -46,6 +46,7 @@ REVIEW = "articles/<id:pk>/review/"
 CURATION = "articles/<id:pk>/curation/"
 AUTO_ACCEPT = "projects/<slug:slug>/review/auto-accept/"
 IMPORTS = "projects/<slug:slug>/imports/"
+IMPORT = IMPORTS + "<id:pk>/"
 COMMENTS = "articles/<id:pk>/comments/"
 COMMENT = "comments/<id:pk>/"
 SCHEMA = "projects/<slug:slug>/schema/"
@@ -87,8 +88,13 @@ TABLE = {
     ("projects/<slug:slug>/articles/", "GET", "foreign"):  codes("404 200 404 404 404 401 404 200"),
     ("projects/<slug:slug>/articles/", "POST", "own"):     codes("403 404 403 403 201 401 403 201"),
     ("projects/<slug:slug>/articles/", "POST", "foreign"): codes("404 403 404 404 404 401 404 201"),
-    (IMPORTS, "POST", "own"):                              codes("403 404 403 403 201 401 403 201"),
-    (IMPORTS, "POST", "foreign"):                          codes("404 403 404 404 404 401 404 201"),
+    # Imports (background jobs): managers upload and follow them.
+    (IMPORTS, "GET", "own"):                               codes(MANAGERS_OWN.format(ok=200)),
+    (IMPORTS, "GET", "foreign"):                           codes(MANAGERS_FOREIGN.format(ok=200)),
+    (IMPORTS, "POST", "own"):                              codes(MANAGERS_OWN.format(ok=201)),
+    (IMPORTS, "POST", "foreign"):                          codes(MANAGERS_FOREIGN.format(ok=201)),
+    (IMPORT, "GET", "own"):                                codes(MANAGERS_OWN.format(ok=200)),
+    (IMPORT, "GET", "foreign"):                            codes(MANAGERS_FOREIGN.format(ok=200)),
 
     # 204: nothing assigned to you.
     (NEXT, "GET", "own"):     codes("200 404 204 403 204 401 200 204"),
@@ -278,6 +284,12 @@ def _agreement(w: World, obj):
     return AgreementReport.objects.create(project=_project(w, obj))
 
 
+def _import(w: World, obj):
+    from annotator.imports.models import ImportJob
+
+    return ImportJob.objects.create(project=_project(w, obj))
+
+
 def _image(w: World, obj):
     from django.core.files.base import ContentFile
 
@@ -317,6 +329,8 @@ def url_kwargs(route: str, w: World, obj) -> dict:
         return {"slug": _project(w, obj).slug, "pk": _agreement(w, obj).pk}
     if route.startswith(EXPORT):
         return {"slug": _project(w, obj).slug, "pk": _export(w, obj).pk}
+    if route.startswith(IMPORT):
+        return {"slug": _project(w, obj).slug, "pk": _import(w, obj).pk}
     if route.startswith("projects/<slug:slug>/members/<id:pk>"):
         return {"slug": _project(w, obj).slug, "pk": _membership(w, obj).pk}
     if route.startswith("projects/<slug:slug>"):
@@ -399,7 +413,7 @@ def body(route: str, method: str, w: World, obj):
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path  # export files of the export rows
+    settings.MEDIA_ROOT = tmp_path  # export files of the export rows, uploaded import files
 
 
 def client_as(role: str, w: World):

@@ -1,15 +1,12 @@
 """The API behind the manager console: projects, the label schema editor, members,
-assignments, workload, article filters, imports into a layer, suggestions per project."""
+assignments, workload, article filters, suggestions per project (imports: test_import_api.py)."""
 
-import io
 import json
 
 import pytest
 from api_helpers import World, client_for, make_span, make_user
 from django.contrib.auth.models import Permission
-from django.core.files.uploadedfile import SimpleUploadedFile
 
-from annotator.annotations.models import Span
 from annotator.corpus.models import Article, Assignment, AssignmentStatus, Membership, Project, Role
 from annotator.schemas.history import Action
 from annotator.schemas.models import LabelSchema
@@ -354,70 +351,6 @@ def test_annotators_reopen_their_own_finished_articles(world: World):
     assert Assignment.objects.get(pk=world.assignment.pk).status == AssignmentStatus.IN_PROGRESS
     mine = client.get("/api/v1/projects/news/articles/?status=in_progress").json()["results"]
     assert [a["id"] for a in mine] == [world.article.pk]
-
-
-# --- imports into a layer ---------------------------------------------------------------------
-
-
-def upload(client, name, content, **fields):
-    file = SimpleUploadedFile(name, content)
-    return client.post(
-        "/api/v1/projects/news/imports/", {"file": file, **fields}, format="multipart"
-    )
-
-
-LABELLED = (
-    json.dumps({"id": "lab1", "text": "\ufeffThe enemy.\r\nIs here.", "spans": [
-        {"start": 5, "end": 10, "label": "loaded_language"}]}) + "\n"
-).encode()  # fmt: skip
-
-
-def test_spans_go_to_the_uploader_a_named_member_or_gold(world: World):
-    client = client_for(world.manager)
-    mine = upload(client, "a.jsonl", LABELLED)
-    assert mine.status_code == 201, mine.json()
-    article = Article.objects.get(external_id="lab1")
-    assert article.text == "The enemy.\nIs here."  # no BOM, no CR
-    span = Span.objects.get(article=article)
-    assert (span.annotator, span.text) == (world.manager, "enemy")
-    assert article.batch.endswith("a.jsonl")
-
-    named = upload(client, "b.jsonl", LABELLED.replace(b"lab1", b"lab2"), annotator="ann2",
-                   batch="week 1")  # fmt: skip
-    assert named.status_code == 201
-    assert Span.objects.get(article__external_id="lab2").annotator == world.annotator2
-    assert Article.objects.get(external_id="lab2").batch == "week 1"
-
-    gold = upload(client, "c.jsonl", LABELLED.replace(b"lab1", b"lab3"), gold="true")
-    assert gold.status_code == 201
-    assert Span.objects.get(article__external_id="lab3").annotator is None
-
-    stranger = make_user("stranger")
-    refused = upload(client, "d.jsonl", LABELLED.replace(b"lab1", b"lab4"), annotator="stranger")
-    assert refused.status_code == 400 and "not a member" in refused.json()["annotator"][0]
-    assert not Article.objects.filter(external_id="lab4").exists()
-    assert not Span.objects.filter(annotator=stranger).exists()
-
-
-def test_an_upload_too_large_is_a_413_before_it_is_read(world: World, settings):
-    settings.IMPORT_MAX_UPLOAD_BYTES = 1000
-    response = upload(client_for(world.manager), "big.jsonl", b"x" * 5000)
-    assert response.status_code == 413
-
-
-def test_a_zip_with_a_bad_member_stores_nothing(world: World):
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("article1.txt", "Good text.\n")
-        archive.writestr("article1.labels", "1\tNot_A_Label\t0\t4\n")
-        archive.writestr("article2.txt", "Fine.\n")
-    response = upload(client_for(world.manager), "set.zip", buffer.getvalue())
-    assert response.status_code == 400
-    errors = response.json()["files"][0]["errors"]
-    assert errors[0]["file"] == "set.zip:article1.labels" and errors[0]["line"] == 1
-    assert not Article.objects.filter(external_id__in=["1", "2"]).exists()
 
 
 def test_batches_are_listed_once_each_in_order(world: World):

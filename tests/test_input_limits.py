@@ -6,7 +6,7 @@ import json
 import zipfile
 
 import pytest
-from api_helpers import World, client_for
+from api_helpers import World, client_for, import_files
 from processes import clean_env, run_python
 
 from annotator.corpus.models import Article
@@ -85,8 +85,8 @@ def bomb(size: int) -> bytes:
 
 def test_a_zip_bomb_is_refused_from_its_directory(world: World):
     response = upload(client_for(world.manager), "bomb.zip", bomb(64 << 20))
-    assert response.status_code == 400
-    message = response.json()["files"][0]["errors"][0]["message"]
+    assert response.status_code == 400  # in the request: nothing is stored
+    (message,) = response.json()["file"]
     assert "zip bomb" in message and "articles.jsonl" in message
 
 
@@ -109,9 +109,9 @@ def test_a_long_line_is_skipped_without_reading_it_whole(world: World, settings)
     settings.API_MAX_ARTICLE_BYTES = 1000  # lines may hold 2x that, plus 1 MiB
     long_line = json.dumps({"id": "long", "text": "z" * (3 << 20)})
     data = (long_line + "\n" + json.dumps({"id": "ok", "text": "fine"}) + "\n").encode()
-    response = upload(client_for(world.manager), "long.jsonl", data)
-    assert response.status_code == 400
-    error = response.json()["files"][0]["errors"][0]
+    response, job = import_files(client_for(world.manager), "news", {"long.jsonl": data})
+    assert job["status"] == "done" and not job["report"]["ok"]
+    error = job["report"]["files"][0]["errors"][0]
     assert error["line"] == 1 and "longer than" in error["message"]
     assert not Article.objects.filter(external_id__in=["long", "ok"]).exists()
 

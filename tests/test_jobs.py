@@ -1,13 +1,16 @@
 """Background jobs (annotator.core.jobs) in this process, for every kind (exports, agreement
-reports): the life of a job, a builder that dies, recovery, and a broker that is down.
+reports, imports): the life of a job, a builder that dies, recovery, and a broker that is down.
 Real workers killed mid-job: tests/test_jobs_worker.py."""
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from importlib import import_module
 
 import pytest
 from api_helpers import client_for
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, connection
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
@@ -20,6 +23,8 @@ from annotator.core import jobs
 from annotator.core.tasks import recover_jobs
 from annotator.exports import services as exports
 from annotator.exports.models import Export
+from annotator.imports import uploads
+from annotator.imports.models import ImportJob
 
 pytestmark = pytest.mark.django_db
 
@@ -28,16 +33,32 @@ pytestmark = pytest.mark.django_db
 class Kind:
     model: type
     work: object
-    request: object  # world -> a queued job
+    request: Callable  # world -> a queued job
     url: str
-    body: dict
+    body: Callable[[], dict]  # what POST url takes
+    reader: str = "researcher"  # the world's user who may request and read these jobs
+    format: str = "json"
+    progress: int = 2  # when done: the project's two articles
+
+
+UPLOAD = b'{"id": "up1", "text": "Uploaded."}\n{"id": "up2", "text": "Also uploaded."}\n'
+
+
+def upload() -> dict:
+    return {"file": [SimpleUploadedFile("up.jsonl", UPLOAD)]}
+
+
+def request_import(world):
+    return uploads.request_import(world.project, upload()["file"], requester=world.manager)
 
 
 KINDS = {
     "export": Kind(Export, exports.build, lambda w: exports.request_export(w.project, "jsonl"),
-                   "/api/v1/projects/news/exports/", {"format": "jsonl"}),
+                   "/api/v1/projects/news/exports/", lambda: {"format": "jsonl"}),
     "agreement": Kind(AgreementReport, agreement.run, lambda w: agreement.request_report(w.project),
-                      "/api/v1/projects/news/agreement/", {}),
+                      "/api/v1/projects/news/agreement/", dict),
+    "import": Kind(ImportJob, uploads.run, request_import, "/api/v1/projects/news/imports/",
+                   upload, reader="manager", format="multipart", progress=len(UPLOAD)),
 }  # fmt: skip
 
 
@@ -59,7 +80,7 @@ def test_a_job_runs_once_and_a_second_delivery_does_nothing(kind, world):
     job = kind.request(world)
     ended = jobs.run(kind.model, job.pk, kind.work, task_id="t1")
     assert (ended.status, ended.error, ended.attempts) == ("done", "", 1)
-    assert ended.progress_done == ended.progress_total == 2  # the project's two articles
+    assert ended.progress_done == ended.progress_total == kind.progress
     assert ended.owner.endswith("task t1")
     assert jobs.run(kind.model, job.pk, kind.work) is None
     assert kind.model.objects.get(pk=job.pk).finished_at == ended.finished_at
@@ -77,7 +98,7 @@ def test_a_failing_job_is_failed_with_the_reason(kind, world, error, reason):
 
     ended = jobs.run(kind.model, kind.request(world).pk, work)
     assert (ended.status, ended.error, ended.progress_done) == ("failed", reason, 1)
-    body = client_for(world.researcher).get(f"{kind.url}{ended.pk}/").json()
+    body = client_for(getattr(world, kind.reader)).get(f"{kind.url}{ended.pk}/").json()
     assert body["message"] == f"failed: {reason}"
 
 
@@ -154,7 +175,7 @@ def test_recovery_queues_stalled_jobs_again_and_fails_them_after_their_attempts(
         kind.model.objects.filter(pk=job.pk).update(
             status="running", attempts=attempts, heartbeat_at=beat, owner="a lost worker"
         )
-    body = client_for(world.researcher).get(f"{kind.url}{stalled.pk}/").json()
+    body = client_for(getattr(world, kind.reader)).get(f"{kind.url}{stalled.pk}/").json()
     assert (body["status"], body["stalled"]) == ("running", True)
     assert body["message"].startswith("stalled: no heartbeat since")
 
@@ -179,8 +200,11 @@ def test_a_job_requested_while_the_broker_is_down_answers_503_and_is_failed(
     def refused(*args, **kwargs):
         raise BrokerError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
 
+    import_module(f"{kind.model._meta.app_config.name}.tasks")  # registers the task
     monkeypatch.setattr(app.tasks[kind.model.task_name], "apply_async", refused)
-    response = client_for(world.researcher).post(kind.url, kind.body, format="json")
+    response = client_for(getattr(world, kind.reader)).post(
+        kind.url, kind.body(), format=kind.format
+    )
     assert response.status_code == 503
     assert response["Content-Type"] == "application/json"
     assert "the task queue (broker) is not reachable" in response.json()["detail"]

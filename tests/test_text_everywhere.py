@@ -5,9 +5,8 @@ guidelines edits; and Markdown guidelines rendered safely."""
 import json
 
 import pytest
-from api_helpers import World, client_for
+from api_helpers import World, client_for, import_files
 from django.contrib.auth import get_user_model
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from annotator.core.markdown import render_markdown
@@ -99,11 +98,11 @@ def test_api_guidelines_and_labels(world: World):
 
 def test_upload_text_and_jsonl(world: World):
     client = client_for(world.manager)
-    txt = SimpleUploadedFile("plain.txt", RAW.encode())
-    assert client.post("/api/v1/projects/news/imports/", {"file": txt}).status_code == 201
     line = json.dumps({"id": "jl", "text": RAW}, ensure_ascii=False) + "\n"
-    jsonl = SimpleUploadedFile("one.jsonl", line.encode())
-    assert client.post("/api/v1/projects/news/imports/", {"file": jsonl}).status_code == 201
+    response, job = import_files(
+        client, "news", {"plain.txt": RAW.encode(), "one.jsonl": line.encode()}
+    )
+    assert job["report"]["ok"] and job["report"]["articles_created"] == 2, job
     assert Article.objects.get(external_id="plain").text == STORED
     assert Article.objects.get(external_id="jl").text == STORED
 

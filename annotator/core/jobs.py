@@ -4,7 +4,9 @@ agreement reports; imports and model training are meant to follow).
 A concrete job subclasses ``Job`` (adding its project and its own fields) and declares
 ``task_name`` and ``queue_setting``; its app's tasks.py binds that name to the work with
 ``job_task(Model, work)``, where ``work(job, progress) -> {field: value}`` does the job and
-returns what to store with *done*. API views and serializers come from ``core.jobs_api``.
+returns what to store with *done*, and may override ``release()`` to free what the job holds
+(an import's uploaded files) once it has ended. API views and serializers come from
+``core.jobs_api``.
 
 Life of a job: *queued* (``enqueue`` publishes its task once the row is committed; when the
 broker cannot be reached the job is *failed* with that reason and ``BrokerUnavailable``, a
@@ -95,6 +97,10 @@ class Job(models.Model):
     def done_message(self) -> str:
         return "done"
 
+    def release(self) -> None:
+        """Free what the job holds once it has ended, done or failed (called once, by whoever
+        ended it: its builder, a failed publish, or the recovery that gave up). Nothing here."""
+
 
 J = TypeVar("J", bound=Job)
 
@@ -133,6 +139,7 @@ def publish(job: Job) -> None:
         type(job)._default_manager.filter(pk=job.pk).update(
             status=JobStatus.FAILED, error=reason, finished_at=timezone.now()
         )
+        _release(job)
         detail = (
             f"{str(job._meta.verbose_name).capitalize()} #{job.pk} could not be started: the task "
             "queue (broker) is not reachable. It is marked failed; try again in a moment."
@@ -196,7 +203,9 @@ def run(
     fields["error"] = fields["error"][:5000]
     if beat.numbers:  # the last progress, which the heartbeat thread may not have written
         fields = dict(zip(("progress_done", "progress_total"), beat.numbers, strict=True)) | fields
-    if not mine.update(finished_at=timezone.now(), heartbeat_at=timezone.now(), **fields):
+    if mine.update(finished_at=timezone.now(), heartbeat_at=timezone.now(), **fields):
+        _release(job)
+    else:
         log.warning("%s #%s was taken over before it ended; its result is dropped", model, pk)
     return model._default_manager.get(pk=pk)
 
@@ -212,7 +221,8 @@ def claim(model: type[J], pk: int, owner: str) -> J | None:
         if not _builder_is_dead(job):
             return None
         if job.attempts >= MAX_ATTEMPTS:
-            _same_state(job).update(**_lost(job))
+            if _same_state(job).update(**_lost(job)):
+                _release(job)
             return None
     now = timezone.now()
     won = _same_state(job).update(
@@ -245,6 +255,14 @@ def _builder_is_dead(job: Job) -> bool:
         if not _same_state(job).exists():
             return False  # it moved (or ended): someone is on it
     return True
+
+
+def _release(job: Job) -> None:
+    """``job.release()``, which must not stop the job's life: a failure is logged."""
+    try:
+        job.release()
+    except Exception:
+        log.exception("%s #%s: releasing what it held failed", type(job).__name__, job.pk)
 
 
 def _lost(job: Job) -> dict[str, Any]:
@@ -318,6 +336,7 @@ def recover() -> list[str]:
         for job in stale:
             if job.attempts >= MAX_ATTEMPTS:
                 if _same_state(job).update(**_lost(job)):
+                    _release(job)
                     done.append(f"failed {job}")
             elif _same_state(job).update(status=JobStatus.QUEUED, owner=""):
                 done.append(f"queued again {job}")

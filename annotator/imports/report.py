@@ -93,6 +93,13 @@ class FileReport:
             "fast_path": self.fast_path,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "FileReport":
+        """The report ``as_dict`` gave (stored on an import job)."""
+        fields = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        errors = [ImportIssue(e["file"], e["line"], e["message"]) for e in data["errors"]]
+        return cls(**{**fields, "errors": errors, "duplicate_ids": list(data["duplicate_ids"])})
+
 
 @dataclass
 class ImportReport:

@@ -6,7 +6,8 @@ in the source rolls the whole source back, so a file with an error stores nothin
 on after the first error so that one run lists every problem (up to a limit).
 """
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.conf import settings
@@ -87,12 +88,25 @@ def import_upload(
     si_label: str | None = None,
     batch_size: int = BATCH_SIZE,
     batch: str = "",
+    on_item: Callable[[], None] | None = None,
 ) -> ImportReport:
-    """Import one uploaded file (binary file object; ``name`` gives its format)."""
+    """Import one uploaded file (binary file object; ``name`` gives its format); ``on_item``
+    is called as each article (or error) is read from it: an import job's progress."""
     options, user = _prepare(project, annotator, utf16_offsets, si_label, batch)
     source = source_for_upload(name, stream)
+    if on_item is not None:
+        source = _observed(source, on_item)
     fast = settings.ANNOTATOR_IMPORT_FAST_PATH
     return ImportReport([import_source(project, source, options, user, batch_size, fast)])
+
+
+def _observed(source: Source, on_item: Callable[[], None]) -> Source:
+    def read(options: ImportOptions):
+        for item in source.read(options):
+            on_item()
+            yield item
+
+    return dataclasses.replace(source, read=read)
 
 
 def ensure_annotator(project: Project, username: str):
