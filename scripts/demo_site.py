@@ -35,6 +35,9 @@ def demo_site():
     folder = tempfile.mkdtemp(prefix="annotator-demo-site-")
     os.environ["DATABASE_URL"] = f"sqlite:///{folder}/db.sqlite3"
     os.environ["DJANGO_DEBUG"] = "1"
+    os.environ["ANNOTATOR_MEDIA_ROOT"] = f"{folder}/media"
+    # No worker here: background jobs (an upload on the import page) run in their request.
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "annotator.settings")
     # Playwright's sync API runs an event loop in this thread; the ORM is used beside it.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

@@ -150,7 +150,7 @@ def take(page, url, articles, out, suffix):
         if name == "manage-import":
             page.set_input_files("#import-files", [import_sample(out.parent)])
             page.click("#import-submit")
-            page.wait_for_selector("li.import[data-state=done]")
+            page.wait_for_selector("#import-reports > li:first-child[data-status=done]")
         shot(name)
     page.get_by_role("button", name="Log out").click()
 

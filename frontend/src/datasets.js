@@ -5,6 +5,7 @@
  */
 
 import { api, ApiError } from "./api.js";
+import { humanSize } from "./bytes.js";
 
 const POLL_MS = 1000;
 const PENDING = new Set(["queued", "running"]);
@@ -23,18 +24,6 @@ function el(tag, { className, text, attrs } = {}, children = []) {
   for (const [name, value] of Object.entries(attrs ?? {})) node.setAttribute(name, value);
   node.append(...children);
   return node;
-}
-
-export function humanSize(bytes) {
-  if (bytes === null || bytes === undefined) return "";
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /** The options that differ from "everything": what a reader needs to tell exports apart. */

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 
 import { errorMessages, fillTemplate, formBody, setPath } from "../src/manage/forms.js";
 import { moved } from "../src/manage/order.js";
-import { fileReportLines } from "../src/manage/report.js";
+import { fileReportLines, isPending, jobStateText, layerText } from "../src/manage/report.js";
+import { humanSize } from "../src/bytes.js";
 
 /** A stand-in for a form: its elements, each a plain object with the properties read. */
 function fakeForm(fields) {
@@ -93,4 +94,29 @@ test("import reports: a summary, duplicates named, every error with file and lin
     "b.zip:article1.labels, line 2: unknown label",
     "b.zip: bad",
   ]);
+});
+
+describe("import jobs", () => {
+  const job = (fields) => ({ status: "queued", stalled: false, message: "queued: waiting for a worker", progress: { done: 0, total: 0 }, ...fields });
+
+  test("a running job says how far it has read its files, others what the API says", () => {
+    const running = job({ status: "running", message: "running: 1/2", progress: { done: 1572864, total: 3145728 } });
+    assert.equal(jobStateText(running), "importing: 50% of 3.0 MiB read");
+    assert.equal(jobStateText(job({})), "queued: waiting for a worker");
+    const stalled = job({ status: "running", stalled: true, message: "stalled: no heartbeat", progress: { done: 1, total: 2 } });
+    assert.equal(jobStateText(stalled), "stalled: no heartbeat");
+    assert.equal(jobStateText(job({ status: "done", message: "done: 4 article(s)" })), "done: 4 article(s)");
+  });
+
+  test("pending while queued or running; layers in words", () => {
+    assert.deepEqual(["queued", "running", "done", "failed"].map((status) => isPending(job({ status }))), [true, true, false, false]);
+    assert.equal(layerText({ layer: "uploader", annotator: "pm" }, "pm"), "your layer");
+    assert.equal(layerText({ layer: "annotator", annotator: "ann_a" }, "pm"), "ann_a's layer");
+    assert.equal(layerText({ layer: "gold", annotator: null }, "pm"), "the gold layer");
+  });
+
+  test("sizes in powers of 1024", () => {
+    assert.deepEqual([0, 1023, 1024, 1536, 5 * 1024 ** 3].map(humanSize), ["0 B", "1023 B", "1.0 KiB", "1.5 KiB", "5.0 GiB"]);
+    assert.equal(humanSize(null), "");
+  });
 });

@@ -1,20 +1,26 @@
 """The manager console, driven as a project manager who is not Django staff: create a project
-from a preset, edit labels, import files, add annotators, assign round-robin, read the
-workload; then an annotator finds the articles. Bad input shows a message and stores nothing.
+from a preset, edit labels, import files (watching the import job's progress reach its report,
+which a reload shows again), add annotators, assign round-robin, read the workload; then an
+annotator finds the articles. Bad input shows a message and stores nothing.
 """
 
 import io
 import json
 import re
+import threading
 import zipfile
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.db import connection
 from playwright.sync_api import expect
 
 from annotator.annotations.models import Span
+from annotator.core import jobs
 from annotator.corpus.models import Article, Assignment, Membership, Project, Role
+from annotator.imports import uploads
+from annotator.imports.models import ImportJob
 
 pytestmark = pytest.mark.browser
 User = get_user_model()
@@ -30,6 +36,49 @@ def _fast(settings):
 
 def make_user(username, email="", **extra):
     return User.objects.create_user(username=username, email=email, password=PASSWORD, **extra)
+
+
+class ThreadWorker:
+    """Runs each import job as soon as it is queued, in a thread of this process, as a Celery
+    worker would (tests/test_import_worker.py runs a real one). With ``hold`` set, the job
+    stops between its files (outside any transaction) until the test sets it."""
+
+    def __init__(self):
+        self.threads: list[threading.Thread] = []
+        self.hold: threading.Event | None = None
+        self.paused = threading.Event()
+
+    def enqueue(self, job) -> None:
+        thread = threading.Thread(target=self.run, args=(job.pk,))
+        self.threads.append(thread)
+        thread.start()
+
+    def run(self, pk: int) -> None:
+        try:
+            jobs.run(ImportJob, pk, self.work)
+        finally:
+            connection.close()  # this thread's own
+
+    def work(self, job, progress):
+        def watched(done: int, total: int) -> None:
+            progress(done, total)
+            if self.hold and 0 < done < total and not connection.in_atomic_block:
+                self.paused.set()
+                self.hold.wait(TIMEOUT_MS / 1000)
+
+        return uploads.run(job, watched)
+
+
+@pytest.fixture
+def worker(monkeypatch, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    runner = ThreadWorker()
+    monkeypatch.setattr(jobs, "enqueue", runner.enqueue)
+    yield runner
+    if runner.hold:
+        runner.hold.set()
+    for thread in runner.threads:
+        thread.join(TIMEOUT_MS / 1000)
 
 
 @pytest.fixture
@@ -69,7 +118,7 @@ def semeval_zip(tmp_path, labels_line="111\tLoaded_Language\t0\t5\n"):
     return path
 
 
-def test_a_manager_who_is_not_staff_runs_a_project(page, live_server, manager, tmp_path):
+def test_a_manager_who_is_not_staff_runs_a_project(page, live_server, manager, worker, tmp_path):
     make_user("ann_a")
     make_user("ann_b", email="b@example.org")
     assert not manager.is_staff
@@ -115,21 +164,52 @@ def test_a_manager_who_is_not_staff_runs_a_project(page, live_server, manager, t
     expect(page.locator("#schema-history tbody tr").first).to_contain_text("label_retired")
     assert project.schema.labels.get(key="slogans").retired
 
-    # Import a JSONL file and a SemEval zip; each report stays on the page.
+    # Import a JSONL file and a SemEval zip in one upload: a worker imports them while the page
+    # follows the job; it is held between the two files, when the first file's report is in.
+    worker.hold = threading.Event()
     page.locator(".manage-nav").get_by_role("link", name="Import").click()
-    page.set_input_files("#import-files", [jsonl_file(tmp_path), semeval_zip(tmp_path)])
+    expect(page.locator("#import-reports")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#imports-empty")).to_be_visible()
+    first, second = jsonl_file(tmp_path), semeval_zip(tmp_path)
+    page.set_input_files("#import-files", [first, second])
     page.get_by_role("button", name="Import").click()
-    jsonl_report = page.locator("li.import[data-file='batch-one.jsonl']")
-    zip_report = page.locator("li.import[data-file='semeval.zip']")
-    expect(jsonl_report).to_have_attribute("data-state", "done")
-    expect(zip_report).to_have_attribute("data-state", "done")
-    expect(jsonl_report.locator("progress")).to_have_attribute("value", "100")
+    job = page.locator("li.import").first
+    assert worker.paused.wait(TIMEOUT_MS / 1000), "the import did not start"
+    size, total = first.stat().st_size, first.stat().st_size + second.stat().st_size
+    expect(job).to_have_attribute("data-status", "running")
+    expect(job.locator("progress")).to_have_attribute("value", str(size))
+    expect(job.locator("progress")).to_have_attribute("max", str(total))
+    percent = 100 * size // total
+    expect(job.locator(".import-state")).to_have_text(re.compile(rf"^importing: {percent}% of "))
+    jsonl_report = job.locator("li.import-file[data-file='batch-one.jsonl']")
     expect(jsonl_report).to_contain_text("4 article(s), 0 span(s)")
+    expect(job.locator("li.import-file")).to_have_count(1)  # the zip is not imported yet
+    worker.hold.set()
+
+    expect(job).to_have_attribute("data-status", "done")
+    zip_report = job.locator("li.import-file[data-file='semeval.zip']")
     expect(zip_report).to_contain_text("2 article(s), 1 span(s)")
+    expect(job.locator("progress")).to_have_attribute("value", "1")
+    expect(job.locator(".import-state")).to_have_text(
+        "done: 6 article(s), 1 span(s) created, 0 duplicate(s) skipped"
+    )
+    expect(job.locator(".import-meta")).to_contain_text("by pm")
+    expect(job.locator(".import-meta")).to_contain_text("spans into your layer")
     assert Article.objects.filter(project=project).count() == 6
     assert not Article.objects.filter(project=project, text__contains="\r").exists()
     span = Span.objects.get(article__project=project)
     assert span.annotator == manager and span.text == "Awful"  # the uploader's layer
+
+    # The report stays: a reload lists the import with it.
+    page.reload()
+    job = page.locator(f"li.import[data-job='{ImportJob.objects.get().pk}']")
+    expect(job).to_have_attribute("data-status", "done")
+    expect(job.locator("li.import-file[data-file='batch-one.jsonl']")).to_contain_text(
+        "4 article(s), 0 span(s)"
+    )
+    expect(job.locator("li.import-file[data-file='semeval.zip']")).to_contain_text(
+        "2 article(s), 1 span(s)"
+    )
 
     # Add two annotators, by user name and by email.
     page.locator(".manage-nav").get_by_role("link", name="Members").click()
@@ -160,7 +240,7 @@ def test_a_manager_who_is_not_staff_runs_a_project(page, live_server, manager, t
 
 
 def test_bad_input_is_refused_with_a_message_and_nothing_stored(
-    page, live_server, manager, tmp_path, settings
+    page, live_server, manager, worker, tmp_path, settings
 ):
     settings.IMPORT_MAX_UPLOAD_BYTES = 2 * 1024 * 1024
     login(page, live_server, "pm")
@@ -193,21 +273,29 @@ def test_bad_input_is_refused_with_a_message_and_nothing_stored(
     page.goto(f"{live_server.url}/projects/strict/import/")
     notes = tmp_path / "notes.docx"
     notes.write_bytes(b"PK not really")
-    bad_zip = semeval_zip(tmp_path, labels_line="111\tNo_Such_Technique\t0\t5\n")
+    page.set_input_files("#import-files", [notes])
+    page.get_by_role("button", name="Import").click()
+    refused = page.locator("li.import[data-status=refused]")
+    expect(refused).to_contain_text("file: notes.docx: unsupported file type '.docx'")
+
+    page.set_input_files("#import-files", [semeval_zip(tmp_path, "111\tNo_Such_Technique\t0\t5\n")])
+    page.get_by_role("button", name="Import").click()
+    job = page.locator("li.import[data-job]")
+    expect(job).to_have_attribute("data-status", "done")
+    expect(job).to_have_attribute("data-ok", "false")
+    zipped = job.locator("li.import-file[data-file='semeval.zip']")
+    expect(zipped).to_contain_text("semeval.zip: FAILED, nothing stored; 1 error(s)")
+    expect(zipped.locator("li.detail")).to_contain_text("article111.task-flc-tc.labels, line 1")
+    expect(job.locator(".import-state")).to_contain_text("nothing stored from semeval.zip")
+
     big = tmp_path / "big.jsonl"
     big.write_bytes(b'{"id": "x", "text": "' + b"a" * (3 * 1024 * 1024) + b'"}\n')
-    page.set_input_files("#import-files", [notes, bad_zip, big])
+    page.set_input_files("#import-files", [big])
     page.get_by_role("button", name="Import").click()
-    docx = page.locator("li.import[data-file='notes.docx']")
-    expect(docx).to_have_attribute("data-state", "failed")
-    expect(docx).to_contain_text("unsupported file type '.docx'")
-    zipped = page.locator("li.import[data-file='semeval.zip']")
-    expect(zipped).to_have_attribute("data-state", "failed")
-    expect(zipped).to_contain_text("article111.task-flc-tc.labels, line 1")
-    oversized = page.locator("li.import[data-file='big.jsonl']")
-    expect(oversized).to_have_attribute("data-state", "failed")
-    expect(oversized).to_contain_text("limit")
+    oversized = page.locator("li.import[data-status=refused]", has_text="big.jsonl")
+    expect(oversized).to_contain_text("an upload may have 2097152")
     assert not Article.objects.filter(project=project).exists()
+    assert ImportJob.objects.count() == 1
 
 
 def test_guidelines_preview_is_rendered_and_sanitised(page, live_server, manager):

@@ -1,15 +1,26 @@
 /**
- * Import from the browser: each chosen file is sent to POST /api/v1/projects/<slug>/imports/
- * (multipart, one file a request, in turn) with a progress bar, and the import report the API
- * answers (per file: counts, duplicates, errors with file and line) stays on the page.
+ * Import from the browser: the chosen files go in one request to POST
+ * /api/v1/projects/<slug>/imports/ (with an upload progress bar), which answers the queued
+ * import job; a worker imports the files, and the page polls the job (GET .../imports/<id>/)
+ * and shows how far it has read them until its report (per file: counts, duplicates, errors
+ * with file and line). The project's recent imports, reports included, come from the API when
+ * the page loads, so every report stays on the page after a reload.
  */
+import { ApiError, api } from "../api.js";
+import { humanSize } from "../bytes.js";
 import { errorMessages } from "./forms.js";
-import { fileReportLines } from "./report.js";
+import { fileReportLines, isPending, jobStateText, layerText } from "./report.js";
+
+const POLL_MS = 1000;
+const RECENT = 20; // imports listed when the page loads
 
 const form = document.getElementById("import-form");
 const slug = form.dataset.project;
-const reports = document.getElementById("import-reports");
+const me = form.dataset.user;
+const list = document.getElementById("import-reports");
 const limitBytes = Number(form.dataset.maxBytes) * 1024 * 1024;
+const shown = new Map(); // job id -> {node, job}
+let timer = null;
 
 function el(tag, { className, text, attrs } = {}, children = []) {
   const node = document.createElement(tag);
@@ -48,49 +59,137 @@ function send(data, onProgress) {
   });
 }
 
-function showReport(item, body) {
-  const list = el("ul", { className: "report" });
-  for (const file of body.files ?? []) {
-    for (const line of fileReportLines(file)) {
-      list.append(el("li", { className: `${line.ok ? "ok" : "failed"}${line.detail ? " detail" : ""}`, text: line.text }));
-    }
-  }
-  item.append(list);
+function progressBar(job) {
+  const bar = el("progress", { attrs: { "aria-label": `Progress of import #${job.id}` } });
+  const { done, total } = job.progress;
+  if (job.status === "done") {
+    bar.max = 1;
+    bar.value = 1;
+  } else if (job.status === "running" && total > 0) {
+    bar.max = total;
+    bar.value = done;
+  } // else indeterminate: queued, or failed before it started
+  return bar;
 }
 
-async function importFile(file, fields) {
-  const bar = el("progress", { attrs: { max: "100", value: "0", "aria-label": `Upload of ${file.name}` } });
+function reportList(report) {
+  const files = el("ul", { className: "report" });
+  for (const file of report.files ?? []) {
+    const [summary, ...details] = fileReportLines(file);
+    const item = el("li", {
+      className: `import-file ${file.ok ? "ok" : "failed"}`,
+      text: summary.text,
+      attrs: { "data-file": file.path, "data-ok": String(file.ok) },
+    });
+    if (details.length) {
+      item.append(el("ul", {}, details.map((line) => el("li", { className: "detail", text: line.text }))));
+    }
+    files.append(item);
+  }
+  return files;
+}
+
+function jobNode(job) {
+  const created = job.created_at ? new Date(job.created_at).toLocaleString() : "";
+  const meta = [
+    job.requester ? `by ${job.requester}` : "",
+    created,
+    `spans into ${layerText(job.options, me)}`,
+    job.options.batch ? `batch “${job.options.batch}”` : "",
+  ].filter(Boolean);
+  const node = el(
+    "li",
+    {
+      className: "import",
+      attrs: { "data-job": job.id, "data-status": job.stalled ? "stalled" : job.status, "data-ok": String(job.report?.ok ?? "") },
+    },
+    [
+      el("div", { className: "import-head" }, [
+        el("strong", { text: `Import #${job.id}` }),
+        " ",
+        el("span", { className: "import-files", text: job.files.map((f) => `${f.name} (${humanSize(f.size)})`).join(", ") }),
+      ]),
+      el("div", { className: "import-meta", text: meta.join(" · ") }),
+      el("div", { className: "import-progress" }, [progressBar(job), " ", el("span", { className: "import-state", text: jobStateText(job) })]),
+      reportList(job.report ?? {}),
+    ],
+  );
+  return node;
+}
+
+/** Show a job: replace its item, or add it (at the top for a new one: the list is newest first). */
+function show(job, { replacing = null } = {}) {
+  const old = shown.get(job.id);
+  if (old && JSON.stringify(old.job) === JSON.stringify(job)) return;
+  const node = jobNode(job);
+  if (old) old.node.replaceWith(node);
+  else if (replacing) replacing.replaceWith(node);
+  else list.append(node);
+  shown.set(job.id, { node, job });
+  document.getElementById("imports-empty").hidden = true;
+  schedulePoll();
+}
+
+function pendingIds() {
+  return [...shown].filter(([, item]) => isPending(item.job)).map(([id]) => id);
+}
+
+function schedulePoll() {
+  if (timer === null && pendingIds().length) timer = setTimeout(poll, POLL_MS);
+}
+
+async function poll() {
+  const errors = document.getElementById("imports-error");
+  for (const id of pendingIds()) {
+    try {
+      show(await api(`/projects/${slug}/imports/${id}/`));
+      errors.textContent = "";
+    } catch (exc) {
+      if (exc instanceof ApiError && exc.status === 404) {
+        shown.get(id).job.status = "gone"; // deleted meanwhile: stop asking
+      } else {
+        errors.textContent = `Could not refresh import #${id}: ${exc.message}. Retrying.`;
+      }
+    }
+  }
+  timer = null;
+  schedulePoll();
+}
+
+function refuse(item, state, text) {
+  item.dataset.status = "refused";
+  state.textContent = "refused";
+  item.querySelector("progress")?.remove();
+  item.append(el("p", { className: "form-error", text }));
+}
+
+async function upload(files, fields) {
+  const names = files.map((f) => f.name).join(", ");
+  const bar = el("progress", { attrs: { max: "100", value: "0", "aria-label": `Upload of ${names}` } });
   const state = el("span", { className: "import-state", text: "uploading" });
-  const item = el("li", { className: "import", attrs: { "data-file": file.name, "data-state": "running" } }, [
-    el("strong", { text: file.name }),
-    " ",
-    bar,
-    " ",
-    state,
+  const item = el("li", { className: "import", attrs: { "data-status": "uploading" } }, [
+    el("div", { className: "import-head" }, [el("strong", { text: "Upload" }), " ", el("span", { className: "import-files", text: names })]),
+    el("div", { className: "import-progress" }, [bar, " ", state]),
   ]);
-  reports.prepend(item);
-  if (file.size > limitBytes) {
-    item.dataset.state = "failed";
-    state.textContent = `refused: ${file.size} bytes, the limit is ${limitBytes}`;
-    bar.remove();
+  list.prepend(item);
+  document.getElementById("imports-empty").hidden = true;
+  const size = files.reduce((sum, f) => sum + f.size, 0);
+  if (size > limitBytes) {
+    refuse(item, state, `${size} bytes: an upload may have ${limitBytes} (${humanSize(limitBytes)}). Send fewer or smaller files at a time.`);
     return;
   }
   const data = new FormData();
-  data.append("file", file);
+  for (const file of files) data.append("file", file);
   for (const [name, value] of Object.entries(fields)) data.append(name, value);
   const { status, body } = await send(data, (loaded, total) => {
     bar.value = Math.round((100 * loaded) / total);
-    if (loaded === total) state.textContent = "importing";
+    state.textContent = loaded === total ? "uploaded: waiting for the server" : `uploading: ${bar.value}%`;
   });
-  bar.value = 100;
-  if (status === 201 || (status === 400 && body?.files)) {
-    item.dataset.state = body.ok ? "done" : "failed";
-    state.textContent = body.ok ? "done" : "failed: nothing stored from the file";
-    showReport(item, body);
+  if (status === 201) {
+    show(body, { replacing: item });
   } else {
-    item.dataset.state = "failed";
-    state.textContent = `refused (${status || "offline"})`;
-    item.append(el("p", { className: "form-error", text: errorMessages(body).map(([f, m]) => (f ? `${f}: ${m}` : m)).join(" ") }));
+    const messages = errorMessages(body).map(([field, message]) => (field ? `${field}: ${message}` : message));
+    refuse(item, state, `${status || "offline"}: ${messages.join(" ")}`);
   }
 }
 
@@ -105,9 +204,22 @@ form.addEventListener("submit", async (event) => {
   const button = document.getElementById("import-submit");
   button.disabled = true;
   try {
-    for (const file of files) await importFile(file, fields);
+    await upload(files, fields);
   } finally {
     button.disabled = false;
     form.elements.file.value = "";
   }
 });
+
+async function load() {
+  try {
+    const page = await api(`/projects/${slug}/imports/?page_size=${RECENT}`);
+    page.results.forEach((job) => show(job));
+    document.getElementById("imports-empty").hidden = shown.size > 0;
+  } catch (exc) {
+    document.getElementById("imports-error").textContent = `Could not load the imports: ${exc.message}`;
+  }
+  list.dataset.ready = "true";
+}
+
+load();

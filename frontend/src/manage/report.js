@@ -1,4 +1,9 @@
-/** An import report (POST /api/v1/projects/<slug>/imports/) as lines to show: DOM-free. */
+/**
+ * An import job (GET /api/v1/projects/<slug>/imports/<id>/) and its report as text to show:
+ * DOM-free.
+ */
+
+import { humanSize } from "../bytes.js";
 
 /** One file's report as list items: a summary line, then every error with file and line. */
 export function fileReportLines(file) {
@@ -18,4 +23,25 @@ export function fileReportLines(file) {
     }
   }
   return lines;
+}
+
+/** Whether the page should keep asking about the job. */
+export function isPending(job) {
+  return job.status === "queued" || job.status === "running";
+}
+
+/** The job's state in words: how far it has read its files while it runs, else the API's. */
+export function jobStateText(job) {
+  const { done, total } = job.progress;
+  if (job.status === "running" && !job.stalled && total > 0) {
+    return `importing: ${Math.floor((100 * done) / total)}% of ${humanSize(total)} read`;
+  }
+  return job.message;
+}
+
+/** Whose layer the files' spans go into, from the job's options. */
+export function layerText(options, me) {
+  if (options.layer === "gold") return "the gold layer";
+  if (options.annotator === me) return "your layer";
+  return `${options.annotator}'s layer`;
 }
