@@ -28,6 +28,7 @@ from annotator.corpus.models import (
     Role,
 )
 from annotator.exports.models import Export
+from annotator.imports.models import ImportJob
 from annotator.schemas.models import Label, LabelSchema, SchemaChange
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +112,9 @@ FACTORIES = {
         project=shared_project(), format="jsonl", status="done", size=2048 + n
     ),
     AgreementReport: lambda n: AgreementReport.objects.create(project=shared_project()),
+    ImportJob: lambda n: ImportJob.objects.create(
+        project=shared_project(), files=[{"name": f"week{n}.jsonl", "size": 10, "stored": "x"}]
+    ),
     # django-axes: failed-login records (the admin is where staff lift a lockout).
     AccessAttempt: lambda n: AccessAttempt.objects.create(
         username=f"guessed{n}",
@@ -170,7 +174,7 @@ def test_every_registered_model_has_a_factory():
     missing = [model._meta.label for model in REGISTERED if model not in FACTORIES]
     assert not missing, f"no factory in tests/test_admin.py for: {missing}"
     # The admins this project ships are all there.
-    for model in (Project, Article, Assignment, Span, Export, AgreementReport):
+    for model in (Project, Article, Assignment, Span, Export, AgreementReport, ImportJob):
         assert model in REGISTERED
 
 
@@ -573,7 +577,7 @@ def test_only_superusers_may_delete_spans(client):
     assert Span.objects.filter(pk=span.pk).exists()
 
 
-@pytest.mark.parametrize("model", [Export, AgreementReport], ids=model_id)
+@pytest.mark.parametrize("model", [Export, AgreementReport, ImportJob], ids=model_id)
 def test_background_job_rows_are_read_only(client, superuser, model):
     obj = make(model)
     assert client.get(admin_url(model, "add")).status_code == 403

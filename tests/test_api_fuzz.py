@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, settings
 from annotator.annotations.models import Comment
 from annotator.corpus.models import ArticleImage
 from annotator.exports.models import Export
+from annotator.imports.models import ImportJob
 from annotator.wsgi import application
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,8 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
 @pytest.fixture(autouse=True)
-def fuzz_world(world: World):
+def fuzz_world(world: World, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # files uploaded to imports/
     # Like Django's test client: the test's transaction must survive the handler's end-of-request
     # connection housekeeping.
     request_started.disconnect(close_old_connections)
@@ -50,6 +52,7 @@ def real_ids(world: World) -> dict:
         "assignments": world.assignment.pk,
         "members": world.project.memberships.get(user=world.annotator2).pk,
         "exports": Export.objects.get_or_create(project=world.project, format="jsonl")[0].pk,
+        "imports": ImportJob.objects.get_or_create(project=world.project)[0].pk,
         "images": ArticleImage.objects.get_or_create(
             article=world.article, url="https://example.org/i.png"
         )[0].pk,
@@ -76,7 +79,7 @@ def test_api_does_not_crash_and_matches_its_schema(case):
     if "pk" in params and isinstance(params["pk"], int) and params["pk"] % 2 == 0:
         ids = real_ids(world)
         first = case.path.strip("/").split("/")[0]
-        kind = next((k for k in ("members", "exports") if k in case.path), first)
+        kind = next((k for k in ("members", "exports", "imports") if k in case.path), first)
         params["pk"] = ids[kind]
     case.call_and_validate(
         headers={"Authorization": f"Token {world.token_staff}"},
@@ -100,7 +103,7 @@ def concrete_path(operation, world: World) -> str:
     path = operation.path.replace("{slug}", world.project.slug)
     if "{id}" in path:
         first = operation.path.removeprefix("/api/v1/").split("/")[0]
-        kind = next((k for k in ("members", "exports", "agreement") if k in path), first)
+        kind = next((k for k in ("members", "exports", "imports", "agreement") if k in path), first)
         ids = {**real_ids(world), "agreement": 1}
         path = path.replace("{id}", str(ids[kind]))
     return path
