@@ -4,7 +4,9 @@
 
 A kind subclasses JobList and JobDetail naming its serializers (JobSerializer with its model
 and fields), ``find_project(user, slug)`` (who may see its jobs) and, for JobList,
-``create_job(project, data, user)`` (its service). The OpenAPI description follows from these.
+``create_job(project, data, user)`` (its service). The OpenAPI description follows from these
+(``extra_errors``: the statuses a kind answers besides 400 and 404, e.g. 403; ``post_errors``:
+those of its POST only, e.g. 413).
 """
 
 from collections.abc import Callable
@@ -76,6 +78,11 @@ class JobSerializer(serializers.ModelSerializer):
 class JobViewMixin:
     serializer_class: ClassVar[type[JobSerializer]]  # its Meta.model is the kind of job
     find_project: ClassVar[Callable[[Any, str], Any]]
+    extra_errors: ClassVar[tuple[int, ...]] = ()  # documented besides 400 and 404
+
+    @classmethod
+    def errors(cls, *more: int) -> dict:
+        return ERRORS | {code: ErrorSerializer for code in (*cls.extra_errors, *more)}
 
     @classmethod
     def model(cls) -> type[jobs.Job]:
@@ -96,6 +103,7 @@ class JobViewMixin:
 
 class JobList(JobViewMixin, APIView):
     create_serializer_class: ClassVar[type[serializers.Serializer]]
+    post_errors: ClassVar[tuple[int, ...]] = ()
     list_defer: ClassVar[tuple[str, ...]] = ()  # big fields the list leaves out
     pagination_class = DefaultPagination
 
@@ -104,12 +112,16 @@ class JobList(JobViewMixin, APIView):
         name = cls.model()._meta.verbose_name
         extend_schema_view(
             get=extend_schema(
-                responses={200: cls.serializer_class(many=True), **ERRORS},
+                responses={200: cls.serializer_class(many=True), **cls.errors()},
                 summary=str(cls.model()._meta.verbose_name_plural).capitalize(),
             ),
             post=extend_schema(
                 request=cls.create_serializer_class,
-                responses={201: cls.serializer_class, 503: ErrorSerializer, **ERRORS},
+                responses={
+                    201: cls.serializer_class,
+                    503: ErrorSerializer,
+                    **cls.errors(*cls.post_errors),
+                },
                 summary=f"Request a new {name} (a worker runs it; poll its status)",
             ),
         )(cls)
@@ -137,7 +149,7 @@ class JobDetail(JobViewMixin, APIView):
         super().__init_subclass__(**kwargs)
         extend_schema_view(
             get=extend_schema(
-                responses={200: cls.serializer_class, **ERRORS},
+                responses={200: cls.serializer_class, **cls.errors()},
                 summary=f"A {cls.model()._meta.verbose_name}: status, progress, then its result",
             )
         )(cls)

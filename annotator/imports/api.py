@@ -42,7 +42,7 @@ class UploadParser(MultiPartParser):
 
 class ImportList(JobList):
     serializer_class, create_serializer_class = ImportJobSerializer, ImportCreateSerializer
-    find_project = managed_project
+    find_project, extra_errors, post_errors = managed_project, (403,), (413,)
     parser_classes = [UploadParser]
 
     def create_job(self, project, data, user):
@@ -59,3 +59,4 @@ class ImportList(JobList):
 
 class ImportDetail(JobDetail):
     serializer_class, find_project = ImportJobSerializer, managed_project
+    extra_errors = (403,)
