@@ -245,13 +245,17 @@ def test_a_failed_job_deletes_its_files_too(world: World, media):
     assert stored_files(media) == []
 
 
-def test_a_job_given_up_by_recovery_deletes_its_files(world: World, media):
+@pytest.mark.parametrize("by", ["recovery", "a redelivered task"])
+def test_a_job_given_up_after_its_attempts_deletes_its_files(world: World, media, by):
     job = queued(world, LABELLED)
     long_ago = timezone.now() - timedelta(hours=1)
     ImportJob.objects.filter(pk=job.pk).update(
         status="running", attempts=jobs.MAX_ATTEMPTS, heartbeat_at=long_ago, owner="lost"
     )
-    assert len(jobs.recover()) == 1
+    if by == "recovery":
+        assert len(jobs.recover()) == 1
+    else:
+        assert jobs.run(ImportJob, job.pk, uploads.run) is None
     assert ImportJob.objects.get(pk=job.pk).status == "failed"
     assert stored_files(media) == []
 
