@@ -52,7 +52,7 @@ def update_writes() -> set[str]:
 
 def admin_fields() -> set:
     """What the admin's span page (read only) and list show."""
-    admin = site._registry[Span]
+    admin = site.get_model_admin(Span)
     request = RequestFactory().get("/")
     request.user = get_user_model()(is_staff=True, is_superuser=True)
     return set(admin.get_fields(request, example_span())) | set(admin.list_display)
