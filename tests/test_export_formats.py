@@ -129,10 +129,21 @@ def run_writer(fmt: str, corpus, out: Path, options=None) -> dict:
 
 def tree(root: Path) -> dict[str, bytes]:
     return {
-        p.relative_to(root).as_posix(): p.read_bytes()
+        p.relative_to(root).as_posix() + (".json" if p.suffix == ".parquet" else ""): (
+            parquet_as_json(p) if p.suffix == ".parquet" else p.read_bytes()
+        )
         for p in sorted(root.rglob("*"))
         if p.is_file() and p.name != ".gitattributes"
     }
+
+
+def parquet_as_json(path: Path) -> bytes:
+    """A Parquet file's schema and rows as JSON: its bytes name the pyarrow version."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    content = {"schema": str(table.schema).splitlines(), "rows": table.to_pylist()}
+    return (json.dumps(content, indent=1, ensure_ascii=False) + "\n").encode()
 
 
 def assert_golden(name: str, produced: dict[str, bytes]) -> None:

@@ -19,6 +19,7 @@ from .brat import BratWriter
 from .conll import ConllWriter
 from .csv import CsvWriter
 from .jsonl import JsonlWriter
+from .parquet import ParquetWriter
 from .semeval import SemevalWriter
 from .sinks import DirSink, Sink, ZipSink
 
@@ -26,6 +27,8 @@ FORMATS: dict[str, type[FormatWriter]] = {
     writer.name: writer
     for writer in (JsonlWriter, SemevalWriter, ConllWriter, BratWriter, CsvWriter)
 }
+# Formats for other tools (Hugging Face, doccano, Label Studio)
+FORMATS.update({writer.name: writer for writer in (ParquetWriter,)})
 
 __all__ = [
     "FORMATS",

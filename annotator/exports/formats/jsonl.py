@@ -8,6 +8,7 @@ The importer's fields (``id`` = external id, ``title``, ``text``, ``url``, ``pub
 
 import json
 from operator import itemgetter
+from typing import Any
 
 import orjson
 
@@ -56,6 +57,37 @@ def _has_float(value) -> bool:
     return kind is float
 
 
+def article_record(article: ExportArticle, technique: dict[str, str], meta: Any) -> dict[str, Any]:
+    """The per-article record of jsonl (one line) and parquet (one row): what the importer
+    reads plus the database id and, on each span, its official label, text, annotator, note
+    and origin. ``technique`` maps label keys to official labels; ``meta`` is the metadata as
+    the format stores it (an orjson fragment for jsonl, JSON text for parquet)."""
+    spans = article.spans
+    return {
+        "id": article.external_id,
+        "article_id": article.id,
+        "title": article.title,
+        "text": article.text,
+        "url": article.url,
+        "published": article.published_iso,
+        "meta": meta,
+        "original_text": article.original_text,
+        "spans": [
+            {
+                "start": start,
+                "end": end,
+                "label": label_key,
+                "official_label": technique[label_key],
+                "text": text,
+                "annotator": annotator,
+                "note": note,
+                "origin": origin,
+            }
+            for start, end, label_key, text, annotator, note, origin in spans
+        ],
+    }
+
+
 class JsonlWriter(FormatWriter):
     name = "jsonl"
     description = "One article a line with its spans (re-importable)"
@@ -67,32 +99,8 @@ class JsonlWriter(FormatWriter):
         self._names_without_breaks: set[str] = set()
 
     def write_article(self, article: ExportArticle) -> None:
-        technique = self._technique
-        spans = article.spans
         meta = _metadata_json(article.metadata)
-        record = {
-            "id": article.external_id,
-            "article_id": article.id,
-            "title": article.title,
-            "text": article.text,
-            "url": article.url,
-            "published": article.published_iso,
-            "meta": orjson.Fragment(meta),
-            "original_text": article.original_text,
-            "spans": [
-                {
-                    "start": start,
-                    "end": end,
-                    "label": label_key,
-                    "official_label": technique[label_key],
-                    "text": text,
-                    "annotator": annotator,
-                    "note": note,
-                    "origin": origin,
-                }
-                for start, end, label_key, text, annotator, note, origin in spans
-            ],
-        }
+        record = article_record(article, self._technique, orjson.Fragment(meta))
         self.out.write(json_line(record, escape=self._may_break_lines(article, meta)))
 
     def _may_break_lines(self, article: ExportArticle, meta: bytes) -> bool:
