@@ -353,7 +353,9 @@ def test_the_card_shows_names_as_text_never_as_markup(corpus):
     corpus.project.schema.name = "`code` <script>"
     corpus.project.schema.save()
     card = open_zip(export(corpus)).read("README.md").decode()
-    html = MarkdownIt("commonmark").enable("table").render(card)
+    front, body = card.removeprefix("---\n").split("\n---\n", 1)  # the Hub hides it
+    assert "<" not in front and '"\\u003cimg src=x onerror=alert(1)\\u003e (jsonl)"' in front
+    html = MarkdownIt("commonmark").enable("table").render(body)
     assert "<h1>&lt;img src=x onerror=alert(1)&gt;: jsonl dataset</h1>" in html
     row = html[html.index("<td>loaded_language</td>") :].split("</tr>")[0]
     assert re.findall(r"<td>(.*?)</td>", row) == [

@@ -35,7 +35,8 @@ from annotator.exports.formats import (
     SpanMismatch,
     ZipSink,
 )
-from annotator.exports.formats.sinks import SinkFile, ZipStreamTooLarge
+from annotator.exports.formats.sinks import PrefixedSink, ZipStreamTooLarge
+from annotator.exports.formats.split import make_writer
 from annotator.exports.options import ExportOptions
 from annotator.exports.selection import (
     Selection,
@@ -108,7 +109,9 @@ def _write_zip(
     opts = selection.opts
     # One writer for the export (key None), or one per annotator for the ``each`` layer.
     user_ids: list[int | None] = [*selection.usernames] if opts.layer == "each" else [None]
-    writers = {uid: FORMATS[opts.format](labels, opts.format_options) for uid in user_ids}
+    writers = {
+        uid: make_writer(FORMATS[opts.format], labels, opts.format_options) for uid in user_ids
+    }
     with open(path, "wb") as raw:
         sink = ZipSink(raw, stream=stream)
         try:
@@ -122,7 +125,7 @@ def _write_zip(
             reports = {uid: writer.finish() for uid, writer in writers.items()}
             _add_counts(manifest, selection, reports, done)
             fixed = [name for writer in writers.values() for name in once_per_export(writer)]
-            card = render_card(manifest, file_summary(data_files(sink), fixed))
+            card = render_card(manifest, file_summary(data_files(sink), fixed), fixed)
             sink.write_bytes("README.md", card.encode("utf-8"))
             manifest["file_count"] = len(sink.files) + 1  # with manifest.json
             write_manifest(sink, manifest)
@@ -286,16 +289,6 @@ def write_manifest(sink: Sink, manifest: dict[str, Any]) -> None:
 
 
 # --- files -------------------------------------------------------------------------------
-
-
-class PrefixedSink(Sink):
-    """A folder inside another sink (one per annotator for the ``each`` layer)."""
-
-    def __init__(self, inner: Sink, prefix: str):
-        self.inner, self.prefix = inner, prefix
-
-    def open(self, name: str) -> SinkFile:
-        return self.inner.open(f"{self.prefix}/{name}")
 
 
 _SAFE_FOLDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}")

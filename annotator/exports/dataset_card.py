@@ -6,13 +6,17 @@ template ``exports/dataset_card.md``; names that users chose (project, labels, a
 schema) go through its ``md`` filter, so that they show as text, never as Markdown or HTML.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.template.loader import render_to_string
 
+from annotator.exports.hf_card import front_matter
 
-def render_card(manifest: dict[str, Any], files: list[str]) -> str:
-    """The card's Markdown; ``files`` are the lines of its file list (build.file_summary)."""
+
+def render_card(manifest: dict[str, Any], files: list[str], data_files: Sequence[str] = ()) -> str:
+    """The card's Markdown; ``files`` are the lines of its file list (build.file_summary),
+    ``data_files`` the names of the once-per-export files, for the YAML front matter."""
     counts, opts = manifest["counts"], manifest["options"]
     mapping = opts.get("label_mapping")
     folders = manifest.get("annotator_folders") if opts["layer"] == "each" else None
@@ -31,4 +35,5 @@ def render_card(manifest: dict[str, Any], files: list[str]) -> str:
         "files": files,
         "prefix": next(iter(folders.values())) + "/" if folders else "",
     }
-    return render_to_string("exports/dataset_card.md", context)
+    body = render_to_string("exports/dataset_card.md", context)
+    return front_matter(manifest, list(data_files)) + body

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 
 from annotator.corpus.models import Project
 from annotator.exports.formats import FORMATS, ExportError
+from annotator.exports.formats.split import clean_format_options
 from annotator.schemas.models import Label, label_key_validator
 from annotator.schemas.presets import get_preset, preset_names
 
@@ -111,5 +112,6 @@ def clean_options(project: Project, fmt: str, options: dict | None) -> ExportOpt
     format_options = given.get("format_options") or {}
     if not isinstance(format_options, dict):
         raise ExportError("option 'format_options' must be an object")
-    format_options = FORMATS[fmt].clean_options(format_options)  # names a bad format option
+    # names a bad format option; ``split`` applies to every format
+    format_options = clean_format_options(FORMATS[fmt], format_options)
     return ExportOptions(fmt, layer, annotators, done_only, labels, mapping, format_options)

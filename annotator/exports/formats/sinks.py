@@ -174,6 +174,16 @@ class Sink:
         raise NotImplementedError
 
 
+class PrefixedSink(Sink):
+    """A folder inside another sink (one per annotator for the ``each`` layer, one per split)."""
+
+    def __init__(self, inner: Sink, prefix: str):
+        self.inner, self.prefix = inner, prefix
+
+    def open(self, name: str) -> SinkFile:
+        return self.inner.open(f"{self.prefix}/{name}")
+
+
 class DirSink(Sink):
     """Files under a directory; refuses to overwrite anything."""
 

@@ -1,0 +1,316 @@
+"""Exports as researchers load them: Hugging Face ``datasets`` (the unzipped folder through the
+card's YAML ``configs``, and the json/csv/parquet builders on the files), pandas for parquet,
+and the deterministic train/dev/test split. The corpus has emoji, a ZWJ family, combining marks,
+Arabic and Hebrew, a no-break space, text that came in with CRLF, and the same span marked by
+two annotators (issue #12, item 7)."""
+
+import io
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+
+from annotator.annotations.models import Span
+from annotator.core.jobs import JobStatus
+from annotator.core.text import normalize_newlines
+from annotator.corpus.models import Article, Membership, Project, Role
+from annotator.exports import services
+from annotator.exports.formats import ExportError
+from annotator.exports.formats.split import clean_split, split_of
+from annotator.schemas.models import Label, LabelSchema
+
+# Loading a local folder needs no network; never let a test reach the Hub.
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+CRLF_TEXT = normalize_newlines(
+    "Loaded title\r\n\r\nThey call it \u201cheroic\u201d\r\nbut it is a 🤡\u00a0show.\r\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def corpus(unicode_sample):
+    schema = LabelSchema.objects.create(name="Techniques")
+    loaded = Label.objects.create(
+        schema=schema, key="loaded_language", name="Loaded", official_label="Loaded_Language"
+    )
+    doubt = Label.objects.create(schema=schema, key="doubt", name="Doubt", order=2)
+    project = Project.objects.create(slug="news", name="News «RTL» 🔥", schema=schema)
+    users = [User.objects.create_user(name) for name in ("ann1", "ann2")]
+    for user in users:
+        Membership.objects.create(user=user, project=project, role=Role.ANNOTATOR)
+    texts = {"a1": unicode_sample, "crlf": CRLF_TEXT, "empty": "No spans."}
+    texts |= {f"n{i:02d}": f"Article {i} 💥 e\u0301 liars." for i in range(30)}
+    articles = {
+        ext: Article.objects.create(project=project, external_id=ext, text=text)
+        for ext, text in texts.items()
+    }
+
+    def mark(ext, phrase, label, user):
+        text = articles[ext].text
+        start = text.index(phrase)
+        Span.objects.create(
+            article=articles[ext],
+            annotator=user,
+            label=label,
+            start=start,
+            end=start + len(phrase),
+            text=phrase,
+        )
+
+    for user in users:  # the same span by both annotators
+        mark("a1", "👨\u200d👩\u200d👧 families", loaded, user)
+    mark("a1", "Cafe\u0301 owners", doubt, users[0])  # overlaps nothing of ann2's
+    mark("a1", "الحرب عادلة\u00a0تماما", loaded, users[1])
+    mark("a1", "שקרנים", doubt, None)
+    mark("crlf", "🤡\u00a0show", loaded, users[0])
+    mark("crlf", "\u201cheroic\u201d\nbut", doubt, users[1])  # across a former CRLF
+    for i in range(30):
+        mark(f"n{i:02d}", "💥 e\u0301 liars", loaded, users[i % 2])
+    return project
+
+
+def export_folder(project, fmt, tmp_path, **options) -> Path:
+    result = services.export_now(project, fmt, options)
+    assert result.status == JobStatus.DONE, result.error
+    with default_storage.open(result.file.name, "rb") as handle:
+        archive = zipfile.ZipFile(io.BytesIO(handle.read()))
+    folder = tmp_path / f"{fmt}-{result.pk}"
+    archive.extractall(folder)
+    return folder
+
+
+def expected_rows(project):
+    """(external id, start, end, label, text, annotator) of every span, from the database."""
+    return sorted(
+        (s.article.external_id, s.start, s.end, s.label.key, s.text, s.annotator.username)
+        for s in Span.objects.filter(article__project=project, annotator__isnull=False)
+    )
+
+
+def front_matter(folder: Path) -> dict:
+    import yaml
+
+    card = (folder / "README.md").read_text("utf-8")
+    assert card.startswith("---\n")
+    return yaml.safe_load(card.split("\n---\n", 1)[0].removeprefix("---\n"))
+
+
+def load_folder(folder: Path, tmp_path: Path, **kwargs):
+    import datasets
+
+    return datasets.load_dataset(str(folder), cache_dir=str(tmp_path / "hf-cache"), **kwargs)
+
+
+def article_rows(rows) -> list[tuple]:
+    """Spans of article records (jsonl/parquet rows) checked against their text."""
+    found = []
+    for row in rows:
+        for span in row["spans"]:
+            assert row["text"][span["start"] : span["end"]] == span["text"]
+            found.append(
+                (
+                    row["id"],
+                    span["start"],
+                    span["end"],
+                    span["label"],
+                    span["text"],
+                    span["annotator"],
+                )
+            )
+    return sorted(found)
+
+
+# --- the card's YAML ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_card_yaml_names_the_data_files_never_the_manifest(fmt, corpus, tmp_path):
+    folder = export_folder(corpus, fmt, tmp_path)
+    meta = front_matter(folder)
+    assert meta["pretty_name"] == "News «RTL» 🔥 (" + fmt + ")"
+    assert meta["license"] and "token-classification" in meta["task_categories"]
+    data = {"jsonl": "articles.jsonl", "csv": "spans.csv", "parquet": "articles.parquet"}[fmt]
+    assert meta["configs"] == [
+        {
+            "config_name": "default",
+            "default": True,
+            "data_files": [{"split": "train", "path": data}],
+        }
+    ]
+    assert "manifest.json" not in json.dumps(meta["configs"])
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_hugging_face_loads_the_folder_of_an_article_format(fmt, corpus, tmp_path):
+    folder = export_folder(corpus, fmt, tmp_path)
+    loaded = load_folder(folder, tmp_path)
+    assert list(loaded) == ["train"]
+    rows = list(loaded["train"])
+    assert len(rows) == Article.objects.filter(project=corpus).count()
+    assert article_rows(rows) == expected_rows(corpus)
+    crlf = next(row for row in rows if row["id"] == "crlf")
+    assert crlf["text"] == CRLF_TEXT and "\r" not in crlf["text"]
+
+
+def test_hugging_face_loads_the_folder_of_csv(corpus, tmp_path):
+    folder = export_folder(corpus, "csv", tmp_path)
+    rows = list(load_folder(folder, tmp_path)["train"])
+    got = sorted(
+        (r["external_id"], r["start"], r["end"], r["label"], r["text"], r["annotator"])
+        for r in rows
+    )
+    assert got == expected_rows(corpus)
+
+
+def test_hugging_face_builders_read_each_file(corpus, tmp_path):
+    import datasets
+
+    cache = str(tmp_path / "hf-cache")
+    jsonl = export_folder(corpus, "jsonl", tmp_path) / "articles.jsonl"
+    parquet = export_folder(corpus, "parquet", tmp_path) / "articles.parquet"
+    csv = export_folder(corpus, "csv", tmp_path) / "spans.csv"
+    from_json = datasets.load_dataset("json", data_files=str(jsonl), cache_dir=cache)["train"]
+    from_parquet = datasets.load_dataset("parquet", data_files=str(parquet), cache_dir=cache)
+    assert article_rows(from_json) == article_rows(from_parquet["train"])
+    assert article_rows(from_json) == expected_rows(corpus)
+    from_csv = datasets.load_dataset("csv", data_files=str(csv), cache_dir=cache)["train"]
+    assert len(from_csv) == len(expected_rows(corpus))
+
+
+# --- parquet -----------------------------------------------------------------------------
+
+
+def test_parquet_rows_are_the_jsonl_records(corpus, tmp_path):
+    import pandas as pd
+
+    jsonl = export_folder(corpus, "jsonl", tmp_path) / "articles.jsonl"
+    records = [json.loads(line) for line in jsonl.read_text("utf-8").splitlines()]
+    frame = pd.read_parquet(export_folder(corpus, "parquet", tmp_path) / "articles.parquet")
+    assert list(frame.columns) == list(records[0])
+    for record, (_, row) in zip(records, frame.iterrows(), strict=True):
+        row = row.to_dict()
+        assert json.loads(row.pop("meta")) == record.pop("meta")
+        row["spans"] = [dict(span) for span in row["spans"]]
+        assert row == record
+
+
+def test_parquet_is_written_in_row_groups(corpus, tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from annotator.exports.formats import parquet
+
+    monkeypatch.setattr(parquet, "ROW_GROUP_ROWS", 7)
+    path = export_folder(corpus, "parquet", tmp_path) / "articles.parquet"
+    meta = pq.ParquetFile(path).metadata
+    assert meta.num_rows == 33 and meta.num_row_groups == 5  # 7+7+7+7+5
+    assert article_rows(pq.read_table(path).to_pylist()) == expected_rows(corpus)
+
+
+# --- split -------------------------------------------------------------------------------
+
+SPLIT = {"train": 0.6, "dev": 0.2, "test": 0.2, "seed": 7}
+
+
+def test_split_is_deterministic_by_article_and_recorded(corpus, tmp_path):
+    folder = export_folder(corpus, "jsonl", tmp_path, format_options={"split": SPLIT})
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    assert manifest["options"]["format_options"]["split"] == SPLIT  # the seed is recorded
+    per_split = {}
+    for name in ("train", "dev", "test"):
+        lines = (folder / name / "articles.jsonl").read_text("utf-8").splitlines()
+        per_split[name] = {json.loads(line)["id"] for line in lines}
+        assert manifest["counts"]["splits"][name]["articles"] == len(lines)
+    assert set.union(*per_split.values()) == set(
+        Article.objects.filter(project=corpus).values_list("external_id", flat=True)
+    )
+    assert sum(len(ids) for ids in per_split.values()) == 33  # each article once
+    assert all(per_split.values())  # 33 draws: every split got some
+    for name, ids in per_split.items():
+        assert all(split_of(ext, SPLIT) == name for ext in ids)
+    # The same seed gives the same split; another seed another one.
+    again = export_folder(corpus, "jsonl", tmp_path, format_options={"split": SPLIT})
+    assert (again / "dev" / "articles.jsonl").read_bytes() == (
+        folder / "dev" / "articles.jsonl"
+    ).read_bytes()
+    other = {**SPLIT, "seed": 8}
+    assert [split_of(f"n{i:02d}", other) for i in range(30)] != [
+        split_of(f"n{i:02d}", SPLIT) for i in range(30)
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_split_folders_load_as_hugging_face_splits(fmt, corpus, tmp_path):
+    folder = export_folder(corpus, fmt, tmp_path, format_options={"split": SPLIT})
+    config = front_matter(folder)["configs"][0]
+    data = {"jsonl": "articles.jsonl", "csv": "spans.csv", "parquet": "articles.parquet"}[fmt]
+    assert config["data_files"] == [
+        {"split": name, "path": f"{name}/{data}"} for name in ("train", "dev", "test")
+    ]
+    loaded = load_folder(folder, tmp_path)
+    assert sorted(loaded) == ["dev", "test", "train"]
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    for name, part in loaded.items():
+        unit = "articles" if fmt != "csv" else "spans"
+        assert len(part) == manifest["counts"]["splits"][name][unit]
+
+
+def test_each_annotator_is_a_config_with_the_same_split(corpus, tmp_path):
+    folder = export_folder(
+        corpus, "parquet", tmp_path, layer="each", format_options={"split": SPLIT}
+    )
+    configs = {c["config_name"]: c for c in front_matter(folder)["configs"]}
+    assert sorted(configs) == ["ann1", "ann2"]
+    assert configs["ann2"]["data_files"][0] == {
+        "split": "train",
+        "path": "annotators/ann2/train/articles.parquet",
+    }
+    for name in ("ann1", "ann2"):
+        loaded = load_folder(folder, tmp_path, name=name)
+        for split_name, part in loaded.items():
+            assert all(split_of(row["id"], SPLIT) == split_name for row in part)
+            assert all(s["annotator"] == name for row in part for s in row["spans"])
+
+
+@pytest.mark.parametrize(
+    "split, named",
+    [
+        ({"train": 0.8, "test": 0.3}, "add up to 1"),
+        ({"train": 1.0}, "at least two splits"),
+        ({"train": 0.5, "Dev set": 0.5}, "'Dev set'"),
+        ({"train": 0.5, "test": 0.5, "seed": "x"}, "'seed' must be an integer"),
+        ({"train": -0.5, "test": 1.5}, "'train' must be a fraction"),
+        ("not json", "not a JSON object"),
+    ],
+)
+def test_bad_split_is_refused_naming_it(split, named):
+    with pytest.raises(ExportError, match=named):
+        clean_split(split)
+
+
+def test_split_from_the_command_line(corpus, tmp_path):
+    out = tmp_path / "out.zip"
+    call_command(
+        "export_dataset",
+        project="news",
+        format="csv",
+        output=str(out),
+        option=['split={"train": 0.5, "test": 0.5}'],
+    )
+    names = zipfile.ZipFile(out).namelist()
+    assert "train/spans.csv" in names and "test/spans.csv" in names
+    manifest = json.loads(zipfile.ZipFile(out).read("manifest.json"))
+    assert manifest["options"]["format_options"]["split"]["seed"] == 13  # the default, kept
