@@ -314,3 +314,189 @@ def test_split_from_the_command_line(corpus, tmp_path):
     assert "train/spans.csv" in names and "test/spans.csv" in names
     manifest = json.loads(zipfile.ZipFile(out).read("manifest.json"))
     assert manifest["options"]["format_options"]["split"]["seed"] == 13  # the default, kept
+
+
+# --- doccano and Label Studio --------------------------------------------------------------
+
+
+def write(fmt, articles, out: Path, options=None) -> Path:
+    from annotator.exports.formats import FORMATS, DirSink, ExportLabel, write_export
+
+    labels = [ExportLabel("loaded_language", "Loaded"), ExportLabel("doubt", "Doubt")]
+    out.mkdir(parents=True)
+    sink = DirSink(out)
+    write_export(FORMATS[fmt](labels, options), sink, articles)
+    sink.close()
+    return out
+
+
+def tool_corpus(unicode_sample):
+    """Emoji, ZWJ, combining marks, RTL, NBSP, CRLF-born text, two annotators' identical and
+    overlapping spans, a gold span with a note."""
+    from annotator.exports.formats import ExportArticle, ExportSpan
+
+    def span(text, phrase, label, annotator=None, note=""):
+        start = text.index(phrase)
+        return ExportSpan(start, start + len(phrase), label, phrase, annotator, note)
+
+    t1, t2 = unicode_sample, CRLF_TEXT
+    return [
+        ExportArticle(
+            1,
+            "a1",
+            "Unicode",
+            t1,
+            spans=[
+                span(t1, "👨\u200d👩\u200d👧 families", "loaded_language", "ann1"),
+                span(t1, "👨\u200d👩\u200d👧 families", "loaded_language", "ann2"),
+                span(t1, "families flee", "doubt", "ann2"),
+                span(t1, "Cafe\u0301 owners", "doubt", "ann1"),
+                span(t1, "عادلة\u00a0تماما", "loaded_language", None, "gold\nnote"),
+                span(t1, "💥 catastrophe 𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "loaded_language", "ann1"),
+            ],
+        ),
+        ExportArticle(2, "crlf", "", t2, spans=[span(t2, "🤡\u00a0show", "doubt", "ann2")]),
+        # doccano's own example of its offsets (doccano issue #2290): "firetrucks" is
+        # [22, 32) in doccano, [19, 29) in Python
+        ExportArticle(
+            3,
+            "doccano-2290",
+            "",
+            "👨🏻\u200d🚒 firemen drive firetrucks",
+            spans=[ExportSpan(19, 29, "doubt", "firetrucks", "ann1")],
+        ),
+        # Label Studio's own fixture (its "NER - Emoji - Text" test): "test" is [21, 25)
+        ExportArticle(
+            4,
+            "label-studio-emoji",
+            "",
+            "🐱 Warning: This is a test text",
+            spans=[ExportSpan(21, 25, "loaded_language", "test", "ann1")],
+        ),
+    ]
+
+
+def fed(articles):
+    return sorted(
+        (a.external_id, s.start, s.end, s.label_key, s.text, s.annotator)
+        for a in articles
+        for s in a.spans
+    )
+
+
+def test_doccano_offsets_are_utf16_units_as_its_editor_counts(unicode_sample, tmp_path):
+    articles = tool_corpus(unicode_sample)
+    out = write("doccano", articles, tmp_path / "doccano")
+    lines = [json.loads(line) for line in (out / "doccano.jsonl").read_text("utf-8").splitlines()]
+    found = []
+    for line in lines:
+        units = line["text"].encode("utf-16-le")  # JavaScript's string indices
+        assert len(line["label"]) == len(line["annotators"])
+        for (start, end, label), annotator in zip(line["label"], line["annotators"], strict=True):
+            text = units[2 * start : 2 * end].decode("utf-16-le")
+            # back to code points, independently of the writer
+            cp_start = len(units[: 2 * start].decode("utf-16-le"))
+            found.append(
+                (line["external_id"], cp_start, cp_start + len(text), label, text, annotator)
+            )
+    assert sorted(found) == fed(articles)
+    assert lines[2]["label"] == [[22, 32, "doubt"]]  # doccano's numbers for its example
+    assert lines[3]["label"] == [[22, 26, "loaded_language"]]
+
+
+def test_doccano_codepoint_offsets_on_request(unicode_sample, tmp_path):
+    articles = tool_corpus(unicode_sample)
+    out = write("doccano", articles, tmp_path / "doccano", {"offsets": "codepoints"})
+    found = []
+    for raw in (out / "doccano.jsonl").read_text("utf-8").splitlines():
+        line = json.loads(raw)
+        for (start, end, label), annotator in zip(line["label"], line["annotators"], strict=True):
+            found.append(
+                (line["external_id"], start, end, label, line["text"][start:end], annotator)
+            )
+    assert sorted(found) == fed(articles)
+    with pytest.raises(ExportError, match="'offsets' must be one of"):
+        write("doccano", articles, tmp_path / "bad", {"offsets": "bytes"})
+
+
+def test_label_studio_tasks_count_code_points_one_annotation_per_annotator(
+    unicode_sample, tmp_path
+):
+    import xml.etree.ElementTree as ET
+
+    articles = tool_corpus(unicode_sample)
+    out = write("label-studio", articles, tmp_path / "ls")
+    tasks = json.loads((out / "tasks.json").read_text("utf-8"))
+    assert len(tasks) == len(articles)
+    found = []
+    for task in tasks:
+        text = task["data"]["text"]
+        authors = [a["annotator"] for a in task["annotations"]]
+        assert len(authors) == len(set(authors))  # one annotation per annotator
+        for annotation in task["annotations"]:
+            assert annotation["ground_truth"] == (annotation["annotator"] is None)
+            ids = [region["id"] for region in annotation["result"]]
+            assert len(ids) == len(set(ids))
+            for region in annotation["result"]:
+                assert (region["from_name"], region["to_name"], region["type"]) == (
+                    "label",
+                    "text",
+                    "labels",
+                )
+                value = region["value"]
+                assert text[value["start"] : value["end"]] == value["text"]
+                (label,) = value["labels"]
+                found.append(
+                    (
+                        task["data"]["external_id"],
+                        value["start"],
+                        value["end"],
+                        label,
+                        value["text"],
+                        annotation["annotator"],
+                    )
+                )
+    assert sorted(found) == fed(articles)
+    gold = next(a for a in tasks[0]["annotations"] if a["ground_truth"])
+    assert gold["result"][0]["meta"] == {"text": ["gold\nnote"]}
+    emoji = tasks[3]["annotations"][0]["result"][0]["value"]
+    assert (emoji["start"], emoji["end"]) == (21, 25)  # Label Studio's own expectation
+    config = ET.fromstring((out / "label_config.xml").read_text("utf-8"))
+    assert config.find("Text").get("value") == "$text"
+    labels = config.find("Labels")
+    assert labels.get("toName") == config.find("Text").get("name")
+    assert [label.get("value") for label in labels] == ["loaded_language", "doubt"]
+
+
+@pytest.mark.parametrize(
+    "fmt, files",
+    [("doccano", ["doccano.jsonl"]), ("label-studio", ["label_config.xml", "tasks.json"])],
+)
+def test_tool_formats_through_the_export_service(fmt, files, corpus, tmp_path):
+    folder = export_folder(corpus, fmt, tmp_path)
+    names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    assert names == sorted([*files, "README.md", "manifest.json"])
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    assert manifest["counts"]["spans"] == len(expected_rows(corpus))
+
+
+@pytest.mark.parametrize(
+    "fmt, columns",
+    [
+        ("doccano", ["text", "label", "annotators", "external_id", "article_id", "title"]),
+        ("label-studio", ["data", "annotations"]),
+        ("semeval", ["article_id", "technique", "start", "end"]),
+    ],
+)
+def test_other_folders_load_their_data_never_the_manifest(fmt, columns, corpus, tmp_path):
+    folder = export_folder(corpus, fmt, tmp_path)
+    train = load_folder(folder, tmp_path)["train"]
+    assert train.column_names == columns
+    rows = len(expected_rows(corpus)) if fmt == "semeval" else 33  # spans, else articles
+    assert train.num_rows == rows
+
+
+def test_conll_folder_is_an_error_naming_the_file_not_the_manifest(corpus, tmp_path):
+    folder = export_folder(corpus, "conll", tmp_path)
+    with pytest.raises(FileNotFoundError, match="tokens.conll"):
+        load_folder(folder, tmp_path)

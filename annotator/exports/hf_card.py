@@ -16,9 +16,12 @@ import re
 from typing import Any
 
 # The file of each format that Hugging Face loads, and the builder options it needs (Hugging
-# Face picks the builder from the extension). Formats without a file Hugging Face can read
-# (brat, and CoNLL, whose ``.conll`` extension it does not know) get no ``configs``.
+# Face picks the builder from the extension). ``datasets`` has no CoNLL builder and does not
+# know the ``.conll`` extension: the config still names ``tokens.conll``, so that
+# ``load_dataset(folder)`` says it found no supported data file instead of loading
+# ``manifest.json``; brat gets no ``configs`` (its ``.txt`` files load as lines of text).
 HF_DATA_FILES: dict[str, tuple[str, dict[str, Any]]] = {
+    "conll": ("tokens.conll", {}),
     "jsonl": ("articles.jsonl", {}),
     "parquet": ("articles.parquet", {}),
     "csv": ("spans.csv", {}),

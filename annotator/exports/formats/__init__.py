@@ -18,7 +18,9 @@ from .base import (
 from .brat import BratWriter
 from .conll import ConllWriter
 from .csv import CsvWriter
+from .doccano import DoccanoWriter
 from .jsonl import JsonlWriter
+from .label_studio import LabelStudioWriter
 from .parquet import ParquetWriter
 from .semeval import SemevalWriter
 from .sinks import DirSink, Sink, ZipSink
@@ -28,7 +30,9 @@ FORMATS: dict[str, type[FormatWriter]] = {
     for writer in (JsonlWriter, SemevalWriter, ConllWriter, BratWriter, CsvWriter)
 }
 # Formats for other tools (Hugging Face, doccano, Label Studio)
-FORMATS.update({writer.name: writer for writer in (ParquetWriter,)})
+FORMATS.update(
+    {writer.name: writer for writer in (ParquetWriter, DoccanoWriter, LabelStudioWriter)}
+)
 
 __all__ = [
     "FORMATS",
