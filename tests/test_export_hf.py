@@ -500,3 +500,36 @@ def test_conll_folder_is_an_error_naming_the_file_not_the_manifest(corpus, tmp_p
     folder = export_folder(corpus, "conll", tmp_path)
     with pytest.raises(FileNotFoundError, match="tokens.conll"):
         load_folder(folder, tmp_path)
+
+
+# --- the card tells the truth ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fmt, options",
+    [
+        ("parquet", {}),
+        ("doccano", {}),
+        ("label-studio", {}),
+        ("jsonl", {"format_options": {"split": SPLIT}}),
+        ("parquet", {"layer": "each", "format_options": {"split": SPLIT}}),
+    ],
+)
+def test_the_cards_python_runs_in_the_folder(fmt, options, corpus, tmp_path, monkeypatch, capsys):
+    folder = export_folder(corpus, fmt, tmp_path, **options)
+    card = (folder / "README.md").read_text("utf-8")
+    code = card.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(folder)
+    exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) >= 3  # spans printed, none failed its check
+    if options.get("format_options"):
+        assert "Split by article, deterministic (seed 7): `train/` 60%, `dev/` 20%" in card
+
+
+def test_the_doccano_card_states_the_offset_unit(corpus, tmp_path):
+    default = (export_folder(corpus, "doccano", tmp_path) / "README.md").read_text("utf-8")
+    assert "are **UTF-16 code units**" in default and "Unicode code points" not in default
+    other = export_folder(corpus, "doccano", tmp_path, format_options={"offsets": "codepoints"})
+    text = (other / "README.md").read_text("utf-8")
+    assert "UTF-16" not in text and "Offsets are Unicode code points" in text

@@ -34,6 +34,17 @@ def render_card(manifest: dict[str, Any], files: list[str], data_files: Sequence
         "lost": lost,
         "files": files,
         "prefix": next(iter(folders.values())) + "/" if folders else "",
+        "split": _split(opts),
     }
+    if context["split"]:  # the first split's folder, for the loading example
+        context["prefix"] += context["split"]["shares"][0][0] + "/"
     body = render_to_string("exports/dataset_card.md", context)
     return front_matter(manifest, list(data_files)) + body
+
+
+def _split(opts: dict[str, Any]) -> dict[str, Any] | None:
+    split = (opts.get("format_options") or {}).get("split")
+    if not split:
+        return None
+    shares = [(name, f"{share:.0%}") for name, share in split.items() if name != "seed"]
+    return {"seed": split["seed"], "shares": shares}
