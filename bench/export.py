@@ -22,8 +22,10 @@ export service, waits for it and prints:
 
 Targets (issue #10), one process building: jsonl of 100,000 articles (1,000,000 spans) in at
 most 8 s, semeval in at most 12 s, on a quiet machine; peak worker memory under 300 MB and flat
-as the corpus grows. The broker is CELERY_BROKER_URL, by default the local Redis
-(redis://127.0.0.1:6379/0), on a queue of the bench's own.
+as the corpus grows. Issue #12: parquet no slower than 1.5x jsonl, measured in the same run
+(``--formats jsonl,parquet``: the ratio and the load average are printed at the end, since the
+machine may be shared), and under 300 MB. The broker is CELERY_BROKER_URL, by default the local
+Redis (redis://127.0.0.1:6379/0), on a queue of the bench's own.
 """
 
 import argparse
@@ -68,6 +70,7 @@ def main():
         "(as docker-compose.yml runs it; the figures then count the pool's parent process too)",
     )
     args = parser.parse_args()
+    load_before = Path("/proc/loadavg").read_text().split()[:3]
     sizes = args.articles or [10_000, 100_000]
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
 
@@ -125,6 +128,23 @@ def main():
             f"{r['seconds'] / r['floor']:>8.1f} {r['peak_rss_mb']:>12.0f} "
             f"{r['peak_pss_mb']:>7.0f} {r['zip_mb']:>7.0f}"
         )
+    print_ratios(results, "jsonl")
+    load_after = Path("/proc/loadavg").read_text().split()[:3]
+    print(
+        f"load average (1, 5, 15 min): {' '.join(load_before)} before, {' '.join(load_after)} after"
+    )
+
+
+def print_ratios(results: list[dict], base: str) -> None:
+    """Each format's time against ``base``'s on the same data, in the same run."""
+    by_size = {(r["articles"], r["format"]): r for r in results}
+    for (size, fmt), r in by_size.items():
+        other = by_size.get((size, base))
+        if other and fmt != base:
+            print(
+                f"{fmt} / {base} at {size:,} articles: {r['seconds'] / other['seconds']:.2f}x "
+                f"time, {r['cpu'] / other['cpu']:.2f}x CPU"
+            )
 
 
 # --- database ----------------------------------------------------------------------------

@@ -8,8 +8,8 @@ points, as everywhere. ``meta`` is free-form per article, so it is stored as its
 (``json.loads(row["meta"])``); a record field this module does not know yet is stored the
 same way rather than dropped.
 
-Rows are written in row groups of at most ``ROW_GROUP_ROWS`` articles or ``ROW_GROUP_CHARS``
-characters of text, so memory stays flat however large the export is; the file streams into
+Rows are written in row groups of at most ``ROW_GROUP_ROWS`` articles, ``ROW_GROUP_CHARS``
+characters of text or ``ROW_GROUP_SPANS`` spans, so memory stays flat however large the export is; the file streams into
 the zip as it grows (a Parquet file is written front to back, its footer last).
 """
 
@@ -23,8 +23,11 @@ import pyarrow.parquet as pq
 from .base import ExportArticle, FormatWriter
 from .jsonl import _metadata_json, article_record
 
-ROW_GROUP_ROWS = 10_000
-ROW_GROUP_CHARS = 16_000_000
+# Row group bounds: large enough for readers, small enough that a group's Python lists, Arrow
+# arrays and encoded pages stay well under the 300 MB of a worker (bench/export.py).
+ROW_GROUP_ROWS = 2_000
+ROW_GROUP_CHARS = 4_000_000
+ROW_GROUP_SPANS = 50_000
 
 SPAN_TYPE = pa.struct(
     [
@@ -112,7 +115,11 @@ class ParquetWriter(FormatWriter):
             column.extend(map(itemgetter(name), spans))
         self._span_offsets.append(self._span_offsets[-1] + len(spans))
         self._chars += len(article.text) + len(article.original_text)
-        if len(self._span_offsets) > ROW_GROUP_ROWS or self._chars > ROW_GROUP_CHARS:
+        if (
+            len(self._span_offsets) > ROW_GROUP_ROWS
+            or self._chars > ROW_GROUP_CHARS
+            or self._span_offsets[-1] > ROW_GROUP_SPANS
+        ):
             self._flush()
 
     def _open(self, record: dict[str, Any]) -> None:
@@ -145,7 +152,9 @@ class ParquetWriter(FormatWriter):
         assert self._schema is not None
         table = pa.Table.from_arrays([columns[f.name] for f in self._schema], schema=self._schema)
         self._parquet.write_table(table)
+        del table, columns, spans
         self._reset()
+        pa.default_memory_pool().release_unused()  # mimalloc would keep each group's pages
 
     def end(self) -> None:
         if self._parquet is None:  # no article: an empty table with the known columns
