@@ -9,8 +9,9 @@ points, as everywhere. ``meta`` is free-form per article, so it is stored as its
 same way rather than dropped.
 
 Rows are written in row groups of at most ``ROW_GROUP_ROWS`` articles, ``ROW_GROUP_CHARS``
-characters of text or ``ROW_GROUP_SPANS`` spans, so memory stays flat however large the export is; the file streams into
-the zip as it grows (a Parquet file is written front to back, its footer last).
+characters of text or ``ROW_GROUP_SPANS`` spans, so memory stays flat however large the export
+is; the file streams into the zip as it grows (a Parquet file is written front to back, its
+footer last).
 """
 
 from operator import itemgetter
