@@ -11,6 +11,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from annotator.exports.formats.split import split_names
 from annotator.exports.hf_card import front_matter
 
 
@@ -46,5 +47,5 @@ def _split(opts: dict[str, Any]) -> dict[str, Any] | None:
     split = (opts.get("format_options") or {}).get("split")
     if not split:
         return None
-    shares = [(name, f"{share:.0%}") for name, share in split.items() if name != "seed"]
+    shares = [(name, f"{split[name]:.0%}") for name in split_names(split)]
     return {"seed": split["seed"], "shares": shares}

@@ -15,6 +15,8 @@ import os
 import re
 from typing import Any
 
+from annotator.exports.formats.split import split_names
+
 # The file of each format that Hugging Face loads, and the builder options it needs (Hugging
 # Face picks the builder from the extension). ``datasets`` has no CoNLL builder and does not
 # know the ``.conll`` extension: the config still names ``tokens.conll``, so that
@@ -66,7 +68,10 @@ def hf_configs(manifest: dict[str, Any], files: list[str]) -> list[dict[str, Any
             config_name, {"config_name": config_name, "data_files": [], **builder_options}
         )
         config["data_files"].append({"split": split_name, "path": name})
+    order = {name: index for index, name in enumerate(split_names(split))}
     listed = list(configs.values())
+    for config in listed:
+        config["data_files"].sort(key=lambda entry: order.get(entry["split"], -1))
     if listed:
         listed[0]["default"] = True
     return listed

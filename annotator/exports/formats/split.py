@@ -3,11 +3,12 @@
 ``{"split": {"train": 0.8, "dev": 0.1, "test": 0.1, "seed": 13}}`` writes each split as a
 complete dataset in its own folder (``train/articles.jsonl``, ``dev/...``). An article goes to
 the split where ``sha256("<seed>:<external id>")`` (its first 8 bytes as a fraction of 2^64)
-falls among the cumulative fractions, in the order given: the same article lands in the same
-split in every export with the same seed and fractions, whatever else the project holds, and in
-the same split in every annotator's folder (layer ``each``). Split sizes follow the fractions
-on average (each article is a draw), not exactly. The seed is kept in the options, hence in
-the manifest; the counts per split are in the manifest's ``counts.splits``.
+falls among the cumulative fractions, taken in the order of ``split_names`` (train, validation,
+dev, test, then the others alphabetically, whatever the option's key order): the same article
+lands in the same split in every export with the same seed and fractions, whatever else the
+project holds, and in the same split in every annotator's folder (layer ``each``). Split sizes
+follow the fractions on average (each article is a draw), not exactly. The seed is kept in the
+options, hence in the manifest; the counts per split are in the manifest's ``counts.splits``.
 """
 
 import hashlib
@@ -58,14 +59,26 @@ def clean_split(value: Any) -> dict[str, Any] | None:
             f"option 'split': the fractions must add up to 1, they add up to "
             f"{sum(fractions.values()):g}"
         )
-    return {**fractions, "seed": seed}
+    return {**{name: fractions[name] for name in split_names(fractions)}, "seed": seed}
+
+
+_USUAL_ORDER = ("train", "validation", "dev", "test")
+
+
+def split_names(split: Mapping[str, Any]) -> list[str]:
+    """The split names in their fixed order: train, validation, dev, test, then the others
+    alphabetically. Never the option's own key order: the Export row keeps its options in a
+    PostgreSQL ``jsonb``, which reorders keys."""
+    names = [name for name in split if name != "seed"]
+    usual = [name for name in _USUAL_ORDER if name in names]
+    return usual + sorted(set(names) - set(usual))
 
 
 def split_of(external_id: str, split: Mapping[str, Any]) -> str:
     """The split an article goes to (see the module docstring)."""
     digest = hashlib.sha256(f"{split['seed']}:{external_id}".encode()).digest()
     draw = int.from_bytes(digest[:8], "big") / 2**64
-    names = [name for name in split if name != "seed"]
+    names = split_names(split)
     total = 0.0
     for name in names:
         total += split[name]
@@ -93,9 +106,8 @@ class SplitWriter(FormatWriter):
         labels = list(labels)
         super().__init__(labels)
         self.split = split
-        self.writers = {
-            name: writer_class(labels, given) for name in split if name != "seed"
-        }  # checks the format's own options
+        # (each checks the format's own options)
+        self.writers = {name: writer_class(labels, given) for name in split_names(split)}
 
     def files(self) -> list[str]:
         return [
