@@ -536,3 +536,28 @@ def test_the_doccano_card_states_the_offset_unit(corpus, tmp_path):
     other = export_folder(corpus, "doccano", tmp_path, format_options={"offsets": "codepoints"})
     text = (other / "README.md").read_text("utf-8")
     assert "UTF-16" not in text and "Offsets are Unicode code points" in text
+
+
+def test_a_failed_split_export_aborts_every_writer(unicode_sample, tmp_path):
+    from annotator.exports.formats import (
+        FORMATS,
+        DirSink,
+        ExportLabel,
+        ExportSpan,
+        SpanMismatch,
+        write_export,
+    )
+    from annotator.exports.formats.split import make_writer
+
+    articles = tool_corpus(unicode_sample)
+    articles[1].spans = [ExportSpan(0, 3, "doubt", "xyz")]  # not the text there
+    writer = make_writer(
+        FORMATS["parquet"],
+        [ExportLabel("loaded_language", "Loaded"), ExportLabel("doubt", "Doubt")],
+        {"split": SPLIT},
+    )
+    with pytest.raises(SpanMismatch, match="'crlf'"):
+        write_export(writer, DirSink(tmp_path), articles)
+    # no footer was written: no split file is a readable Parquet file
+    for path in tmp_path.rglob("*.parquet"):
+        assert path.read_bytes() in (b"", b"PAR1")

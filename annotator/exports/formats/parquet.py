@@ -165,7 +165,7 @@ class ParquetWriter(FormatWriter):
         self._parquet.close()
 
     def abort(self) -> None:
-        if self._parquet is not None:
+        if getattr(self, "_parquet", None) is not None:  # begun, not yet finished
             self._stream.discard = True  # the output is thrown away: no footer
             self._parquet = None
         super().abort()
