@@ -561,3 +561,61 @@ def test_a_failed_split_export_aborts_every_writer(unicode_sample, tmp_path):
     # no footer was written: no split file is a readable Parquet file
     for path in tmp_path.rglob("*.parquet"):
         assert path.read_bytes() in (b"", b"PAR1")
+
+
+def test_parquet_keeps_every_field_of_a_richer_record(unicode_sample, tmp_path, monkeypatch):
+    """Fields the record gains (images, comments, anything new) reach the parquet rows: typed
+    when this module knows them, else as JSON text, never dropped."""
+    import pyarrow.parquet as pq
+
+    from annotator.exports.formats import parquet
+
+    plain = parquet.article_record
+    comment = {"author": "rev", "author_role": "curator", "body": "ok?", "created_at": "2026"}
+
+    def richer(article, technique, meta):
+        record = plain(article, technique, meta)
+        for span in record["spans"]:
+            span["comments"] = [comment] if span["annotator"] == "ann2" else []
+        image = {
+            "src": "media/1.png",
+            "file": "media/1.png",
+            "caption": "🔥",
+            "start": 9,
+            "end": 10,
+        }
+        record["images"] = [image] if article.id == 1 else []
+        record["comments"] = [comment]
+        record["new_field"] = {"n": article.id}
+        return record
+
+    monkeypatch.setattr(parquet, "article_record", richer)
+    articles = tool_corpus(unicode_sample)
+    out = write("parquet", articles, tmp_path / "pq")
+    table = pq.read_table(out / "articles.parquet")
+    assert table.column_names[-4:] == ["spans", "images", "comments", "new_field"]
+    rows = table.to_pylist()
+    for article, row in zip(articles, rows, strict=True):
+        expected = richer(article, {"loaded_language": "", "doubt": ""}, "")
+        assert row["images"] == [{**image, "start": 9, "end": 10} for image in expected["images"]]
+        assert row["comments"] == [comment]
+        assert json.loads(row["new_field"]) == {"n": article.id}
+        assert [s["comments"] for s in row["spans"]] == [s["comments"] for s in expected["spans"]]
+    assert article_rows(rows) == fed(articles)
+
+
+def test_a_split_writer_declares_what_its_format_declares():
+    from annotator.exports.formats import FORMATS
+    from annotator.exports.formats.split import make_writer
+
+    for fmt in ("doccano", "label-studio", "parquet", "csv"):
+        writer = make_writer(FORMATS[fmt], [], {"split": SPLIT})
+        assert writer.name == fmt and writer.description == FORMATS[fmt].description
+        assert getattr(writer, "carries_annotator", None) == getattr(
+            FORMATS[fmt], "carries_annotator", None
+        )
+        assert sorted(writer.files()) == sorted(
+            f"{name}/{file}"
+            for name in ("train", "dev", "test")
+            for file in FORMATS[fmt]([]).files()
+        )

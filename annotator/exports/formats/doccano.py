@@ -39,6 +39,8 @@ class DoccanoWriter(FormatWriter):
     description = "doccano's JSONL for sequence labelling (UTF-16 offsets by default)"
     options = {"offsets": ("utf16", ("utf16", "codepoints"))}
     filename = "doccano.jsonl"
+    carries_annotator = True
+    annotator_where = "the line's `annotators` list, one name per `label` entry (null: gold)"
 
     def write_article(self, article: ExportArticle) -> None:
         spans = article.spans

@@ -8,7 +8,6 @@ The importer's fields (``id`` = external id, ``title``, ``text``, ``url``, ``pub
 
 import json
 from operator import itemgetter
-from typing import Any
 
 import orjson
 
@@ -16,6 +15,7 @@ from annotator.core import jsonbytes
 from annotator.core.jsonbytes import has_line_breaks
 
 from .base import ExportArticle, ExportSpan, FormatWriter
+from .record import article_record
 
 _NOTE, _ANNOTATOR = ExportSpan._fields.index("note"), ExportSpan._fields.index("annotator")
 
@@ -55,37 +55,6 @@ def _has_float(value) -> bool:
     if kind is list:
         return any(map(_has_float, value))
     return kind is float
-
-
-def article_record(article: ExportArticle, technique: dict[str, str], meta: Any) -> dict[str, Any]:
-    """The per-article record of jsonl (one line) and parquet (one row): what the importer
-    reads plus the database id and, on each span, its official label, text, annotator, note
-    and origin. ``technique`` maps label keys to official labels; ``meta`` is the metadata as
-    the format stores it (an orjson fragment for jsonl, JSON text for parquet)."""
-    spans = article.spans
-    return {
-        "id": article.external_id,
-        "article_id": article.id,
-        "title": article.title,
-        "text": article.text,
-        "url": article.url,
-        "published": article.published_iso,
-        "meta": meta,
-        "original_text": article.original_text,
-        "spans": [
-            {
-                "start": start,
-                "end": end,
-                "label": label_key,
-                "official_label": technique[label_key],
-                "text": text,
-                "annotator": annotator,
-                "note": note,
-                "origin": origin,
-            }
-            for start, end, label_key, text, annotator, note, origin in spans
-        ],
-    }
 
 
 class JsonlWriter(FormatWriter):

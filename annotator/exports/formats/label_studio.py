@@ -37,6 +37,8 @@ class LabelStudioWriter(FormatWriter):
     name = "label-studio"
     description = "Label Studio's JSON tasks, one annotation per annotator, and its config"
     filename = "tasks.json"
+    carries_annotator = True
+    annotator_where = "the `annotator` of each annotation, one per annotator (null: gold)"
 
     def files(self) -> list[str]:
         return [*super().files(), "label_config.xml"]

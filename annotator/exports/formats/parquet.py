@@ -1,12 +1,13 @@
 """parquet: one row per article, its spans a list-of-struct column (Apache Parquet, pyarrow).
 
-Each row is the jsonl record of the article (``jsonl.article_record``, the same fields and
-values), so the two formats cannot drift apart: ``id``, ``article_id``, ``title``, ``text``,
-``url``, ``published``, ``meta``, ``original_text`` and ``spans`` (``start``, ``end``,
-``label``, ``official_label``, ``text``, ``annotator``, ``note``, ``origin``). Offsets are code
-points, as everywhere. ``meta`` is free-form per article, so it is stored as its JSON text
-(``json.loads(row["meta"])``); a record field this module does not know yet is stored the
-same way rather than dropped.
+Each row is the per-article record of jsonl (``record.article_record``, the same fields, in the
+same order, with the same values), so the two formats cannot drift apart: ``id``,
+``article_id``, ``title``, ``text``, ``url``, ``published``, ``meta``, ``original_text`` and
+``spans`` (``start``, ``end``, ``label``, ``official_label``, ``text``, ``annotator``, ``note``,
+``origin``), and, when the record carries them, ``images`` and ``comments`` (on the article and
+on each span). Offsets are code points, as everywhere. ``meta`` is free-form per article, so it
+is stored as its JSON text (``json.loads(row["meta"])``); a record field this module has no
+type for is stored the same way rather than dropped.
 
 Rows are written in row groups of at most ``ROW_GROUP_ROWS`` articles, ``ROW_GROUP_CHARS``
 characters of text or ``ROW_GROUP_SPANS`` spans, so memory stays flat however large the export
@@ -21,8 +22,9 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .base import ExportArticle, FormatWriter
-from .jsonl import _metadata_json, article_record
+from .base import ExportArticle, ExportSpan, FormatWriter
+from .jsonl import _metadata_json
+from .record import article_record
 
 # Row group bounds: large enough for readers, small enough that a group's Python lists, Arrow
 # arrays and encoded pages stay well under the 300 MB of a worker (bench/export.py).
@@ -30,18 +32,40 @@ ROW_GROUP_ROWS = 2_000
 ROW_GROUP_CHARS = 4_000_000
 ROW_GROUP_SPANS = 50_000
 
-SPAN_TYPE = pa.struct(
-    [
-        ("start", pa.int64()),
-        ("end", pa.int64()),
-        ("label", pa.string()),
-        ("official_label", pa.string()),
-        ("text", pa.string()),
-        ("annotator", pa.string()),
-        ("note", pa.string()),
-        ("origin", pa.string()),
-    ]
+# The record's fields (record.article_record) and their types. A field not listed is stored as
+# its JSON text, so that nothing the record carries is lost before it gets a type here.
+SPAN_FIELDS: dict[str, pa.DataType] = {
+    "start": pa.int64(),
+    "end": pa.int64(),
+    "label": pa.string(),
+    "official_label": pa.string(),
+    "text": pa.string(),
+    "annotator": pa.string(),
+    "note": pa.string(),
+    "origin": pa.string(),
+}
+COMMENT_TYPE = pa.list_(
+    pa.struct(
+        [
+            ("author", pa.string()),
+            ("author_role", pa.string()),
+            ("body", pa.string()),
+            ("created_at", pa.string()),
+        ]
+    )
 )
+IMAGE_TYPE = pa.list_(
+    pa.struct(
+        [
+            ("src", pa.string()),
+            ("file", pa.string()),
+            ("caption", pa.string()),
+            ("start", pa.int64()),
+            ("end", pa.int64()),
+        ]
+    )
+)
+SPAN_FIELDS_LATER = {"comments": COMMENT_TYPE}  # fields a richer record adds
 COLUMNS: dict[str, pa.DataType] = {
     "id": pa.string(),
     "article_id": pa.int64(),
@@ -51,12 +75,20 @@ COLUMNS: dict[str, pa.DataType] = {
     "published": pa.string(),
     "meta": pa.string(),
     "original_text": pa.string(),
-    "spans": pa.list_(SPAN_TYPE),
+    "images": IMAGE_TYPE,
+    "comments": COMMENT_TYPE,
 }
-SPAN_FIELDS = [field.name for field in SPAN_TYPE]
 DICTIONARY_COLUMNS = [
     f"spans.list.element.{name}" for name in ("label", "official_label", "annotator", "origin")
 ]
+JSON_TEXT = pa.string()
+
+
+def _record_shape(technique: dict[str, str]) -> dict[str, Any]:
+    """The record of a one-span article: which fields (and span fields) records have."""
+    key = next(iter(technique), "label")
+    probe = ExportArticle(0, "", "", "x", spans=[ExportSpan(0, 1, key, "x")])
+    return article_record(probe, technique or {key: key}, "{}")
 
 
 class _SinkStream:
@@ -87,33 +119,56 @@ class ParquetWriter(FormatWriter):
     name = "parquet"
     description = "One article a row, its spans a list column (pandas, Hugging Face datasets)"
     filename = "articles.parquet"
+    # read by the export when the record carries them (each span names its annotator)
+    carries_annotator = True
+    annotator_where = "the `annotator` field of each span (null: the gold layer)"
+    carries_images = True
+    carries_comments = True
 
     def start(self) -> None:
         self._technique = {key: label.technique for key, label in self.labels.items()}
-        self._extra: list[str] | None = None  # record fields stored as JSON text
-        self._schema: pa.Schema | None = None
-        self._parquet: pq.ParquetWriter | None = None
+        shape = _record_shape(self._technique)
+        order = list(shape)  # columns in the record's order
+        span_shape = shape.pop("spans")[0]
+        # field -> (Arrow type, stored as JSON text)
+        self._fields = {name: self._typed(name, COLUMNS) for name in shape}
+        self._span_fields = {
+            name: self._typed(name, {**SPAN_FIELDS, **SPAN_FIELDS_LATER}) for name in span_shape
+        }
+        span_type = pa.list_(
+            pa.struct([(name, kind) for name, (kind, _) in self._span_fields.items()])
+        )
+        types = {name: kind for name, (kind, _) in self._fields.items()} | {"spans": span_type}
+        self._schema = pa.schema([pa.field(name, types[name]) for name in order])
+        self._stream = _SinkStream(self.out)
+        self._parquet: pq.ParquetWriter | None = pq.ParquetWriter(
+            self._stream,
+            self._schema,
+            compression="zstd",
+            use_dictionary=DICTIONARY_COLUMNS,  # repeated names; texts are mostly unique
+        )
         self._reset()
 
+    @staticmethod
+    def _typed(name: str, known: dict[str, pa.DataType]) -> tuple[pa.DataType, bool]:
+        return (known[name], False) if name in known else (JSON_TEXT, True)
+
     def _reset(self) -> None:
-        self._rows: dict[str, list] = {name: [] for name in COLUMNS if name != "spans"}
-        self._span_columns: dict[str, list] = {name: [] for name in SPAN_FIELDS}
+        self._rows: dict[str, list] = {name: [] for name in self._fields}
+        self._span_columns: dict[str, list] = {name: [] for name in self._span_fields}
         self._span_offsets: list[int] = [0]
-        self._extra_rows: dict[str, list] = {name: [] for name in self._extra or ()}
         self._chars = 0
 
     def write_article(self, article: ExportArticle) -> None:
         meta = _metadata_json(article.metadata).decode()
         record = article_record(article, self._technique, meta)
-        if self._extra is None:
-            self._open(record)
         spans = record.pop("spans")
         for name, column in self._rows.items():
-            column.append(record[name])
-        for name, column in self._extra_rows.items():
-            column.append(orjson.dumps(record[name]).decode())
+            value = record[name]
+            column.append(_json_text(value) if self._fields[name][1] else value)
         for name, column in self._span_columns.items():
-            column.extend(map(itemgetter(name), spans))
+            values = map(itemgetter(name), spans)
+            column.extend(map(_json_text, values) if self._span_fields[name][1] else values)
         self._span_offsets.append(self._span_offsets[-1] + len(spans))
         self._chars += len(article.text) + len(article.original_text)
         if (
@@ -123,34 +178,20 @@ class ParquetWriter(FormatWriter):
         ):
             self._flush()
 
-    def _open(self, record: dict[str, Any]) -> None:
-        self._extra = [name for name in record if name not in COLUMNS]
-        fields = [pa.field(name, kind) for name, kind in COLUMNS.items()]
-        fields += [pa.field(name, pa.string()) for name in self._extra]
-        self._schema = pa.schema(fields)
-        self._extra_rows = {name: [] for name in self._extra}
-        self._stream = _SinkStream(self.out)
-        self._parquet = pq.ParquetWriter(
-            self._stream,
-            self._schema,
-            compression="zstd",
-            use_dictionary=DICTIONARY_COLUMNS,  # repeated names; texts are mostly unique
-        )
-
     def _flush(self) -> None:
         if self._parquet is None or len(self._span_offsets) == 1:
             return
+        span_type = self._schema.field("spans").type
         spans = pa.StructArray.from_arrays(
-            [pa.array(self._span_columns[f.name], f.type) for f in SPAN_TYPE],
-            fields=list(SPAN_TYPE),
+            [pa.array(self._span_columns[f.name], f.type) for f in span_type.value_type],
+            fields=list(span_type.value_type),
         )
-        columns = {name: pa.array(values, COLUMNS[name]) for name, values in self._rows.items()}
+        columns = {
+            name: pa.array(values, self._fields[name][0]) for name, values in self._rows.items()
+        }
         columns["spans"] = pa.ListArray.from_arrays(
-            pa.array(self._span_offsets, pa.int32()), spans, type=COLUMNS["spans"]
+            pa.array(self._span_offsets, pa.int32()), spans, type=span_type
         )
-        for name, values in self._extra_rows.items():
-            columns[name] = pa.array(values, pa.string())
-        assert self._schema is not None
         table = pa.Table.from_arrays([columns[f.name] for f in self._schema], schema=self._schema)
         self._parquet.write_table(table)
         del table, columns, spans
@@ -158,14 +199,16 @@ class ParquetWriter(FormatWriter):
         pa.default_memory_pool().release_unused()  # mimalloc would keep each group's pages
 
     def end(self) -> None:
-        if self._parquet is None:  # no article: an empty table with the known columns
-            self._open({name: None for name in COLUMNS})
         self._flush()
-        assert self._parquet is not None
-        self._parquet.close()
+        if self._parquet is not None:
+            self._parquet.close()
 
     def abort(self) -> None:
         if getattr(self, "_parquet", None) is not None:  # begun, not yet finished
             self._stream.discard = True  # the output is thrown away: no footer
             self._parquet = None
         super().abort()
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()

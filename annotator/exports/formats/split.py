@@ -145,13 +145,34 @@ class SplitWriter(FormatWriter):
         for writer in self.writers.values():
             writer.abort()
 
+    def folder_files(self) -> dict[str, bytes]:
+        """The format's files for every folder a tool may open (brat's configuration)."""
+        first = next(iter(self.writers.values()))
+        return first.folder_files() if hasattr(first, "folder_files") else {}
+
+
+# What a format declares about itself (its name, what it carries): its split writer declares
+# the same, for whoever asks the writer.
+DECLARED = (
+    "name",
+    "description",
+    "carries_annotator",
+    "annotator_where",
+    "carries_images",
+    "carries_comments",
+)
+
 
 def make_writer(
     writer_class: type[FormatWriter], labels: Iterable[ExportLabel], options: Mapping | None
 ) -> FormatWriter:
     """The format's writer, or a SplitWriter over it when the options ask for a split."""
     if (options or {}).get(OPTION):
-        return SplitWriter(writer_class, labels, options)
+        declared = {
+            name: getattr(writer_class, name) for name in DECLARED if hasattr(writer_class, name)
+        }
+        split_class = type(f"Split{writer_class.__name__}", (SplitWriter,), declared)
+        return split_class(writer_class, labels, options)
     return writer_class(labels, {k: v for k, v in (options or {}).items() if k != OPTION})
 
 
