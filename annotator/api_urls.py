@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("annotator.imports.urls")),
     path("", include("annotator.exports.urls")),
     path("", include("annotator.agreement.urls")),
+    path("", include("annotator.recommenders.urls")),
     # Last: anything else under /api/v1/ is a JSON 404 (not an endpoint, not in the matrix).
     re_path(r"", core.api_not_found, name="api-not-found"),
 ]

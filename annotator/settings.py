@@ -40,6 +40,7 @@ ENV_VARS = (
     "ANNOTATOR_EXPORT_QUEUE",
     "ANNOTATOR_AGREEMENT_QUEUE",
     "ANNOTATOR_IMPORT_QUEUE",
+    "ANNOTATOR_RECOMMENDER_QUEUE",
     "ANNOTATOR_TRUSTED_PROXIES",
     "ANNOTATOR_API_RATE_ANON",
     "ANNOTATOR_IMPORT_MAX_UPLOAD_MB",
@@ -113,6 +114,7 @@ INSTALLED_APPS = [
     "annotator.imports",
     "annotator.exports",
     "annotator.agreement",
+    "annotator.recommenders",
     "annotator.web",
 ]
 
@@ -273,6 +275,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 ANNOTATOR_EXPORT_QUEUE = os.environ.get("ANNOTATOR_EXPORT_QUEUE") or None
 ANNOTATOR_AGREEMENT_QUEUE = os.environ.get("ANNOTATOR_AGREEMENT_QUEUE") or None
 ANNOTATOR_IMPORT_QUEUE = os.environ.get("ANNOTATOR_IMPORT_QUEUE") or None
+ANNOTATOR_RECOMMENDER_QUEUE = os.environ.get("ANNOTATOR_RECOMMENDER_QUEUE") or None
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # PostgreSQL imports skip the per-row foreign-key triggers where the role may, the import

@@ -29,6 +29,7 @@ from annotator.corpus.models import (
 )
 from annotator.exports.models import Export
 from annotator.imports.models import ImportJob
+from annotator.recommenders.models import Recommender, Rejection, TrainedModel
 from annotator.schemas.models import Label, LabelSchema, SchemaChange
 
 pytestmark = pytest.mark.django_db
@@ -83,6 +84,10 @@ def make_span(n):
     )
 
 
+def make_recommender(n):
+    return Recommender.objects.create(project=shared_project(), name=f"Rec {n}", kind="phrase")
+
+
 # One object per model, distinct for each n. A model registered in the admin without an entry
 # here fails test_every_registered_model_has_a_factory: give it one.
 FACTORIES = {
@@ -115,6 +120,17 @@ FACTORIES = {
     ImportJob: lambda n: ImportJob.objects.create(
         project=shared_project(), files=[{"name": f"week{n}.jsonl", "size": 10, "stored": "x"}]
     ),
+    Recommender: lambda n: make_recommender(n),
+    TrainedModel: lambda n: TrainedModel.objects.create(
+        project=shared_project(), recommender=make_recommender(n), version=1, status="done"
+    ),
+    Rejection: lambda n: Rejection.objects.create(
+        article=make_article(f"r{n}"),
+        user=make_annotator(f"rejecter{n}"),
+        start=0,
+        end=4,
+        label=shared_label().key,
+    ),  # fmt: skip
     # django-axes: failed-login records (the admin is where staff lift a lockout).
     AccessAttempt: lambda n: AccessAttempt.objects.create(
         username=f"guessed{n}",
@@ -577,7 +593,7 @@ def test_only_superusers_may_delete_spans(client):
     assert Span.objects.filter(pk=span.pk).exists()
 
 
-@pytest.mark.parametrize("model", [Export, AgreementReport, ImportJob], ids=model_id)
+@pytest.mark.parametrize("model", [Export, AgreementReport, ImportJob, TrainedModel], ids=model_id)
 def test_background_job_rows_are_read_only(client, superuser, model):
     obj = make(model)
     assert client.get(admin_url(model, "add")).status_code == 403

@@ -20,6 +20,7 @@ from annotator.annotations.models import Comment
 from annotator.corpus.models import ArticleImage
 from annotator.exports.models import Export
 from annotator.imports.models import ImportJob
+from annotator.recommenders.models import Recommender, TrainedModel
 from annotator.wsgi import application
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,22 @@ def real_ids(world: World) -> dict:
         "comments": Comment.objects.get_or_create(
             article=world.article, author=world.annotator, body="A remark."
         )[0].pk,
+        "recommenders": _recommender(world).pk,
     }
+
+
+def _recommender(world: World) -> Recommender:
+    recommender = Recommender.objects.get_or_create(
+        project=world.project, name="Phrases", kind="phrase"
+    )[0]
+    TrainedModel.objects.get_or_create(
+        project=world.project, recommender=recommender, version=1, defaults={"status": "done"}
+    )
+    return recommender
+
+
+def model_id(world: World) -> int:
+    return _recommender(world).models.get(version=1).pk
 
 
 @schema.parametrize()
@@ -79,8 +95,12 @@ def test_api_does_not_crash_and_matches_its_schema(case):
     if "pk" in params and isinstance(params["pk"], int) and params["pk"] % 2 == 0:
         ids = real_ids(world)
         first = case.path.strip("/").split("/")[0]
-        kind = next((k for k in ("members", "exports", "imports") if k in case.path), first)
+        kind = next(
+            (k for k in ("members", "exports", "imports", "recommenders") if k in case.path), first
+        )
         params["pk"] = ids[kind]
+    if "model_pk" in params and isinstance(params["model_pk"], int) and params["model_pk"] % 2 == 0:
+        params["model_pk"] = model_id(world)
     case.call_and_validate(
         headers={"Authorization": f"Token {world.token_staff}"},
         checks=[
@@ -103,9 +123,11 @@ def concrete_path(operation, world: World) -> str:
     path = operation.path.replace("{slug}", world.project.slug)
     if "{id}" in path:
         first = operation.path.removeprefix("/api/v1/").split("/")[0]
-        kind = next((k for k in ("members", "exports", "imports", "agreement") if k in path), first)
+        kinds = ("members", "exports", "imports", "agreement", "recommenders")
+        kind = next((k for k in kinds if k in path), first)
         ids = {**real_ids(world), "agreement": 1}
         path = path.replace("{id}", str(ids[kind]))
+    path = path.replace("{model_pk}", str(model_id(world)))
     return path
 
 

@@ -10,7 +10,17 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "annotator"
-LAYERS = ["core", "schemas", "corpus", "annotations", "imports", "agreement", "exports", "web"]
+LAYERS = [
+    "core",
+    "schemas",
+    "corpus",
+    "annotations",
+    "imports",
+    "agreement",
+    "recommenders",
+    "exports",
+    "web",
+]
 
 
 def apps() -> list[str]:

@@ -52,6 +52,13 @@ COMMENT = "comments/<id:pk>/"
 SCHEMA = "projects/<slug:slug>/schema/"
 LABEL = SCHEMA + "labels/<slug:key>/"
 ROUND_ROBIN = "projects/<slug:slug>/assignments/round-robin/"
+RECOMMENDERS = "projects/<slug:slug>/recommenders/"
+RECOMMENDER = RECOMMENDERS + "<id:pk>/"
+TRAINED = RECOMMENDER + "models/<id:model_pk>/"
+RECOMMENDATIONS = "articles/<id:pk>/recommendations/"
+# Members of the project read (recommenders, models, evaluations).
+MEMBERS_OWN = "200 404 200 200 200 401 200 200"
+MEMBERS_FOREIGN = "404 200 404 404 404 401 404 200"
 # Manager-only project endpoints: the shape of the members rows.
 MANAGERS_OWN = "403 404 403 403 {ok} 401 403 {ok}"
 MANAGERS_FOREIGN = "404 403 404 404 404 401 404 {ok}"
@@ -245,6 +252,34 @@ TABLE = {
     (COMMENT, "DELETE", "own"):     codes("204 404 403 404 204 401 204 204"),
     (COMMENT, "DELETE", "other"):   codes("404 404 403 404 204 401 404 204"),
     (COMMENT, "DELETE", "foreign"): codes("404 204 404 404 404 401 404 204"),
+
+    # Recommenders: managers and staff configure and train them, members read them. Training
+    # the other project's recommender is a 400: it has no gold or agreed spans to learn from.
+    (RECOMMENDERS, "GET", "own"):                 codes(MEMBERS_OWN),
+    (RECOMMENDERS, "GET", "foreign"):             codes(MEMBERS_FOREIGN),
+    (RECOMMENDERS, "POST", "own"):                codes(MANAGERS_OWN.format(ok=201)),
+    (RECOMMENDERS, "POST", "foreign"):            codes(MANAGERS_FOREIGN.format(ok=201)),
+    (RECOMMENDER, "GET", "own"):                  codes(MEMBERS_OWN),
+    (RECOMMENDER, "GET", "foreign"):              codes(MEMBERS_FOREIGN),
+    (RECOMMENDER, "PATCH", "own"):                codes(MANAGERS_OWN.format(ok=200)),
+    (RECOMMENDER, "PATCH", "foreign"):            codes(MANAGERS_FOREIGN.format(ok=200)),
+    (RECOMMENDER, "DELETE", "own"):               codes(MANAGERS_OWN.format(ok=204)),
+    (RECOMMENDER, "DELETE", "foreign"):           codes(MANAGERS_FOREIGN.format(ok=204)),
+    (RECOMMENDER + "train/", "POST", "own"):      codes(MANAGERS_OWN.format(ok=201)),
+    (RECOMMENDER + "train/", "POST", "foreign"):  codes(MANAGERS_FOREIGN.format(ok=400)),
+    (RECOMMENDER + "models/", "GET", "own"):      codes(MEMBERS_OWN),
+    (RECOMMENDER + "models/", "GET", "foreign"):  codes(MEMBERS_FOREIGN),
+    (TRAINED, "GET", "own"):                      codes(MEMBERS_OWN),
+    (TRAINED, "GET", "foreign"):                  codes(MEMBERS_FOREIGN),
+    (TRAINED + "evaluation/", "GET", "own"):      codes(MEMBERS_OWN),
+    (TRAINED + "evaluation/", "GET", "foreign"):  codes(MEMBERS_FOREIGN),
+    # An article's recommendations: whoever may read the article.
+    (RECOMMENDATIONS, "GET", "own"):               codes("200 404 200 403 200 401 200 200"),
+    (RECOMMENDATIONS, "GET", "other"):             codes("404 404 200 403 200 401 404 200"),
+    (RECOMMENDATIONS, "GET", "foreign"):           codes("404 200 404 404 404 401 404 200"),
+    (RECOMMENDATIONS + "reject/", "POST", "own"):     codes("201 404 201 403 201 401 201 201"),
+    (RECOMMENDATIONS + "reject/", "POST", "other"):   codes("404 404 201 403 201 401 404 201"),
+    (RECOMMENDATIONS + "reject/", "POST", "foreign"): codes("404 201 404 404 404 401 404 201"),
 }  # fmt: skip
 
 
@@ -307,6 +342,21 @@ def _comment(w: World, obj):
     return Comment.objects.create(article=_article(w, obj), author=author, body="A remark.")
 
 
+def _recommender(w: World, obj):
+    from annotator.recommenders.models import Recommender
+
+    return Recommender.objects.create(project=_project(w, obj), name="Phrases", kind="phrase")
+
+
+def _trained(w: World, recommender):
+    from annotator.recommenders.models import TrainedModel
+
+    return TrainedModel.objects.create(
+        project=recommender.project, recommender=recommender, version=1, status="done",
+        evaluation={"labelled": {"precision": 1, "recall": 1, "f1": 1}},
+    )  # fmt: skip
+
+
 def _own_schema(w: World) -> None:
     """The two projects share the world's schema; a schema edit needs every project using it,
     so here the other project gets a copy (inside the cell's rolled-back transaction)."""
@@ -331,6 +381,10 @@ def url_kwargs(route: str, w: World, obj) -> dict:
         return {"slug": _project(w, obj).slug, "pk": _export(w, obj).pk}
     if route.startswith(IMPORT):
         return {"slug": _project(w, obj).slug, "pk": _import(w, obj).pk}
+    if route.startswith(RECOMMENDER):
+        recommender = _recommender(w, obj)
+        kwargs = {"slug": _project(w, obj).slug, "pk": recommender.pk}
+        return kwargs | ({"model_pk": _trained(w, recommender).pk} if "model_pk" in route else {})
     if route.startswith("projects/<slug:slug>/members/<id:pk>"):
         return {"slug": _project(w, obj).slug, "pk": _membership(w, obj).pk}
     if route.startswith("projects/<slug:slug>"):
@@ -381,6 +435,14 @@ def body(route: str, method: str, w: World, obj):
         return {"body": "Is this loaded language?"}
     if route == AUTO_ACCEPT:
         return {"k": 1}
+    if route == RECOMMENDERS:
+        return {"name": "Phrases", "kind": "phrase"}
+    if route == RECOMMENDER:
+        return {"enabled": False}
+    if route == RECOMMENDER + "train/":
+        return {}
+    if route == RECOMMENDATIONS + "reject/":
+        return {"label": "name_calling", "start": 24, "end": 28}
     if route.endswith("members/"):
         # Someone not yet in that project.
         return {"username": "rev" if obj == "foreign" else "outsider", "role": "annotator"}

@@ -94,6 +94,7 @@ REPRESENTATIONS = {
             "annotator": FIXED,
             "client_id": FIXED,
             "origin": FIXED,
+            "origin_model": FIXED,
             "created_at": FIXED,
         },
     ),
@@ -116,6 +117,7 @@ REPRESENTATIONS = {
             "annotator": FIXED,
             "client_id": FIXED,
             "origin": FIXED,
+            "origin_model": FIXED,
             "created_at": FIXED,
             "updated_at": SET_BY_SERVER,
         },
@@ -133,6 +135,8 @@ REPRESENTATIONS = {
         lambda: selection.SPAN_FIELDS,
         {
             "id": ROW_ONLY,
+            "origin_model": "which model proposed a span is the project's bookkeeping; origin "
+            "says it was a recommendation",
             "client_id": ROW_ONLY,
             "version": ROW_ONLY,
             "created_at": ROW_ONLY,
@@ -144,6 +148,7 @@ REPRESENTATIONS = {
         {
             "id": "the database's",
             "note": "files carry none: the default",
+            "origin_model": "imported spans come from no recommender: the default",
             "client_id": "none: imported spans are not the API's",
             "version": "the default",
             "created_at": "bulk_insert's now",

@@ -7,6 +7,7 @@ class SpanOrigin(models.TextChoices):
     MANUAL = "manual", "Manual"
     SUGGESTION = "suggestion", "Accepted suggestion"
     IMPORT = "import", "Imported"
+    RECOMMENDER = "recommender", "Accepted recommendation"
 
 
 class Span(models.Model):
@@ -36,6 +37,9 @@ class Span(models.Model):
     note = models.TextField(blank=True)
     client_id = models.UUIDField(null=True, blank=True)
     origin = models.CharField(max_length=20, choices=SpanOrigin.choices, default=SpanOrigin.MANUAL)
+    # With origin "recommender": which recommender and model version proposed it
+    # ("sequence #3 v2"), so that a model's accepted suggestions can be told apart.
+    origin_model = models.CharField(max_length=100, blank=True, default="", db_default="")
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -80,8 +80,13 @@ class _SpanFields(serializers.Serializer):
     )
 
 
-# Clients create manual spans or accept diff suggestions; "import" is for importers only.
-CLIENT_ORIGINS = [SpanOrigin.MANUAL, SpanOrigin.SUGGESTION]
+# Clients create manual spans or accept diff suggestions and recommendations; "import" is for
+# importers only.
+CLIENT_ORIGINS = [SpanOrigin.MANUAL, SpanOrigin.SUGGESTION, SpanOrigin.RECOMMENDER]
+ORIGIN_MODEL_HELP = (
+    'With origin "recommender": the origin_model of the accepted recommendation (ignored '
+    "otherwise)."
+)
 
 
 class SpanCreateSerializer(_SpanFields):
@@ -92,7 +97,11 @@ class SpanCreateSerializer(_SpanFields):
     origin = serializers.ChoiceField(
         choices=CLIENT_ORIGINS,
         required=False,
-        help_text="suggestion: an accepted diff suggestion (default manual).",
+        help_text="suggestion: an accepted diff suggestion; recommender: an accepted "
+        "recommendation (default manual).",
+    )
+    origin_model = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, help_text=ORIGIN_MODEL_HELP
     )
 
 
@@ -109,6 +118,9 @@ class SpanUpdateSerializer(_SpanFields):
 class SyncOperationSerializer(serializers.Serializer):
     op = serializers.ChoiceField(choices=["create", "update", "delete"])
     origin = serializers.ChoiceField(choices=CLIENT_ORIGINS, required=False)
+    origin_model = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, help_text=ORIGIN_MODEL_HELP
+    )
     id = StrictIntegerField(required=False, min_value=1)
     client_id = serializers.UUIDField(required=False)
     version = StrictIntegerField(required=False, min_value=1)

@@ -192,6 +192,7 @@ def create_span(
     note=None,
     text=None,
     origin=SpanOrigin.MANUAL,
+    origin_model=None,
     labels: dict | None = None,
     locked: bool = False,
 ) -> tuple[Span, bool]:
@@ -215,6 +216,7 @@ def create_span(
             )
         if existing is None:
             span = Span(article=article, annotator_id=annotator_id, label=label_obj, origin=origin)
+            span.origin_model = _origin_model(origin, origin_model)
             span.start, span.end, span.text, span.note = start, end, article.text[start:end], note
             span.client_id = client_id or uuid.uuid4()
             span.created_at = span.updated_at = timezone.now()
@@ -228,6 +230,15 @@ def create_span(
         if existing is None:  # the other span is gone again: a concurrent write
             raise conflict({"client_id": [f"{client_id} was taken meanwhile; send it again."]})
     return _replay(existing, article, annotator_id, label_obj, start, end), False
+
+
+def _origin_model(origin, origin_model) -> str:
+    """The recommender and model version of an accepted recommendation; "" for other origins."""
+    if origin != SpanOrigin.RECOMMENDER or origin_model is None:
+        return ""
+    if not isinstance(origin_model, str) or len(origin_model) > 100:
+        raise invalid("origin_model", "Must be a string of at most 100 characters.")
+    return origin_model.strip()
 
 
 def _replay(existing: Span, article, annotator_id, label, start, end) -> Span:
@@ -428,6 +439,7 @@ def _apply(article, annotator_id, index, operation, labels) -> dict:
     if kind == "create":
         fields = {k: operation.get(k) for k in ("label", "start", "end", "note", "text")}
         fields["origin"] = operation.get("origin") or SpanOrigin.MANUAL
+        fields["origin_model"] = operation.get("origin_model")
         span, created = create_span(
             article,
             annotator_id,

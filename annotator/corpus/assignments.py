@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from annotator.core.bulk import bulk_insert
@@ -131,10 +131,15 @@ def assign_round_robin(articles: Iterable[Article], annotators: Sequence, per_ar
 
 
 def next_article_id(project: Project, user) -> int | None:
-    """The user's next article in ``project``: in progress first, then to do, by article id;
-    none in an archived project."""
+    """The user's next article in ``project``: in progress first, then to do, by article id
+    (with active ordering: the articles the current model is least certain about first, those
+    it has not scored last); none in an archived project. Only the user's own open assignments
+    are candidates, whatever the order."""
     if project.archived_at is not None:
         return None
+    order: list = ["rank", "article_id"]
+    if project.active_ordering:
+        order.insert(1, F("article__uncertainty").desc(nulls_last=True))
     return (
         Assignment.objects.filter(
             article__project=project,
@@ -148,7 +153,7 @@ def next_article_id(project: Project, user) -> int | None:
                 output_field=IntegerField(),
             )
         )
-        .order_by("rank", "article_id")
+        .order_by(*order)
         .values_list("article_id", flat=True)
         .first()
     )

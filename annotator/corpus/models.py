@@ -31,6 +31,17 @@ class Project(models.Model):
         help_text="Show annotators the words an article inserted or substituted relative to its "
         "original (diff suggestions). They can prime annotators; reviewers always see them.",
     )
+    # Model-assisted annotation (annotator.recommenders): whether annotators see recommended
+    # spans (off by default, so agreement studies are not primed; "after_done": only once they
+    # marked the article done), and whether the queue prefers the articles the current model is
+    # least certain about.
+    recommendations = models.CharField(
+        max_length=20,
+        choices=[("off", "Off"), ("always", "Always"), ("after_done", "After done")],
+        default="off",
+        db_default="off",
+    )
+    active_ordering = models.BooleanField(default=False, db_default=False)
     # Set when a manager archives the project: it leaves the working lists, nothing is deleted.
     archived_at = models.DateTimeField(null=True, blank=True)
     members: models.ManyToManyField = models.ManyToManyField(
@@ -84,6 +95,9 @@ class Article(models.Model):
     # The import that brought the article in ("import #12", or a name given on the command
     # line); managers assign by batch.
     batch = models.CharField(max_length=200, blank=True, default="", db_default="")
+    # How uncertain the project's current sequence model is about the article (0..1), written
+    # by batch prediction; active ordering serves the most uncertain first.
+    uncertainty = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Not stored: set per request by corpus.permissions (the caller's role in the project and

@@ -23,7 +23,9 @@ from annotator.schemas.models import LabelSchema
 CREATE_PERMISSION = "corpus.add_project"
 TEXT_FIELDS = ("description", "guidelines")
 SETTINGS = ("name", "description", "guidelines", "annotators_per_article", "allow_overlap",
-            "show_suggestions")  # fmt: skip
+            "show_suggestions", "recommendations", "active_ordering")  # fmt: skip
+FLAGS = ("annotators_per_article", "allow_overlap", "show_suggestions", "recommendations",
+         "active_ordering")  # fmt: skip
 SCHEMA_SOURCES = ("presets", "schema_file", "copy_from", "share_with")
 
 
@@ -129,11 +131,7 @@ def project_create(*, user, data: dict[str, Any], schema_source: dict[str, Any])
                 description=_text(data, "description"),
                 guidelines=_text(data, "guidelines"),
                 schema=schema,
-                **{
-                    key: data[key]
-                    for key in ("annotators_per_article", "allow_overlap", "show_suggestions")
-                    if data.get(key) is not None
-                },
+                **{key: data[key] for key in FLAGS if data.get(key) is not None},
             )
             Membership.objects.create(user=user, project=project, role=Role.MANAGER)
     except IntegrityError:  # the same slug created concurrently

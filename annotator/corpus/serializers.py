@@ -62,7 +62,8 @@ class ProjectSerializer(serializers.ModelSerializer):
     class Meta:
         model = Project
         fields = ["id", "slug", "name", "description", "my_role", "annotators_per_article",
-                  "allow_overlap", "show_suggestions", "archived", "created_at"]  # fmt: skip
+                  "allow_overlap", "show_suggestions", "recommendations", "active_ordering",
+                  "archived", "created_at"]  # fmt: skip
 
     def get_archived(self, project) -> bool:
         return project.archived_at is not None
@@ -117,6 +118,16 @@ class ProjectSettingsSerializer(serializers.Serializer):
     annotators_per_article = serializers.IntegerField(required=False, min_value=1, max_value=50)
     allow_overlap = serializers.BooleanField(required=False)
     show_suggestions = serializers.BooleanField(required=False)
+    recommendations = serializers.ChoiceField(
+        choices=["off", "always", "after_done"],
+        required=False,
+        help_text="Whether annotators see recommended spans: off, always, or after_done (once "
+        "they marked the article done). Reviewers and managers always see them.",
+    )
+    active_ordering = serializers.BooleanField(
+        required=False,
+        help_text="Serve each annotator's next article by the current model's uncertainty.",
+    )
 
 
 class ProjectCreateSerializer(ProjectSettingsSerializer):

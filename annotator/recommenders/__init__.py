@@ -1,0 +1,1 @@
+"""Model-assisted annotation: recommenders that learn from a project's own spans (issue #15)."""

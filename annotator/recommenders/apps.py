@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RecommendersConfig(AppConfig):
+    name = "annotator.recommenders"
+    label = "recommenders"

@@ -1,0 +1,100 @@
+"""A synthetic propaganda corpus (pure, no Django) for the recommenders' tests, the benchmark and
+demos: techniques signalled by lexical cues and context, with made-up words in their slots, so
+that a new seed gives phrasings never seen before (what a tagger must generalise to and a phrase
+memory cannot), while the cue words stay the same.
+
+Label keys are those of the ``ptc18`` preset; ``CATEGORIES`` maps them to its categories.
+"""
+
+import random
+
+CATEGORIES = {
+    "name_calling": "Attack on Reputation",
+    "doubt": "Attack on Reputation",
+    "flag_waving": "Justification",
+    "appeal_to_fear": "Justification",
+    "slogans": "Call",
+    "loaded_language": "Manipulative Wording",
+}
+
+# "[[...]]" is the span; {N} a made-up name, {w} a made-up lower-case word.
+TEMPLATES = {
+    "name_calling": [
+        "Everyone knows that the [[so-called {w} {w}s]] lied again.",
+        "They were led by {N}, a [[shameless {w}]] of the worst kind.",
+    ],
+    "doubt": [
+        "[[Can we really trust {N}]]?",
+        "[[Is {N} really telling the truth about {w}]]?",
+    ],
+    "flag_waving": [
+        "We stand together [[for the glory of our {w} nation]].",
+        "[[True patriots of {N} never surrender]] to anyone.",
+    ],
+    "appeal_to_fear": [
+        "[[If we do nothing, the {w}s will destroy {N}]].",
+        "[[Our children will suffer if {N} wins]], the speaker warned.",
+    ],
+    "slogans": ["[[Make {N} great again]]!", "[[{N} first, {N} forever]]!"],
+    "loaded_language": [
+        "It was a [[catastrophic {w}]] by the council.",
+        "The plan is an [[outrageous, disgusting {w}]] of public money.",
+    ],
+}
+FILLER = [
+    "The committee of {N} met on Tuesday to discuss the {w} budget.",
+    "According to the report, {w} prices rose by {d} percent last year.",
+    "Residents of {N} said the new {w} would open in spring.",
+    "The minister visited {N} and spoke with {w} workers.",
+    "Officials did not respond to requests for comment about the {w}.",
+    "A spokesperson for {N} confirmed that talks would continue.",
+    "Can the {w} be repaired before winter, engineers asked.",
+    "Our nation has {d} regions and {N} is the largest.",
+]
+SYLLABLES = ["ka", "lo", "mir", "ten", "vas", "dor", "ul", "pre", "zin", "bar", "qua", "sel",
+             "tor", "nim", "ev", "gra", "hu", "jol", "rek", "fan"]  # fmt: skip
+
+Article = tuple[str, list[tuple[int, int, str]]]
+
+
+class Generator:
+    def __init__(self, seed: int):
+        self.random = random.Random(seed)
+
+    def word(self) -> str:
+        return "".join(self.random.choice(SYLLABLES) for _ in range(self.random.randint(2, 3)))
+
+    def fill(self, template: str) -> str:
+        out = template
+        while "{N}" in out or "{w}" in out or "{d}" in out:
+            out = out.replace("{N}", self.word().capitalize(), 1)
+            out = out.replace("{w}", self.word(), 1)
+            out = out.replace("{d}", str(self.random.randint(2, 99)), 1)
+        return out
+
+    def sentence(self, label: str | None) -> tuple[str, list[tuple[int, int, str]]]:
+        if label is None:
+            return self.fill(self.random.choice(FILLER)), []
+        raw = self.fill(self.random.choice(TEMPLATES[label]))
+        before, rest = raw.split("[[", 1)
+        inside, after = rest.split("]]", 1)
+        return before + inside + after, [(len(before), len(before) + len(inside), label)]
+
+    def article(self, spans: int, filler: int) -> Article:
+        labels = [self.random.choice(list(TEMPLATES)) for _ in range(spans)]
+        plan: list[str | None] = [*labels, *([None] * filler)]
+        self.random.shuffle(plan)
+        text, found = "", []
+        for n, label in enumerate(plan):
+            sentence, marks = self.sentence(label)
+            sep = "" if not text else ("\n\n" if n % 5 == 0 else " ")
+            offset = len(text) + len(sep)
+            text += sep + sentence
+            found += [(s + offset, e + offset, lab) for s, e, lab in marks]
+        return text, found
+
+
+def corpus(n: int, *, seed: int, spans: int = 12, filler: int = 20) -> list[Article]:
+    """``n`` articles of ``spans`` technique sentences among ``filler`` neutral ones."""
+    generator = Generator(seed)
+    return [generator.article(spans, filler) for _ in range(n)]

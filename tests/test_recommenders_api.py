@@ -1,0 +1,177 @@
+"""The recommenders API as managers and annotators use it: configure, train (a worker's job,
+run eagerly here; tests/test_recommenders_worker.py runs a real worker), read recommendations,
+accept one as a span, reject one, the project's switches and active ordering."""
+
+import pytest
+from api_helpers import client_for
+from recommender_helpers import eager, rec_world  # noqa: F401  # eager: a fixture
+
+from annotator.corpus.assignments import next_article_id
+from annotator.corpus.models import Article
+
+pytestmark = pytest.mark.django_db
+
+
+def recs_url(project, *rest) -> str:
+    return "/api/v1/projects/" + "/".join([project.slug, "recommenders", *map(str, rest)]) + "/"
+
+
+def train(client, project, pk, capture):
+    with capture(execute=True):
+        response = client.post(recs_url(project, pk, "train"), {}, format="json")
+    assert response.status_code == 201, response.json()
+    detail = client.get(recs_url(project, pk, "models", response.json()["id"])).json()
+    return response.json(), detail
+
+
+def recommendations(client, article) -> dict:
+    response = client.get(f"/api/v1/articles/{article.pk}/recommendations/")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_managers_configure_recommenders_and_bad_settings_name_the_field():
+    w = rec_world(n_train=2, n_fresh=1)
+    boss = client_for(w.manager)
+    created = boss.post(recs_url(w.project), {"name": "Phrases", "kind": "phrase"}, format="json")
+    assert created.status_code == 201
+    body = created.json()
+    assert body["state"] == "untrained" and body["current_model"] is None
+    assert body["settings"] == {}
+    pk = body["id"]
+
+    bad = boss.patch(recs_url(w.project, pk), {"settings": {"retrain_after": 0}}, format="json")
+    assert bad.status_code == 400 and "settings" in bad.json()
+    unknown = boss.patch(recs_url(w.project, pk), {"settings": {"speed": 1}}, format="json")
+    assert unknown.status_code == 400 and "speed" in str(unknown.json())
+    kind = boss.patch(recs_url(w.project, pk), {"kind": "sequence"}, format="json")
+    assert kind.status_code == 400 and "kind" in kind.json()
+    no_url = boss.post(recs_url(w.project), {"name": "LS", "kind": "external"}, format="json")
+    assert no_url.status_code == 400 and "url" in no_url.json()
+
+    ok = boss.patch(
+        recs_url(w.project, pk), {"settings": {"retrain_after": 5}, "name": "Memory"}, format="json"
+    )
+    assert ok.status_code == 200
+    assert ok.json()["settings"] == {"retrain_after": 5} and ok.json()["name"] == "Memory"
+    annotator_view = client_for(w.annotator).get(recs_url(w.project))
+    assert [r["name"] for r in annotator_view.json()] == ["Memory"]
+    assert boss.delete(recs_url(w.project, pk)).status_code == 204
+    assert boss.get(recs_url(w.project)).json() == []
+
+
+def test_training_with_no_data_says_so(django_capture_on_commit_callbacks):
+    w = rec_world(n_train=0, n_fresh=2)
+    boss = client_for(w.manager)
+    pk = boss.post(recs_url(w.project), {"name": "CRF", "kind": "sequence"}, format="json")
+    response = boss.post(recs_url(w.project, pk.json()["id"], "train"), {}, format="json")
+    assert response.status_code == 400
+    assert "nothing to learn from" in str(response.json())
+    assert boss.get(recs_url(w.project, pk.json()["id"], "models")).json() == []
+
+
+def test_phrase_memory_recommends_accepts_and_rejects(django_capture_on_commit_callbacks, eager):  # noqa: F811
+    w = rec_world(n_train=20, n_fresh=3)
+    boss, ann = client_for(w.manager), client_for(w.annotator)
+    pk = boss.post(recs_url(w.project), {"name": "Phrases", "kind": "phrase"}, format="json")
+    pk = pk.json()["id"]
+    job, model = train(boss, w.project, pk, django_capture_on_commit_callbacks)
+    assert model["status"] == "done", model
+    assert model["version"] == 1 and model["counts"]["articles"] == 20
+    assert model["counts"]["spans"] == 120 and model["origin_model"] == f"phrase #{pk} v1"
+    assert model["evaluation"]["folds"] == 5
+
+    # Off by default: the annotator sees none, and is told why; the manager sees them.
+    article = w.fresh[0]
+    hidden = recommendations(ann, article)
+    assert hidden == {"visible": False, "reason": "off", "recommendations": [], "status": []}
+    boss.patch(f"/api/v1/projects/{w.project.slug}/", {"recommendations": "always"}, format="json")
+    shown = recommendations(ann, article)
+    assert shown["visible"] and shown["status"][0]["state"] == "ok"
+    found = shown["recommendations"]
+    assert found, "the training phrases recur in new articles"
+    for rec in found:
+        assert article.text[rec["start"] : rec["end"]] == rec["text"]
+        assert rec["origin_model"] == f"phrase #{pk} v1" and 0 < rec["score"] <= 1
+
+    accepted, rejected = found[0], found[-1]
+    created = ann.post(
+        f"/api/v1/articles/{article.pk}/spans/",
+        {"label": accepted["label"], "start": accepted["start"], "end": accepted["end"],
+         "origin": "recommender", "origin_model": accepted["origin_model"]},
+        format="json",
+    )  # fmt: skip
+    assert created.status_code == 201
+    assert created.json()["origin"] == "recommender"
+    assert created.json()["origin_model"] == f"phrase #{pk} v1"
+    reject_url = f"/api/v1/articles/{article.pk}/recommendations/reject/"
+    body = {k: rejected[k] for k in ("start", "end", "label")}
+    assert ann.post(reject_url, body, format="json").status_code == 201
+    assert ann.post(reject_url, body, format="json").status_code == 200  # idempotent
+
+    again = {r["id"] for r in recommendations(ann, article)["recommendations"]}
+    assert accepted["id"] not in again and rejected["id"] not in again
+    assert len(again) == len(found) - 2 or accepted["id"] == rejected["id"]
+    # Another user's rejection is theirs only.
+    others = {r["id"] for r in recommendations(boss, article)["recommendations"]}
+    assert rejected["id"] in others
+
+    bad = ann.post(reject_url, {**body, "label": "nope"}, format="json")
+    assert bad.status_code == 400 and "label" in bad.json()
+    beyond = ann.post(reject_url, {**body, "end": len(article.text) + 1}, format="json")
+    assert beyond.status_code == 400 and "end" in beyond.json()
+
+
+def test_after_done_shows_annotators_recommendations_once_they_are_done(
+    django_capture_on_commit_callbacks,
+    eager,  # noqa: F811
+):
+    w = rec_world(n_train=10, n_fresh=1)
+    boss, ann = client_for(w.manager), client_for(w.annotator)
+    pk = boss.post(recs_url(w.project), {"name": "P", "kind": "phrase"}, format="json").json()
+    train(boss, w.project, pk["id"], django_capture_on_commit_callbacks)
+    boss.patch(
+        f"/api/v1/projects/{w.project.slug}/", {"recommendations": "after_done"}, format="json"
+    )
+    project = boss.get(f"/api/v1/projects/{w.project.slug}/").json()
+    assert project["recommendations"] == "after_done" and project["active_ordering"] is False
+    article = w.fresh[0]
+    assert recommendations(ann, article)["reason"] == "after_done"
+    assert ann.post(f"/api/v1/articles/{article.pk}/complete/").status_code == 200
+    assert recommendations(ann, article)["visible"] is True
+
+
+def test_evaluation_downloads_as_json(django_capture_on_commit_callbacks, eager):  # noqa: F811
+    w = rec_world(n_train=12, n_fresh=1)
+    boss = client_for(w.manager)
+    pk = boss.post(recs_url(w.project), {"name": "P", "kind": "phrase"}, format="json").json()
+    job, _ = train(boss, w.project, pk["id"], django_capture_on_commit_callbacks)
+    response = boss.get(recs_url(w.project, pk["id"], "models", job["id"], "evaluation"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    data = response.json()
+    assert set(data) >= {"labelled", "unlabelled", "per_label", "folds", "seed", "learning_curve"}
+    assert set(data["labelled"]) == {"precision", "recall", "f1"}
+    assert all(
+        {"precision", "recall", "f1", "support"} <= set(v) for v in data["per_label"].values()
+    )
+    assert [p["articles"] for p in data["learning_curve"]] == sorted(
+        p["articles"] for p in data["learning_curve"]
+    )
+
+
+def test_active_ordering_serves_the_most_uncertain_article_first():
+    w = rec_world(n_train=0, n_fresh=3)
+    first, second, third = w.fresh
+    Article.objects.filter(pk=second.pk).update(uncertainty=0.9)
+    Article.objects.filter(pk=third.pk).update(uncertainty=0.2)
+    assert next_article_id(w.project, w.annotator) == first.pk  # the default order
+    boss = client_for(w.manager)
+    response = boss.patch(
+        f"/api/v1/projects/{w.project.slug}/", {"active_ordering": True}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["active_ordering"] is True
+    w.project.refresh_from_db()
+    assert next_article_id(w.project, w.annotator) == second.pk
+    Article.objects.filter(pk=second.pk).update(uncertainty=None)  # not scored: last
+    assert next_article_id(w.project, w.annotator) == third.pk
