@@ -4,7 +4,12 @@ recommendations of an article and a rejection."""
 from rest_framework import serializers
 
 from annotator.core.jobs_api import JobSerializer
-from annotator.recommenders.models import Recommender, RecommenderKind, TrainedModel
+from annotator.recommenders.models import (
+    DEFAULT_SETTINGS,
+    Recommender,
+    RecommenderKind,
+    TrainedModel,
+)
 from annotator.recommenders.services import current_model
 
 
@@ -27,12 +32,18 @@ class RecommenderSerializer(serializers.ModelSerializer):
     current_model = serializers.SerializerMethodField(
         help_text="The newest trained model that is done (null: none yet)."
     )
+    settings = serializers.SerializerMethodField(
+        help_text="Every setting with its value (the default where none was set)."
+    )
 
     class Meta:
         model = Recommender
         fields = ["id", "name", "kind", "enabled", "url", "settings", "state", "message",
                   "current_model", "created_at"]  # fmt: skip
         read_only_fields = fields
+
+    def get_settings(self, recommender) -> dict:
+        return DEFAULT_SETTINGS | (recommender.settings or {})
 
     def get_current_model(self, recommender) -> dict | None:
         model = current_model(recommender)

@@ -37,7 +37,9 @@ def tokenize(text: str) -> list[Token]:
         start, end = match.span()
         if tokens and tokens[-1].end == start:
             last = tokens[-1]
-            if _attaches(text[start]) or text[last.end - 1] == "\u200d":
+            before = text[last.end - 1]
+            word_goes_on = _attaches(before) and text[start].isalnum() and last.text[0].isalnum()
+            if _attaches(text[start]) or before == "\u200d" or word_goes_on:
                 tokens[-1] = Token(last.start, end, text[last.start : end])
                 continue
         tokens.append(Token(start, end, match.group()))
