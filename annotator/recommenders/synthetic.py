@@ -4,6 +4,8 @@ that a new seed gives phrasings never seen before (what a tagger must generalise
 memory cannot), while the cue words stay the same.
 
 Label keys are those of the ``ptc18`` preset; ``CATEGORIES`` maps them to its categories.
+``noise`` makes it more like people's work: that share of technique sentences more is left
+unlabelled (missed), and that share of the spans has its boundaries moved by a word.
 """
 
 import random
@@ -72,21 +74,31 @@ class Generator:
             out = out.replace("{d}", str(self.random.randint(2, 99)), 1)
         return out
 
-    def sentence(self, label: str | None) -> tuple[str, list[tuple[int, int, str]]]:
+    def sentence(self, label: str | None, noise: float) -> tuple[str, list]:
         if label is None:
             return self.fill(self.random.choice(FILLER)), []
+        missed = label.startswith("-")
+        label = label.lstrip("-")
         raw = self.fill(self.random.choice(TEMPLATES[label]))
         before, rest = raw.split("[[", 1)
         inside, after = rest.split("]]", 1)
-        return before + inside + after, [(len(before), len(before) + len(inside), label)]
+        text = before + inside + after
+        start, end = len(before), len(before) + len(inside)
+        if self.random.random() < noise:  # a word more before it, or one less at its end
+            if before.strip() and self.random.random() < 0.5:
+                start = text.rfind(" ", 0, start - 1) + 1
+            elif " " in inside:
+                end = start + inside.rfind(" ")
+        return text, [] if missed else [(start, end, label)]
 
-    def article(self, spans: int, filler: int) -> Article:
+    def article(self, spans: int, filler: int, noise: float = 0.0) -> Article:
         labels = [self.random.choice(list(TEMPLATES)) for _ in range(spans)]
-        plan: list[str | None] = [*labels, *([None] * filler)]
+        missed = [f"-{self.random.choice(list(TEMPLATES))}" for _ in range(round(spans * noise))]
+        plan: list[str | None] = [*labels, *missed, *([None] * filler)]
         self.random.shuffle(plan)
         text, found = "", []
         for n, label in enumerate(plan):
-            sentence, marks = self.sentence(label)
+            sentence, marks = self.sentence(label, noise)
             sep = "" if not text else ("\n\n" if n % 5 == 0 else " ")
             offset = len(text) + len(sep)
             text += sep + sentence
@@ -94,7 +106,9 @@ class Generator:
         return text, found
 
 
-def corpus(n: int, *, seed: int, spans: int = 12, filler: int = 20) -> list[Article]:
-    """``n`` articles of ``spans`` technique sentences among ``filler`` neutral ones."""
+def corpus(
+    n: int, *, seed: int, spans: int = 12, filler: int = 20, noise: float = 0.0
+) -> list[Article]:
+    """``n`` articles of ``spans`` labelled technique sentences among ``filler`` neutral ones."""
     generator = Generator(seed)
-    return [generator.article(spans, filler) for _ in range(n)]
+    return [generator.article(spans, filler, noise) for _ in range(n)]
