@@ -175,3 +175,17 @@ def test_active_ordering_serves_the_most_uncertain_article_first():
     assert next_article_id(w.project, w.annotator) == second.pk
     Article.objects.filter(pk=second.pk).update(uncertainty=None)  # not scored: last
     assert next_article_id(w.project, w.annotator) == third.pk
+
+
+def test_the_admin_applies_the_same_rules(admin_client):
+    w = rec_world(n_train=0, n_fresh=0)
+    page = "/admin/recommenders/recommender/add/"
+    form = {"project": w.project.pk, "name": "LS", "kind": "external", "enabled": "on",
+            "url": "", "settings": "{}"}  # fmt: skip
+    response = admin_client.post(page, form)
+    assert response.status_code == 200
+    assert "An external recommender needs the URL of its backend." in response.content.decode()
+    response = admin_client.post(page, {**form, "kind": "phrase", "settings": '{"folds": 1}'})
+    assert "folds must be between 2 and 10." in response.content.decode()
+    response = admin_client.post(page, {**form, "kind": "phrase"})
+    assert response.status_code == 302

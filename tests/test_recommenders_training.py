@@ -124,3 +124,26 @@ def test_without_gold_it_learns_what_annotators_agree_on(
     strict = add(boss, w.project, name="Q", kind="phrase", settings={"min_agreement": 3})
     refused = boss.post(recs_url(w.project, strict, "train"), {}, format="json")
     assert refused.status_code == 400 and "3 annotators" in str(refused.json())
+
+
+def test_a_training_the_broker_could_not_start_shows_as_an_error(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    from kombu.exceptions import OperationalError
+
+    from annotator.core.jobs import BrokerUnavailable
+    from annotator.recommenders.tasks import train_model
+
+    def down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(train_model, "apply_async", down)
+    w = rec_world(n_train=3, n_fresh=0)
+    boss = client_for(w.manager)
+    pk = add(boss, w.project, name="P", kind="phrase")
+    with pytest.raises(BrokerUnavailable), django_capture_on_commit_callbacks(execute=True):
+        boss.post(recs_url(w.project, pk, "train"), {}, format="json")
+    recommender = boss.get(recs_url(w.project, pk)).json()
+    assert recommender["state"] == "error"
+    assert "broker" in recommender["message"]
+    assert models_of(boss, w.project, pk)[0]["status"] == "failed"

@@ -1,11 +1,29 @@
+from django import forms
 from django.contrib import admin
 
 from annotator.core.admin import JobAdmin
 from annotator.recommenders.models import Recommender, Rejection, TrainedModel
+from annotator.recommenders.services import validate
+
+
+class RecommenderForm(forms.ModelForm):
+    """The API's rules for a recommender's kind, URL and settings."""
+
+    class Meta:
+        model = Recommender
+        fields = ["project", "name", "kind", "enabled", "url", "settings"]
+
+    def clean(self):
+        data = super().clean()
+        probe = Recommender(**{k: data.get(k) for k in ("kind", "url")})
+        probe.settings = data.get("settings") or {}
+        validate(probe)
+        return data
 
 
 @admin.register(Recommender)
 class RecommenderAdmin(admin.ModelAdmin):
+    form = RecommenderForm
     list_display = ["id", "name", "project", "kind", "enabled", "state", "created_at"]
     list_filter = ["kind", "enabled", "state", "project"]
     list_select_related = ["project"]

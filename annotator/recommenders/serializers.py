@@ -10,7 +10,7 @@ from annotator.recommenders.models import (
     RecommenderKind,
     TrainedModel,
 )
-from annotator.recommenders.services import current_model
+from annotator.recommenders.services import current_model, status
 
 
 class TrainedModelSerializer(JobSerializer):
@@ -41,6 +41,15 @@ class RecommenderSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "enabled", "url", "settings", "state", "message",
                   "current_model", "created_at"]  # fmt: skip
         read_only_fields = fields
+
+    state = serializers.SerializerMethodField(help_text="ready, training, untrained or error.")
+    message = serializers.SerializerMethodField(help_text="The last error, in words.")
+
+    def get_state(self, recommender) -> str:
+        return status(recommender)[0]
+
+    def get_message(self, recommender) -> str:
+        return status(recommender)[1]
 
     def get_settings(self, recommender) -> dict:
         return DEFAULT_SETTINGS | (recommender.settings or {})

@@ -79,6 +79,12 @@ def _apply(recommender: Recommender, data: dict) -> None:
         if field == "url" and value and not str(value).lower().startswith(("http://", "https://")):
             raise ValidationError({"url": ["Must be an http:// or https:// URL."]})
         setattr(recommender, field, value)
+    validate(recommender)
+
+
+def validate(recommender: Recommender) -> None:
+    """The rules of a recommender's kind, URL and settings (the API's and the admin's)."""
+    _clean_settings(recommender.settings)
     if recommender.kind not in RecommenderKind.values:
         raise ValidationError({"kind": [f"Must be one of {', '.join(RecommenderKind.values)}."]})
     if recommender.kind == RecommenderKind.EXTERNAL and not recommender.url:
@@ -114,6 +120,21 @@ def recommender_delete(recommender: Recommender) -> None:
     recommender.delete()
     for name in names:
         transaction.on_commit(partial(default_storage.delete, name))
+
+
+def status(recommender: Recommender) -> tuple[str, str]:
+    """(state, message) as the API shows them: "training" while a training is queued or
+    running; a training that ended without updating the state (its task never ran: the broker
+    was down) shows as its outcome."""
+    latest = recommender.models.order_by("-version").first()
+    if latest is not None and latest.status in (jobs.JobStatus.QUEUED, jobs.JobStatus.RUNNING):
+        return RecommenderState.TRAINING, recommender.message
+    if recommender.state != RecommenderState.TRAINING:
+        return recommender.state, recommender.message
+    if latest is not None and latest.status == jobs.JobStatus.FAILED:
+        return RecommenderState.ERROR, recommender.message or f"training failed: {latest.error}"
+    done = current_model(recommender) is not None
+    return (RecommenderState.READY if done else RecommenderState.UNTRAINED), recommender.message
 
 
 def current_model(recommender: Recommender) -> TrainedModel | None:
