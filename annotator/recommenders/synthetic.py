@@ -19,28 +19,40 @@ CATEGORIES = {
     "loaded_language": "Manipulative Wording",
 }
 
-# "[[...]]" is the span; {N} a made-up name, {w} a made-up lower-case word.
+# "[[...]]" is the span; {N} a made-up name, {w} a made-up lower-case word, {a|b|c} one of the
+# alternatives (so the cue words vary too, and a model meets rarer ones only with more data).
 TEMPLATES = {
     "name_calling": [
-        "Everyone knows that the [[so-called {w} {w}s]] lied again.",
-        "They were led by {N}, a [[shameless {w}]] of the worst kind.",
+        "Everyone knows that the [[so-called {w} {experts|leaders|patriots|scientists}]] lied.",
+        "They were led by {N}, a [[{shameless|pathetic|corrupt|spineless} {w}]] of the worst kind.",
+        "[[{Clowns|Traitors|Thugs|Parasites} like {N}]] run the {w} now.",
     ],
     "doubt": [
-        "[[Can we really trust {N}]]?",
-        "[[Is {N} really telling the truth about {w}]]?",
+        "[[Can we really {trust|believe|rely on|take seriously} {N}]]?",
+        "[[Is {N} {really|honestly|truly} telling the truth about the {w}]]?",
+        "[[Nobody {knows|can say|has asked} where {N} got the money]].",
     ],
     "flag_waving": [
-        "We stand together [[for the glory of our {w} nation]].",
-        "[[True patriots of {N} never surrender]] to anyone.",
+        "We stand together [[for the {glory|honour|pride|future} of our {w} nation]].",
+        "[[True {patriots|sons|daughters} of {N} never {surrender|kneel|yield}]] to anyone.",
+        "[[Every {real|loyal|proud} {N}ian {loves|defends|serves} the flag]].",
     ],
     "appeal_to_fear": [
-        "[[If we do nothing, the {w}s will destroy {N}]].",
-        "[[Our children will suffer if {N} wins]], the speaker warned.",
+        "[[If we do nothing, the {w}s will {destroy|ruin|invade|poison} {N}]].",
+        "[[Our {children|families|towns} will {suffer|starve|die} if {N} wins]], the speaker "
+        "warned.",
+        "[[{Soon|Tomorrow|Any day now} the {w}s will come for {your|our} {homes|jobs|savings}]].",
     ],
-    "slogans": ["[[Make {N} great again]]!", "[[{N} first, {N} forever]]!"],
+    "slogans": [
+        "[[Make {N} {great|strong|proud|safe} again]]!",
+        "[[{N} first, {N} {forever|always|above all}]]!",
+        "[[{Stop|Ban|Crush} the {w}s now]]!",
+    ],
     "loaded_language": [
-        "It was a [[catastrophic {w}]] by the council.",
-        "The plan is an [[outrageous, disgusting {w}]] of public money.",
+        "It was a [[{catastrophic|disastrous|monstrous|shameful} {w}]] by the council.",
+        "The plan is an [[{outrageous|obscene|sickening}, {disgusting|vile|rotten} {w}]] of "
+        "public money.",
+        "Critics called the {w} a [[{brutal|savage|barbaric} {assault|attack|betrayal}]].",
     ],
 }
 FILLER = [
@@ -68,6 +80,11 @@ class Generator:
 
     def fill(self, template: str) -> str:
         out = template
+        while "|" in out:  # each {a|b|c}, left to right
+            start = out.index("{", out.rindex("{", 0, out.index("|")))
+            end = out.index("}", start)
+            choice = self.random.choice(out[start + 1 : end].split("|"))
+            out = out[:start] + choice + out[end + 1 :]
         while "{N}" in out or "{w}" in out or "{d}" in out:
             out = out.replace("{N}", self.word().capitalize(), 1)
             out = out.replace("{w}", self.word(), 1)
