@@ -189,3 +189,26 @@ def test_the_admin_applies_the_same_rules(admin_client):
     assert "folds must be between 2 and 10." in response.content.decode()
     response = admin_client.post(page, {**form, "kind": "phrase"})
     assert response.status_code == 302
+
+
+def test_an_accepted_recommendation_keeps_its_model_through_sync_too():
+    w = rec_world(n_train=0, n_fresh=1)
+    article = w.fresh[0]
+    ann = client_for(w.annotator)
+    start, end = w.fresh_gold[0][0][:2]
+    ops = [
+        {"op": "create", "label": "doubt", "start": start, "end": end, "origin": "recommender",
+         "origin_model": "sequence #7 v3"},
+        {"op": "create", "label": "slogans", "start": start, "end": end,
+         "origin_model": "ignored without origin recommender"},
+    ]  # fmt: skip
+    response = ann.post(f"/api/v1/articles/{article.pk}/spans/sync/", {"operations": ops},
+                        format="json")  # fmt: skip
+    assert response.status_code == 200, response.json()
+    spans = [result["span"] for result in response.json()["results"]]
+    assert [(s["origin"], s["origin_model"]) for s in spans] == [
+        ("recommender", "sequence #7 v3"),
+        ("manual", ""),
+    ]
+    listed = ann.get(f"/api/v1/articles/{article.pk}/spans/").json()
+    assert {s["origin_model"] for s in listed} == {"sequence #7 v3", ""}

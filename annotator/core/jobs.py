@@ -1,5 +1,5 @@
 """Background jobs: the one model shape and the one life of every job a worker runs (exports,
-agreement reports, imports; model training is meant to follow).
+agreement reports, imports, recommenders' trained models).
 
 A concrete job subclasses ``Job`` (adding its project and its own fields) and declares
 ``task_name`` and ``queue_setting``; its app's tasks.py binds that name to the work with
