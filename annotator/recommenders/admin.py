@@ -14,7 +14,7 @@ class RecommenderForm(forms.ModelForm):
         fields = ["project", "name", "kind", "enabled", "url", "settings"]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         probe = Recommender(**{k: data.get(k) for k in ("kind", "url")})
         probe.settings = data.get("settings") or {}
         validate(probe)

@@ -61,6 +61,7 @@ def evaluate(
     *,
     folds: int = 5,
     seed: int = SEED,
+    progress=None,
 ) -> dict:
     """The evaluation JSON of a model kind (``fit`` trains an artifact, ``load`` makes a
     predictor of it) on ``documents``; with fewer than 2 articles nothing can be held out."""
@@ -73,7 +74,10 @@ def evaluate(
                          "note": "too few articles to hold any out"}  # fmt: skip
     tally = Tally()
     split = folds_of(len(documents), k, seed)
-    for held in split:
+    steps = k + len(CURVE)
+    for n, held in enumerate(split):
+        if progress:
+            progress(n, steps)
         held_set = set(held)
         train = [doc for i, doc in enumerate(documents) if i not in held_set]
         if not any(spans for _, spans in train):
@@ -86,17 +90,26 @@ def evaluate(
         label: _scores(score) | {"support": tally.support.get(label, 0)}
         for label, score in sorted(tally.per_label.items())
     }
-    result["learning_curve"] = learning_curve(fit, load, documents, split[0], seed)
+
+    def curve_progress(n: int) -> None:
+        if progress:
+            progress(k + n, steps)
+
+    result["learning_curve"] = learning_curve(fit, load, documents, split[0], seed, curve_progress)
     return result
 
 
-def learning_curve(fit, load, documents: Documents, held: list[int], seed: int) -> list[dict]:
+def learning_curve(
+    fit, load, documents: Documents, held: list[int], seed: int, progress=None
+) -> list[dict]:
     held_set = set(held)
     pool = [i for i in range(len(documents)) if i not in held_set]
     random.Random(seed + 1).shuffle(pool)
     test = [documents[i] for i in held]
     points = []
-    for size in sorted({max(1, round(len(pool) * f)) for f in CURVE}):
+    for n, size in enumerate(sorted({max(1, round(len(pool) * f)) for f in CURVE})):
+        if progress:
+            progress(n)
         train = [documents[i] for i in pool[:size]]
         tally = Tally()
         if any(spans for _, spans in train):

@@ -120,7 +120,8 @@ def _train(job: TrainedModel, recommender: Recommender, progress) -> dict[str, A
         raise JobFailed(no_data_message(recommender))
     started = time.monotonic()
     plain = [(text, spans) for _, text, spans in documents]
-    artifact = kinds.fit(recommender.kind, plain, categories, progress)
+    stages = Stages(progress)
+    artifact = kinds.fit(recommender.kind, plain, categories, stages.of(0, 30))
     duration = time.monotonic() - started
     suffix = "phrases.json" if recommender.kind == RecommenderKind.PHRASE else "crf.zip"
     job.artifact.save(suffix, ContentFile(artifact), save=False)
@@ -129,11 +130,12 @@ def _train(job: TrainedModel, recommender: Recommender, progress) -> dict[str, A
         lambda blob: _suggestions_only(kinds.load(recommender.kind, blob)),
         plain,
         folds=recommender.setting("folds"),
+        progress=stages.of(30, 90),
     )
     if recommender.kind == RecommenderKind.SEQUENCE:
         # The queue's order (active ordering) and the first recommendations of open articles.
         job.recommender = recommender
-        prediction.predict_batch(job)
+        prediction.predict_batch(job, stages.of(90, 100))
     _set_state(recommender, RecommenderState.READY, "")
     labels = sorted({s[2] for _, _, spans in documents for s in spans})
     return {
@@ -152,3 +154,17 @@ def _set_state(recommender: Recommender, state: str, message: str) -> None:
 
 def _suggestions_only(predict: kinds.Predictor):
     return lambda text: predict(text)[0]
+
+
+class Stages:
+    """The job's progress in percent, each stage given its share: training, evaluation, batch
+    prediction each report ``(done, total)`` of their own."""
+
+    def __init__(self, progress):
+        self.progress = progress
+
+    def of(self, low: int, high: int):
+        def report(done: int, total: int) -> None:
+            self.progress(low + (high - low) * done // max(total, 1), 100)
+
+        return report
