@@ -31,7 +31,7 @@ from annotator.recommenders.phrases import Suggestion
 SETTINGS: dict[str, tuple[type, float, float]] = {
     "min_agreement": (int, 1, 50),
     "retrain_after": (int, 1, 1_000_000),
-    "timeout": (float, 0.1, 60),
+    "timeout": (float, 0.1, 30),
     "folds": (int, 2, 10),
 }
 FIELDS = ("name", "kind", "enabled", "url", "settings")
