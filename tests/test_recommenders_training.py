@@ -147,3 +147,21 @@ def test_a_training_the_broker_could_not_start_shows_as_an_error(
     assert recommender["state"] == "error"
     assert "broker" in recommender["message"]
     assert models_of(boss, w.project, pk)[0]["status"] == "failed"
+
+
+def test_data_gone_before_the_worker_ran_fails_the_model_saying_so(
+    django_capture_on_commit_callbacks,
+    eager,  # noqa: F811
+):
+    w = rec_world(n_train=3, n_fresh=0)
+    boss = client_for(w.manager)
+    pk = add(boss, w.project, name="CRF", kind="sequence")
+    with django_capture_on_commit_callbacks() as queued:
+        assert boss.post(recs_url(w.project, pk, "train"), {}, format="json").status_code == 201
+    Span.objects.filter(article__project=w.project).delete()  # a reviewer cleared the gold
+    for callback in queued:
+        callback()
+    [model] = models_of(boss, w.project, pk)
+    assert model["status"] == "failed" and "nothing to learn from" in model["error"]
+    recommender = boss.get(recs_url(w.project, pk)).json()
+    assert recommender["state"] == "error" and "nothing to learn from" in recommender["message"]
