@@ -13,7 +13,9 @@ from annotator.recommenders import kinds
 from annotator.recommenders.models import CachedPrediction, TrainedModel
 from annotator.recommenders.phrases import Suggestion
 
-_LOADED: "OrderedDict[int, Any]" = OrderedDict()  # model id -> predictor, most recent last
+# (model id, artifact, created) -> predictor, most recent last. Not the id alone: SQLite may
+# give a deleted model's id to a new one.
+_LOADED: "OrderedDict[tuple, Any]" = OrderedDict()
 _LOADED_LOCK = threading.Lock()
 MAX_LOADED = 8
 
@@ -21,14 +23,15 @@ MAX_LOADED = 8
 def predictor(model: TrainedModel) -> kinds.Predictor:
     """``text -> (suggestions, uncertainty | None)`` of a trained model, loaded once per
     process (a few models kept)."""
+    key = (model.pk, model.artifact.name, model.created_at)
     with _LOADED_LOCK:
-        if model.pk in _LOADED:
-            _LOADED.move_to_end(model.pk)
-            return _LOADED[model.pk]
+        if key in _LOADED:
+            _LOADED.move_to_end(key)
+            return _LOADED[key]
     with default_storage.open(model.artifact.name, "rb") as handle:
         predict = kinds.load(model.recommender.kind, handle.read())
     with _LOADED_LOCK:
-        _LOADED[model.pk] = predict
+        _LOADED[key] = predict
         while len(_LOADED) > MAX_LOADED:
             _LOADED.popitem(last=False)
     return predict

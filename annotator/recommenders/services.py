@@ -4,6 +4,7 @@ The API, the Celery tasks, the admin and the tests all call these. Errors are Dj
 ``ValidationError``s naming the field, or ``ServiceError``s.
 """
 
+import hashlib
 from functools import partial
 from typing import Any
 
@@ -214,7 +215,10 @@ def _label_names(project: Project) -> dict[str, str]:
 
 
 def _external(recommender: Recommender, article: Article) -> tuple[list[Suggestion], str]:
-    key = f"recommenders:external:{recommender.pk}:{article.pk}:{article.text_sha256}"
+    # The URL and creation time too: a changed URL asks again, and a new recommender that got
+    # a deleted one's id (SQLite) is not answered from the old one's cache.
+    source = hashlib.sha256(f"{recommender.url} {recommender.created_at}".encode()).hexdigest()
+    key = f"recommenders:external:{recommender.pk}:{source[:16]}:{article.pk}:{article.text_sha256}"
     hit = cache.get(key)
     if hit is not None:
         spans, version = hit
