@@ -41,6 +41,7 @@ ENV_VARS = (
     "ANNOTATOR_AGREEMENT_QUEUE",
     "ANNOTATOR_IMPORT_QUEUE",
     "ANNOTATOR_RECOMMENDER_QUEUE",
+    "ANNOTATOR_RECOMMENDER_RETRAIN_SECONDS",
     "ANNOTATOR_TRUSTED_PROXIES",
     "ANNOTATOR_API_RATE_ANON",
     "ANNOTATOR_IMPORT_MAX_UPLOAD_MB",
@@ -263,13 +264,25 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 ANNOTATOR_JOB_LEASE_SECONDS = float(os.environ.get("ANNOTATOR_JOB_LEASE_SECONDS") or 30)
 ANNOTATOR_JOB_RECOVERY_SECONDS = float(os.environ.get("ANNOTATOR_JOB_RECOVERY_SECONDS") or 15)
 ANNOTATOR_RECOVERY_QUEUE = os.environ.get("ANNOTATOR_RECOVERY_QUEUE") or None
+# How often beat looks for recommenders with enough new training data (annotator.recommenders).
+ANNOTATOR_RECOMMENDER_RETRAIN_SECONDS = float(
+    os.environ.get("ANNOTATOR_RECOMMENDER_RETRAIN_SECONDS") or 300
+)
 CELERY_BEAT_SCHEDULE = {
     "recover-jobs": {
         "task": "core.recover_jobs",
         "schedule": ANNOTATOR_JOB_RECOVERY_SECONDS,
         # Not worth running late: the next one comes soon.
         "options": {"queue": ANNOTATOR_RECOVERY_QUEUE, "expires": ANNOTATOR_JOB_RECOVERY_SECONDS},
-    }
+    },
+    "retrain-recommenders": {
+        "task": "recommenders.retrain_due",
+        "schedule": ANNOTATOR_RECOMMENDER_RETRAIN_SECONDS,
+        "options": {
+            "queue": ANNOTATOR_RECOVERY_QUEUE,
+            "expires": ANNOTATOR_RECOMMENDER_RETRAIN_SECONDS,
+        },
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 ANNOTATOR_EXPORT_QUEUE = os.environ.get("ANNOTATOR_EXPORT_QUEUE") or None

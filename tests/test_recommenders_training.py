@@ -165,3 +165,24 @@ def test_data_gone_before_the_worker_ran_fails_the_model_saying_so(
     assert model["status"] == "failed" and "nothing to learn from" in model["error"]
     recommender = boss.get(recs_url(w.project, pk)).json()
     assert recommender["state"] == "error" and "nothing to learn from" in recommender["message"]
+
+
+def test_the_periodic_look_queues_trainings_that_are_due(django_capture_on_commit_callbacks, eager):  # noqa: F811
+    from annotator.recommenders.tasks import retrain_due
+
+    w = rec_world(n_train=4, n_fresh=0)
+    boss = client_for(w.manager)
+    pk = add(boss, w.project, name="P", kind="phrase", settings={"retrain_after": 2})
+    add(boss, w.project, name="Off", kind="phrase", enabled=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = retrain_due()  # never trained, and there is data
+    assert queued == [f"P (phrase, {w.project.slug}) v1"]
+    assert models_of(boss, w.project, pk)[0]["status"] == "done"
+    assert retrain_due() == []  # nothing new
+    label = w.project.schema.labels.get(key="slogans")
+    article = w.train[0]
+    for n in range(2):
+        Span.objects.create(article=article, annotator=None, label=label, start=n, end=n + 1,
+                            text=article.text[n : n + 1])  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        assert retrain_due() == [f"P (phrase, {w.project.slug}) v2"]

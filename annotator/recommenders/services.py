@@ -180,13 +180,15 @@ def request_training(recommender: Recommender, requester=None) -> TrainedModel:
     return job
 
 
-def retrain_if_due(recommender: Recommender) -> TrainedModel | None:
+def retrain_if_due(recommender: Recommender, *, throttle: bool = True) -> TrainedModel | None:
     """Queue a training once ``retrain_after`` gold (or agreed) spans were added since the last
-    one (or there is data and it was never trained). Looked at most once a minute per
-    recommender; a broker that is down only leaves it for the next look."""
+    one (or there is data and it was never trained). With ``throttle`` (opening an article),
+    looked at most once a minute per recommender; a broker that is down only leaves it for the
+    next look."""
     if not recommender.trainable or not recommender.enabled:
         return None
-    if not cache.add(f"recommenders:retrain-check:{recommender.pk}", 1, RETRAIN_CHECK_SECONDS):
+    key = f"recommenders:retrain-check:{recommender.pk}"
+    if throttle and not cache.add(key, 1, RETRAIN_CHECK_SECONDS):
         return None
     _, size = training.training_size(recommender.project, recommender.setting("min_agreement"))
     untrained = recommender.state == RecommenderState.UNTRAINED
@@ -198,6 +200,20 @@ def retrain_if_due(recommender: Recommender) -> TrainedModel | None:
         return request_training(recommender)
     except (ValidationError, jobs.BrokerUnavailable):
         return None
+
+
+def retrain_all_due() -> list[str]:
+    """``retrain_if_due`` for every enabled recommender of the projects not archived; what was
+    queued, for the log."""
+    queued = []
+    recommenders = Recommender.objects.filter(
+        enabled=True, project__archived_at__isnull=True
+    ).exclude(kind=RecommenderKind.EXTERNAL)
+    for recommender in recommenders.select_related("project").order_by("pk"):
+        job = retrain_if_due(recommender, throttle=False)
+        if job is not None:
+            queued.append(f"{recommender} v{job.version}")
+    return queued
 
 
 # --- recommending --------------------------------------------------------------------------
