@@ -7,7 +7,7 @@ from api_helpers import client_for
 from recommender_helpers import eager, rec_world  # noqa: F401  # eager: a fixture
 
 from annotator.corpus.assignments import next_article_id
-from annotator.corpus.models import Article
+from annotator.corpus.models import Article, Assignment
 
 pytestmark = pytest.mark.django_db
 
@@ -175,6 +175,16 @@ def test_active_ordering_serves_the_most_uncertain_article_first():
     assert next_article_id(w.project, w.annotator) == second.pk
     Article.objects.filter(pk=second.pk).update(uncertainty=None)  # not scored: last
     assert next_article_id(w.project, w.annotator) == third.pk
+
+    # The order never serves what the assignment rules do not: an article not assigned to them,
+    # or one they finished; and what they have in progress still comes first.
+    unassigned = Article.objects.create(project=w.project, external_id="x", text="Other.")
+    Article.objects.filter(pk=unassigned.pk).update(uncertainty=1.0)
+    Assignment.objects.filter(article=third, annotator=w.annotator).update(status="done")
+    assert next_article_id(w.project, w.annotator) == first.pk
+    Assignment.objects.filter(article=second, annotator=w.annotator).update(status="in_progress")
+    Article.objects.filter(pk=first.pk).update(uncertainty=0.95)
+    assert next_article_id(w.project, w.annotator) == second.pk
 
 
 def test_the_admin_applies_the_same_rules(admin_client):
