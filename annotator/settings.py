@@ -407,6 +407,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AssignmentStatusEnum": "annotator.corpus.models.AssignmentStatus",
         "JobStatusEnum": "annotator.core.jobs.JobStatus",
+        "SpanOriginEnum": "annotator.annotations.models.SpanOrigin",
+        "ClientOriginEnum": "annotator.annotations.serializers.CLIENT_ORIGINS",
+        "RecommendationsShownEnum": "annotator.corpus.models.RecommendationsShown",
     },
 }
 

@@ -12,6 +12,14 @@ class Role(models.TextChoices):
     MANAGER = "manager", "Manager"
 
 
+class RecommendationsShown(models.TextChoices):
+    """Whether a project's annotators see recommended spans (annotator.recommenders)."""
+
+    OFF = "off", "Off"
+    ALWAYS = "always", "Always"
+    AFTER_DONE = "after_done", "After done"
+
+
 class Project(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     name = models.CharField(max_length=200)
@@ -37,9 +45,9 @@ class Project(models.Model):
     # least certain about.
     recommendations = models.CharField(
         max_length=20,
-        choices=[("off", "Off"), ("always", "Always"), ("after_done", "After done")],
-        default="off",
-        db_default="off",
+        choices=RecommendationsShown.choices,
+        default=RecommendationsShown.OFF,
+        db_default=RecommendationsShown.OFF,
     )
     active_ordering = models.BooleanField(default=False, db_default=False)
     # Set when a manager archives the project: it leaves the working lists, nothing is deleted.

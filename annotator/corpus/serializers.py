@@ -10,6 +10,7 @@ from annotator.corpus.models import (
     AssignmentStatus,
     Membership,
     Project,
+    RecommendationsShown,
     Role,
 )
 from annotator.corpus.selectors import ASSIGNMENT_STATUSES
@@ -119,7 +120,7 @@ class ProjectSettingsSerializer(serializers.Serializer):
     allow_overlap = serializers.BooleanField(required=False)
     show_suggestions = serializers.BooleanField(required=False)
     recommendations = serializers.ChoiceField(
-        choices=["off", "always", "after_done"],
+        choices=RecommendationsShown.choices,
         required=False,
         help_text="Whether annotators see recommended spans: off, always, or after_done (once "
         "they marked the article done). Reviewers and managers always see them.",
