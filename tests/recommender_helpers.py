@@ -13,6 +13,11 @@ from annotator.recommenders import synthetic
 from annotator.schemas.models import Label, LabelSchema
 
 
+def recs_url(project, *rest) -> str:
+    """/api/v1/projects/<slug>/recommenders/<rest...>/"""
+    return "/api/v1/projects/" + "/".join([project.slug, "recommenders", *map(str, rest)]) + "/"
+
+
 @dataclass
 class RecWorld:
     project: Project

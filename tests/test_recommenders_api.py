@@ -4,16 +4,12 @@ accept one as a span, reject one, the project's switches and active ordering."""
 
 import pytest
 from api_helpers import client_for
-from recommender_helpers import eager, rec_world  # noqa: F401  # eager: a fixture
+from recommender_helpers import eager, rec_world, recs_url  # noqa: F401  # eager: a fixture
 
 from annotator.corpus.assignments import next_article_id
 from annotator.corpus.models import Article, Assignment
 
 pytestmark = pytest.mark.django_db
-
-
-def recs_url(project, *rest) -> str:
-    return "/api/v1/projects/" + "/".join([project.slug, "recommenders", *map(str, rest)]) + "/"
 
 
 def train(client, project, pk, capture):

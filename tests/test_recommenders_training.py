@@ -5,7 +5,7 @@ no gold yet."""
 import pytest
 from api_helpers import client_for, make_user
 from django.core.cache import cache
-from recommender_helpers import eager, rec_world  # noqa: F401  # eager: a fixture
+from recommender_helpers import eager, rec_world, recs_url  # noqa: F401  # eager: a fixture
 
 from annotator.annotations.models import Span
 from annotator.corpus.assignments import next_article_id
@@ -13,10 +13,6 @@ from annotator.corpus.models import Article, Assignment, AssignmentStatus, Membe
 from annotator.recommenders import synthetic
 
 pytestmark = pytest.mark.django_db
-
-
-def recs_url(project, *rest) -> str:
-    return "/api/v1/projects/" + "/".join([project.slug, "recommenders", *map(str, rest)]) + "/"
 
 
 def add(client, project, **fields) -> int:

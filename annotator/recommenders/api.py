@@ -21,7 +21,7 @@ from annotator.corpus.permissions import (
     get_project,
     require_manager,
 )
-from annotator.recommenders import services
+from annotator.recommenders import recommending, services
 from annotator.recommenders.models import Recommender, TrainedModel
 from annotator.recommenders.serializers import (
     RecommendationsSerializer,
@@ -171,7 +171,7 @@ class ArticleRecommendations(APIView):
     )
     def get(self, request, pk):
         article = _article(request, pk)
-        return Response(services.recommendations(article, request.user))
+        return Response(recommending.recommendations(article, request.user))
 
 
 class ArticleRejections(APIView):
@@ -183,7 +183,7 @@ class ArticleRejections(APIView):
     def post(self, request, pk):
         article = _article(request, pk)
         data = _valid(RejectSerializer, request.data)
-        rejection, created = services.reject(article, request.user, data)
+        rejection, created = recommending.reject(article, request.user, data)
         return Response(
             RejectionSerializer(rejection).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
