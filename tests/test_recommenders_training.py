@@ -121,6 +121,18 @@ def test_without_gold_it_learns_what_annotators_agree_on(
     refused = boss.post(recs_url(w.project, strict, "train"), {}, format="json")
     assert refused.status_code == 400 and "3 annotators" in str(refused.json())
 
+    # Gold arrives: the next look retrains on it at once, however few spans it has.
+    from annotator.recommenders.tasks import retrain_due
+
+    article = Article.objects.filter(project=w.project).first()
+    Span.objects.create(article=article, annotator=None, label=labels["doubt"], start=0, end=3,
+                        text=article.text[:3])  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = retrain_due()
+    # Q too: it had nothing it could learn from, and now has gold.
+    assert queued == [f"P (phrase, {w.project.slug}) v2", f"Q (phrase, {w.project.slug}) v1"]
+    assert models_of(boss, w.project, pk)[0]["source"] == "gold"
+
 
 def test_a_training_the_broker_could_not_start_shows_as_an_error(
     django_capture_on_commit_callbacks, monkeypatch

@@ -177,7 +177,8 @@ def request_training(recommender: Recommender, requester=None) -> TrainedModel:
 
 def retrain_if_due(recommender: Recommender, *, throttle: bool = True) -> TrainedModel | None:
     """Queue a training once ``retrain_after`` gold (or agreed) spans were added since the last
-    one (or there is data and it was never trained). With ``throttle`` (opening an article),
+    one, or there is data and it was never trained, or gold came after it learned from
+    agreement. With ``throttle`` (opening an article),
     looked at most once a minute per recommender; a broker that is down only leaves it for the
     next look."""
     if not recommender.trainable or not recommender.enabled:
@@ -185,11 +186,14 @@ def retrain_if_due(recommender: Recommender, *, throttle: bool = True) -> Traine
     key = f"recommenders:retrain-check:{recommender.pk}"
     if throttle and not cache.add(key, 1, RETRAIN_CHECK_SECONDS):
         return None
-    _, size = training.training_size(recommender.project, recommender.setting("min_agreement"))
-    untrained = recommender.state == RecommenderState.UNTRAINED
-    if not size or (
-        not untrained and size - recommender.trained_on_spans < recommender.setting("retrain_after")
-    ):
+    source, size = training.training_size(recommender.project, recommender.setting("min_agreement"))
+    if not size:
+        return None
+    model = current_model(recommender)
+    new = size - recommender.trained_on_spans >= recommender.setting("retrain_after")
+    # Untrained with data, or trained on agreement and gold has come since: due at once.
+    first = recommender.state == RecommenderState.UNTRAINED
+    if not (new or first or (model is not None and model.source != source)):
         return None
     try:
         return request_training(recommender)
