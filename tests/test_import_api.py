@@ -314,3 +314,27 @@ def test_a_builder_that_lost_its_job_stores_nothing(world: World, media):
         uploads.run(claimed, lambda done, total: None)
     assert not Article.objects.filter(external_id="lost1").exists()
     assert ImportJob.objects.get(pk=job.pk).report == {}
+
+
+def test_an_uploaded_release_zip_takes_si_files_only_with_si_label(world: World, tmp_path):
+    from test_import_semeval import DATASETS, zip_folder
+
+    from annotator.schemas.models import Label
+
+    schema = world.project.schema
+    official = {"loaded_language": "Loaded_Language", "name_calling": "Name_Calling,Labeling"}
+    for key, name in official.items():
+        Label.objects.filter(schema=schema, key=key).update(official_label=name)
+    for key, name in {"doubt": "Doubt", "what": "Whataboutism,Straw_Men,Red_Herring"}.items():
+        Label.objects.create(schema=schema, key=key, name=key, official_label=name)
+    client = client_for(world.manager)
+    data = zip_folder(DATASETS, tmp_path / "release.zip").read_bytes()
+    refused, _ = import_files(client, "news", {"d.zip": data}, si_label="no_such")
+    assert refused.status_code == 400 and "unknown label 'no_such'" in refused.json()["si_label"][0]
+
+    response, job = import_files(client, "news", {"d.zip": data}, si_label="loaded_language")
+    assert job["status"] == "done" and job["report"]["ok"], job
+    assert job["options"]["si_label"] == "loaded_language"
+    [file] = job["report"]["files"]
+    assert any(name.endswith("article1002.task1-SI.labels") for name in file["label_files"]["1002"])
+    assert file["repeated_spans"] == 1 and file["articles_created"] == 4

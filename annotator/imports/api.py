@@ -54,6 +54,7 @@ class ImportList(JobList):
             gold=data["gold"],
             batch=data.get("batch", ""),
             utf16_offsets=data["utf16_offsets"],
+            si_label=data.get("si_label", ""),
         )
 
 

@@ -48,6 +48,10 @@ class ArticleRecord:
     spans: list[tuple[int, int, int]] = field(default_factory=list)
     # (url, caption_start, caption_end)
     images: list[tuple[str, int | None, int | None]] = field(default_factory=list)
+    # the labels files the spans came from (SemEval/PTC), for the report
+    label_files: list[str] = field(default_factory=list)
+    # "file, line N" of each span line that repeats a span of the article (stored once)
+    repeated_spans: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,8 @@ class LabelIndex:
 class ImportOptions:
     labels: LabelIndex
     utf16_offsets: bool = False
-    # label for span-identification files (article<ID>.task-si.labels), which carry no technique
+    # label for span-identification files (article<ID>.task1-SI.labels), which carry no
+    # technique: they are read only when it is given
     si_label_id: int | None = None
     # stored on every article of the import (Article.batch): managers assign by batch
     batch: str = ""

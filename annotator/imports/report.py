@@ -22,6 +22,17 @@ class ImportIssue:
         return f"{where}: {self.message}"
 
 
+@dataclass(frozen=True)
+class ImportNote:
+    """Something a user should know that is not an error (e.g. label files left unread)."""
+
+    file: str
+    message: str
+
+    def __str__(self):
+        return f"{self.file}: {self.message}"
+
+
 @dataclass
 class FileReport:
     path: str
@@ -36,6 +47,12 @@ class FileReport:
     # PostgreSQL's per-row foreign-key triggers were skipped, the import checking references
     # itself (see service._lock_references)
     fast_path: bool = False
+    notes: list[str] = field(default_factory=list)
+    # external id -> the labels files its spans came from (SemEval/PTC articles created)
+    label_files: dict[str, list[str]] = field(default_factory=dict)
+    # span lines repeating a span of their article: stored once, counted, the first few named
+    repeated_spans: int = 0
+    repeated_span_lines: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -52,7 +69,20 @@ class FileReport:
         if len(self.duplicate_ids) < MAX_DUPLICATES_LISTED:
             self.duplicate_ids.append(external_id)
 
+    def add_repeated_spans(self, where: list[str]) -> None:
+        self.repeated_spans += len(where)
+        room = MAX_DUPLICATES_LISTED - len(self.repeated_span_lines)
+        self.repeated_span_lines += where[: max(room, 0)]
+
+    @property
+    def label_files_read(self) -> int:
+        """How many distinct labels files the articles created took spans from."""
+        return len({name for files in self.label_files.values() for name in files})
+
     def merge_counts(self, other: "FileReport") -> None:
+        self.label_files.update(other.label_files)
+        self.add_repeated_spans(other.repeated_span_lines)
+        self.repeated_spans += other.repeated_spans - len(other.repeated_span_lines)
         self.articles_created += other.articles_created
         self.spans_created += other.spans_created
         self.images_created += other.images_created
@@ -63,6 +93,7 @@ class FileReport:
     def discard_counts(self) -> None:
         """The file's transaction was rolled back: nothing it counted was stored."""
         self.articles_created = self.spans_created = self.images_created = 0
+        self.label_files = {}
 
     def summary(self) -> str:
         if not self.ok:
@@ -73,9 +104,14 @@ class FileReport:
             shown = ", ".join(self.duplicate_ids)
             more = ", ..." if self.duplicates > len(self.duplicate_ids) else ""
             dup = f", {self.duplicates} duplicate(s) skipped ({shown}{more})"
+        if self.repeated_spans:
+            dup += f", {self.repeated_spans} repeated span line(s) stored once"
+        labels = ""
+        if self.label_files:
+            labels = f" from {self.label_files_read} labels file(s)"
         return (
-            f"{self.path}: {self.articles_created} article(s), {self.spans_created} span(s), "
-            f"{self.images_created} image(s) created{dup}"
+            f"{self.path}: {self.articles_created} article(s), {self.spans_created} span(s)"
+            f"{labels}, {self.images_created} image(s) created{dup}"
         )
 
     def as_dict(self) -> dict:
@@ -91,6 +127,10 @@ class FileReport:
             "errors": [{"file": e.file, "line": e.line, "message": e.message} for e in self.errors],
             "errors_truncated": self.errors_truncated,
             "fast_path": self.fast_path,
+            "notes": self.notes,
+            "label_files": self.label_files,
+            "repeated_spans": self.repeated_spans,
+            "repeated_span_lines": self.repeated_span_lines,
         }
 
     @classmethod

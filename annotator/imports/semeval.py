@@ -1,27 +1,35 @@
 """Plain ``.txt`` articles and SemEval-2020 Task 11 / PTC folders and zips.
 
 An article file is UTF-8 text whose first line is the title; the whole file is the text, so
-PTC offsets stay valid. ``article<ID>.txt`` gets external id ``ID`` and the spans of its labels
-files wherever they are in the folder or zip (the official data keeps articles and labels in
-sibling folders):
+PTC offsets stay valid (a leading BOM counts as a character in the release's offsets: it is
+dropped and the offsets move, like any other normalisation). ``article<ID>.txt`` gets external
+id ``ID`` and the spans of its labels files wherever they are in the folder or zip (the release
+keeps articles and labels in sibling folders); ptc_names.py lists the names. For each article:
 
-- ``article<ID>.task-flc-tc.labels`` or ``article<ID>.labels``:
-  ``ID<TAB>technique<TAB>begin<TAB>end``
-- ``article<ID>.task-si.labels``: ``ID<TAB>begin<TAB>end``, imported under the ``--si-label``
-  label, and only for articles that have no technique file (the SI spans repeat those spans).
+- technique (TC) lines come from its own TC files, else from the whole-set TC files;
+- span-identification (SI) lines (no technique) only with ``--si-label``, under that label
+  (the release's SI fragments are not the TC ranges: reading both by default would mix two
+  annotations); SI files left unread are reported;
+- ``other-labels.tsv`` lines (labels outside the task's techniques, from our export) always.
+
+Errors: a labels file (or whole-set line) whose article is missing, label files found but none
+read, a line with a wrong column count, another article's id, bad offsets or an unknown
+technique. The same span twice is stored once and reported (the release repeats a few).
 
 Any other ``NAME.txt`` is a plain article with external id ``NAME``, unless ``article<ID>.txt``
 files are next to it (then it is the corpus's README or the like, and ignored).
 """
 
-import re
+import codecs
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from annotator.core.text import TextDecodeError, decode_utf8
+from annotator.core.text import BOM, TextDecodeError, decode_utf8
 
+from . import ptc_names
+from .ptc_names import COLUMNS, OTHER, SI, TC
 from .records import (
     MAX_TITLE,
     ArticleRecord,
@@ -29,13 +37,11 @@ from .records import (
     RecordError,
     TextWithOffsets,
     check_external_id,
-    unique_spans,
 )
-from .report import ImportIssue
+from .report import ImportIssue, ImportNote
 
-ARTICLE_NAME = re.compile(r"^article(\d+)\.txt$")
-LABELS_NAME = re.compile(r"^article(\d+)\.(?:(task-flc-tc|task-si)\.)?labels$")
-TECHNIQUE, SPAN_ONLY = "technique", "si"
+ARTICLE_NAME = ptc_names.ARTICLE_NAME
+EXPECTED_NAMES = "article<ID>.task2-TC.labels, article<ID>.task1-SI.labels, train-task2-TC.labels"
 
 
 @dataclass(frozen=True)
@@ -47,92 +53,225 @@ class Member:
     read: Callable[[], bytes]
 
 
+@dataclass(frozen=True)
+class LabelLines:
+    """Where an article's labels come from: a file's name, its kind, and its (number, line)s."""
+
+    name: str
+    kind: str
+    lines: Callable[[], Iterable[tuple[int, str]]]
+
+
 def is_semeval_member(basename: str) -> bool:
-    return basename.endswith(".txt") or bool(LABELS_NAME.match(basename))
+    return basename.lower().endswith(".txt") or ptc_names.looks_like_labels(basename)
+
+
+@dataclass
+class _Corpus:
+    articles: dict[str, Member] = field(default_factory=dict)
+    plain: list[Member] = field(default_factory=list)
+    per_article: dict[str, list[tuple[Member, str]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    whole_sets: list[tuple[Member, str]] = field(default_factory=list)
+    unknown_labels: list[Member] = field(default_factory=list)
+
+    @property
+    def label_files(self) -> int:
+        per_article = sum(len(files) for files in self.per_article.values())
+        return per_article + len(self.whole_sets) + len(self.unknown_labels)
 
 
 def read_articles(members: list[Member], options: ImportOptions) -> Iterator:
-    """Yield an ArticleRecord or ImportIssue per article file among ``members``."""
-    articles: dict[str, Member] = {}
-    plain: list[Member] = []
-    labels: dict[str, list[tuple[Member, str]]] = defaultdict(list)
+    """Yield an ArticleRecord or ImportIssue per article file among ``members``, and
+    ImportNotes on label files left unread."""
+    corpus = _Corpus()
     for member in members:
-        if match := ARTICLE_NAME.match(member.basename):
-            if match[1] in articles:
+        if (ident := ptc_names.article_id(member.basename)) is not None:
+            if ident in corpus.articles:
+                other = corpus.articles[ident].name
                 yield ImportIssue(
-                    member.name,
-                    None,
-                    f"article {match[1]} appears twice, also as {articles[match[1]].name}",
+                    member.name, None, f"article {ident} appears twice, also as {other}"
                 )
                 continue
-            articles[match[1]] = member
-        elif match := LABELS_NAME.match(member.basename):
-            kind = SPAN_ONLY if match[2] == "task-si" else TECHNIQUE
-            labels[match[1]].append((member, kind))
-        elif member.basename.endswith(".txt"):
-            plain.append(member)
-    for article_id, files in labels.items():
-        if article_id not in articles:
-            yield ImportIssue(
-                files[0][0].name,
-                None,
-                f"labels for article {article_id} but no article{article_id}.txt",
-            )
-    for article_id in sorted(articles, key=int):
-        member = articles[article_id]
-        files = labels.get(article_id, [])
-        if any(kind == TECHNIQUE for _, kind in files):
-            files = [f for f in files if f[1] == TECHNIQUE]
-        yield _read(member, article_id, files, options)
-    if articles:
+            corpus.articles[ident] = member
+        elif (name := ptc_names.labels_name(member.basename)) is not None:
+            if name.article_id is None:
+                corpus.whole_sets.append((member, name.kind))
+            else:
+                corpus.per_article[name.article_id].append((member, name.kind))
+        elif ptc_names.looks_like_labels(member.basename):
+            corpus.unknown_labels.append(member)
+        elif member.basename.lower().endswith(".txt"):
+            corpus.plain.append(member)
+    whole: dict[str, dict[str, list[tuple[str, int, str]]]] = {TC: {}, SI: {}, OTHER: {}}
+    for member, kind in corpus.whole_sets:
+        try:
+            for number, line in _numbered_lines(member):
+                ident = line.split("\t", 1)[0].strip()
+                whole[kind].setdefault(ident, []).append((member.name, number, line))
+        except RecordError as exc:
+            yield ImportIssue(exc.file or member.name, exc.line, str(exc))
+    yield from _orphans(corpus, whole)
+    used: set[str] = set()
+    si_unread: set[str] = set()
+    for ident in sorted(corpus.articles, key=_id_order):
+        sources = _label_sources(ident, corpus, whole, options, si_unread)
+        used.update(source.name for source in sources)
+        yield _read(corpus.articles[ident], ident, sources, options)
+    yield from _unread(corpus, used, si_unread)
+    if corpus.articles:
         return  # other .txt files next to a PTC corpus are its README, LICENSE...: not articles
-    for member in plain:
+    for member in corpus.plain:
         yield _read(member, PurePosixPath(member.basename).stem, [], options)
 
 
-def _read(member: Member, external_id: str, label_files, options) -> ArticleRecord | ImportIssue:
+def _id_order(ident: str) -> tuple:
+    return (0, int(ident), "") if ident.isdigit() else (1, 0, ident)
+
+
+def _orphans(corpus: _Corpus, whole) -> Iterator[ImportIssue]:
+    """Labels whose article is not there: an error (the import would lose them silently)."""
+    for ident, files in corpus.per_article.items():
+        if ident not in corpus.articles:
+            for member, _ in files:
+                yield ImportIssue(
+                    member.name, None, f"labels for article {ident} but no article{ident}.txt"
+                )
+    for by_id in whole.values():
+        for ident, lines in by_id.items():
+            if ident not in corpus.articles:
+                name, number, _ = lines[0]
+                yield ImportIssue(
+                    name, number, f"labels for article {ident} but no article{ident}.txt"
+                )
+
+
+def _label_sources(ident, corpus: _Corpus, whole, options, si_unread: set[str]):
+    """The label lines an article takes: per kind its own files, else the whole-set lines."""
+    own = corpus.per_article.get(ident, [])
+    sources: list[LabelLines] = []
+    for kind in (TC, SI, OTHER):
+        files = [member for member, member_kind in own if member_kind == kind]
+        if files:
+            found = [LabelLines(m.name, kind, _lazy_lines(m)) for m in files]
+        else:
+            by_file: dict[str, list[tuple[int, str]]] = defaultdict(list)
+            for name, number, line in whole[kind].get(ident, ()):
+                by_file[name].append((number, line))
+            found = [LabelLines(n, kind, _given(lines)) for n, lines in by_file.items()]
+        if kind == SI and options.si_label_id is None:
+            si_unread.update(source.name for source in found)
+            continue
+        sources += found
+    return sources
+
+
+def _unread(corpus: _Corpus, used: set[str], si_unread: set[str]) -> Iterator:
+    """Label files found and not read: an error when none was read, else a note each kind."""
+    if not corpus.articles or not corpus.label_files:
+        return
+    unknown = [m.name for m in corpus.unknown_labels]
+    if not used:
+        if si_unread:
+            first = sorted(si_unread)[0]
+            yield ImportIssue(
+                first,
+                None,
+                f"{len(si_unread)} span-identification labels file(s) found and none read: "
+                "they carry no technique; pass --si-label KEY to import their spans under a "
+                "label (no technique-classification file was found)",
+            )
+        else:
+            yield ImportIssue(
+                unknown[0] if unknown else next(iter(corpus.articles.values())).name,
+                None,
+                f"{corpus.label_files} labels file(s) found and none read: names not "
+                f"recognised (expected {EXPECTED_NAMES}): {', '.join(unknown[:5])}",
+            )
+        return
+    if si_unread:
+        yield ImportNote(
+            sorted(si_unread)[0],
+            f"{len(si_unread)} span-identification labels file(s) not read (technique files "
+            "preferred; --si-label KEY imports their spans too)",
+        )
+    shadowed = {m.name for m, _ in corpus.whole_sets} - used - si_unread
+    for name in sorted(shadowed):
+        yield ImportNote(name, "not read: every article has its own labels file of this kind")
+    for name in unknown:
+        yield ImportNote(name, f"not read: name not recognised (expected {EXPECTED_NAMES})")
+
+
+def _read(member: Member, external_id: str, sources, options) -> ArticleRecord | ImportIssue:
     try:
-        return text_record(member, external_id, label_files, options)
+        return text_record(member, external_id, sources, options)
     except RecordError as exc:
         return ImportIssue(exc.file or member.name, exc.line, str(exc))
 
 
-def text_record(member: Member, external_id: str, label_files, options) -> ArticleRecord:
+def text_record(
+    member: Member, external_id: str, sources: list[LabelLines], options
+) -> ArticleRecord:
     external_id = check_external_id(external_id)
+    data = member.read()
     try:
-        raw = decode_utf8(member.read())
+        raw = decode_utf8(data)
     except TextDecodeError as exc:
         raise RecordError(str(exc)) from None
-    if not raw.strip():
+    if data.startswith(codecs.BOM_UTF8):
+        raw = BOM + raw  # the release's offsets count it; TextWithOffsets drops it and remaps
+    if not raw.strip(BOM).strip():
         raise RecordError("empty article file")
     text = TextWithOffsets(raw)
     title = text.text.split("\n", 1)[0].strip()[:MAX_TITLE]
-    spans = []
-    for labels_member, kind in label_files:
-        spans.extend(_label_spans(labels_member, kind, external_id, text, options))
+    spans: dict[tuple[int, int, int], None] = {}
+    repeated = []
+    for source in sources:
+        for number, span in _label_spans(source, external_id, text, options):
+            if span in spans:
+                repeated.append(f"{source.name}, line {number}")
+            spans[span] = None
     return ArticleRecord(
         external_id=external_id,
         title=title,
         text=text.text,
         text_sha256=text.checksum(),
-        spans=unique_spans(spans),
+        spans=list(spans),
+        label_files=[source.name for source in sources],
+        repeated_spans=repeated,
     )
 
 
-def _label_spans(member: Member, kind: str, article_id: str, text, options):
+def _decode(member: Member) -> str:
     try:
-        content = decode_utf8(member.read())
+        return decode_utf8(member.read())
     except TextDecodeError as exc:
         raise RecordError(str(exc), file=member.name) from None
-    columns = 4 if kind == TECHNIQUE else 3
-    for number, line in enumerate(content.split("\n"), 1):
+
+
+def _numbered_lines(member: Member) -> Iterator[tuple[int, str]]:
+    for number, line in enumerate(_decode(member).split("\n"), 1):
         line = line.rstrip("\r")
-        if not line.strip():
-            continue
+        if line.strip():
+            yield number, line
+
+
+def _given(lines: list[tuple[int, str]]) -> Callable[[], Iterable[tuple[int, str]]]:
+    return lambda: lines
+
+
+def _lazy_lines(member: Member) -> Callable[[], Iterable[tuple[int, str]]]:
+    return lambda: _numbered_lines(member)
+
+
+def _label_spans(source: LabelLines, article_id: str, text, options):
+    columns = COLUMNS[source.kind]
+    for number, line in source.lines():
         try:
-            yield _label_line(line, columns, article_id, text, options)
+            yield number, _label_line(line, columns, article_id, text, options)
         except RecordError as exc:
-            raise RecordError(str(exc), file=member.name, line=number) from None
+            raise RecordError(str(exc), file=source.name, line=number) from None
 
 
 def _label_line(line: str, columns: int, article_id: str, text, options):
@@ -144,15 +283,8 @@ def _label_line(line: str, columns: int, article_id: str, text, options):
         raise RecordError(
             f"article id {fields[0]!r} does not match the file's article {article_id}"
         )
-    if columns == 4:
-        label_id = options.labels.resolve(fields[1].strip())
-    elif options.si_label_id is None:
-        raise RecordError(
-            "span-identification labels carry no technique: pass --si-label KEY to choose the "
-            "label their spans get"
-        )
-    else:
-        label_id = options.si_label_id
+    # SI lines are read only when --si-label gave their label
+    label_id = options.labels.resolve(fields[1].strip()) if columns == 4 else options.si_label_id
     begin, end = fields[-2].strip(), fields[-1].strip()
     if not (_is_number(begin) and _is_number(end)):
         raise RecordError(f"begin and end must be integers, got {begin!r} and {end!r}")

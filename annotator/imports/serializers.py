@@ -31,6 +31,13 @@ class ImportCreateSerializer(serializers.Serializer):
     utf16_offsets = serializers.BooleanField(
         required=False, default=False, help_text="Span offsets count UTF-16 units (doccano)."
     )
+    si_label = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="SemEval/PTC: also import span-identification files (no technique) under "
+        "this label (key or official name); without it they are not read.",
+    )
 
 
 class ImportFileSerializer(serializers.Serializer):

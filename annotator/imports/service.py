@@ -26,7 +26,7 @@ from annotator.corpus.models import Article, ArticleImage, Membership, Project, 
 from annotator.schemas.models import Label
 
 from .records import ArticleRecord, ImportOptions, LabelIndex, RecordError
-from .report import FileReport, ImportIssue, ImportReport
+from .report import FileReport, ImportIssue, ImportNote, ImportReport
 from .sources import Source, source_for_upload, sources_for_path
 
 BATCH_SIZE = 1000
@@ -153,6 +153,7 @@ def import_source(
             trusted = _lock_references(project, options, annotator) if fast else None
             report.fast_path = trusted is not None
             _import_records(project, source, options, annotator, batch_size, report, trusted)
+            _check_labels_were_used(report)
             if not report.ok:
                 raise _RollBack
     except _RollBack:
@@ -161,6 +162,22 @@ def import_source(
         report.discard_counts()
         report.add_error(ImportIssue(source.name, None, f"database error, nothing stored: {exc}"))
     return report
+
+
+def _check_labels_were_used(report: FileReport) -> None:
+    """Labels files read for new articles and not one span stored: their lines were all
+    skipped somehow, and a success would hide it (docs/import.md)."""
+    if report.ok and report.label_files_read and not report.spans_created:
+        names = sorted({name for files in report.label_files.values() for name in files})
+        more = ", ..." if len(names) > 5 else ""
+        report.add_error(
+            ImportIssue(
+                report.path,
+                None,
+                f"{report.label_files_read} labels file(s) read and no span stored: "
+                f"{', '.join(names[:5])}{more}",
+            )
+        )
 
 
 def _lock_references(project, options, annotator) -> frozenset[int] | None:
@@ -214,6 +231,9 @@ def _import_records(project, source, options, annotator, batch_size, report, tru
         )
         try:
             for item in source.read(options):
+                if isinstance(item, ImportNote):
+                    report.notes.append(str(item))
+                    continue
                 if isinstance(item, ImportIssue):
                     report.add_error(item)
                     if report.errors_truncated:
@@ -326,6 +346,11 @@ def _insert(
     checked = trusted is None
     bulk_insert(Span, SPAN_FIELDS, spans, check_foreign_keys=checked)
     bulk_insert(ArticleImage, IMAGE_FIELDS, images, check_foreign_keys=checked)
+    for record in fresh:
+        if record.label_files:
+            report.label_files[record.external_id] = record.label_files
+        if record.repeated_spans:
+            report.add_repeated_spans(record.repeated_spans)
     report.articles_created += len(fresh)
     report.spans_created += len(spans)
     report.images_created += len(images)

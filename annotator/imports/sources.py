@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 
-from . import jsonl, semeval
+from . import jsonl, ptc_names, semeval
 from .records import ImportOptions, RecordError
 from .report import ImportIssue
 
@@ -60,11 +60,11 @@ def _file_source(path: Path) -> Source:
         return Source(name, "zip", lambda options: _read_zip(path, name, options))
     if suffix == ".txt":
         members = [_file_member(path)]
-        if match := semeval.ARTICLE_NAME.match(path.name):
+        if (ident := ptc_names.article_id(path.name)) is not None:
             members += [
                 _file_member(p)
-                for p in sorted(path.parent.glob(f"article{match[1]}.*labels"))
-                if semeval.LABELS_NAME.match(p.name)
+                for p in sorted(path.parent.glob(f"article{ident}.*"))
+                if (found := ptc_names.labels_name(p.name)) and found.article_id == ident
             ]
         return Source(name, "text", lambda options: semeval.read_articles(members, options))
     return _failed(name, f"unsupported file type {suffix or '(none)'!r}: expected {SUPPORTED}")

@@ -30,6 +30,7 @@ from annotator.corpus.models import Article, Membership, Project
 from annotator.corpus.services import user_by_name
 
 from .models import ImportJob
+from .records import LabelIndex, RecordError
 from .report import FileReport, ImportReport
 from .service import GOLD, import_upload
 from .sources import source_for_upload, zip_problem
@@ -63,6 +64,7 @@ def import_options(
     gold: bool = False,
     batch: str = "",
     utf16_offsets: bool = False,
+    si_label: str = "",
 ) -> dict:
     """The job's options: whose layer spans go into (the uploader's, a member's, gold), the
     batch name (default: the time and the file names); a ValidationError naming the field."""
@@ -78,9 +80,15 @@ def import_options(
         layer = {"layer": ANNOTATOR, "annotator": user.get_username()}
     else:
         layer = {"layer": UPLOADER, "annotator": uploader.get_username()}
+    if si_label:
+        try:
+            LabelIndex.for_project(project).resolve(si_label)
+        except RecordError as exc:
+            raise ValidationError({"si_label": [str(exc)]}) from None
     limit = Article._meta.get_field("batch").max_length
     batch = batch or f"{timezone.now():%Y-%m-%d %H:%M} {', '.join(names)}"
-    return {**layer, "batch": batch[:limit], "utf16_offsets": utf16_offsets}
+    chosen = {"si_label": si_label} if si_label else {}
+    return {**layer, "batch": batch[:limit], "utf16_offsets": utf16_offsets, **chosen}
 
 
 def request_import(
@@ -132,6 +140,7 @@ def run(job: ImportJob, progress: Callable[[int, int], None]) -> dict:
                 stream,
                 annotator=annotator,
                 utf16_offsets=options.get("utf16_offsets", False),
+                si_label=options.get("si_label"),
                 batch=options.get("batch", ""),
                 on_item=_bytes_read(stream, entry["size"], read, total, progress),
             )

@@ -1,4 +1,4 @@
-"""manage.py import_articles --project SLUG [--annotator USER] [--utf16-offsets] [--fast] PATH..."""
+"""manage.py import_articles --project SLUG [--annotator USER | --gold] [--si-label KEY] PATH..."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -42,7 +42,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--si-label",
             metavar="KEY",
-            help="label for spans of span-identification files (article<ID>.task-si.labels)",
+            help="also import span-identification files (article<ID>.task1-SI.labels, no "
+            "technique) under this label; without it they are not read (technique files are)",
         )
 
     def handle(self, *args, **options):
@@ -72,6 +73,15 @@ class Command(BaseCommand):
                 self.stdout.write("  --fast not taken: the database role may not skip triggers")
             for issue in file.errors:
                 self.stdout.write(f"  {issue}")
+            for note in file.notes:
+                self.stdout.write(f"  note: {note}")
+            for where in file.repeated_span_lines:
+                self.stdout.write(f"  repeated span line, stored once: {where}")
+            if options["verbosity"] >= 2:
+                for external_id, used in file.label_files.items():
+                    self.stdout.write(f"  {external_id}: {', '.join(used)}")
+            elif file.label_files:
+                self.stdout.write("  (-v 2 lists the labels files each article's spans came from)")
         self.stdout.write(
             f"Total: {report.articles_created} article(s), {report.spans_created} span(s) "
             f"created, {report.duplicates} duplicate(s) skipped."
