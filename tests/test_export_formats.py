@@ -228,25 +228,38 @@ def read_semeval_labels(path: Path) -> list[tuple[str, str, int, int]]:
 def test_semeval_files_reparse_with_python_offsets(ids, corpus, tmp_path):
     run_writer("semeval", corpus, tmp_path, {"article_ids": ids})
     technique_to_key = {label.technique: label.key for label in LABELS}
-    combined = []
+    task = {"Name_Calling,Labeling", "Doubt", "Appeal_to_fear-prejudice", "Loaded_Language"}
+    combined, other = [], []
     for article in corpus:
         ident = file_id(article, ids)
-        txt = tmp_path / f"article{ident}.txt"
+        txt = tmp_path / "articles" / f"article{ident}.txt"
         assert txt.read_bytes() == article.text.encode("utf-8")  # byte-exact, no CR added
         with open(txt, encoding="utf-8", newline="") as f:
             exact = f.read()
         with open(txt, encoding="utf-8") as f:  # how the scorers open it
             assert f.read() == exact == article.text
-        rows = read_semeval_labels(tmp_path / f"article{ident}.labels")
+        tc = tmp_path / "labels-task2-technique-classification" / f"article{ident}.task2-TC.labels"
+        rows = read_semeval_labels(tc) if tc.exists() else []
+        assert bool(rows) == any(LABEL[s.label_key].technique in task for s in article.spans)
+        rest = [r for r in read_semeval_labels(tmp_path / "other-labels.tsv") if r[0] == ident]
         got = []
-        for row_id, technique, start, end in rows:
+        for row_id, technique, start, end in rows + rest:
             assert row_id == ident
+            assert (technique in task) == ((row_id, technique, start, end) in rows)
             got.append((start, end, technique_to_key[technique], exact[start:end]))
         assert sorted(got) == expected_spans(article)
         combined += rows
-    assert read_semeval_labels(tmp_path / "all-labels.tsv") == combined
+        other += rest
+        si = tmp_path / "labels-task1-span-identification" / f"article{ident}.task1-SI.labels"
+        if rows:  # SI: the distinct ranges of the TC spans, three columns
+            lines = si.read_text(encoding="utf-8").splitlines()
+            assert lines == [f"{ident}\t{a}\t{b}" for a, b in sorted({r[2:] for r in rows})]
+        else:
+            assert not si.exists()
+    assert read_semeval_labels(tmp_path / "task2-TC.labels") == combined
+    assert read_semeval_labels(tmp_path / "other-labels.tsv") == other
     if ids == "internal":  # the scorers take the article id from the file name
-        for txt in tmp_path.glob("article*.txt"):
+        for txt in tmp_path.glob("articles/article*.txt"):
             assert re.fullmatch(r"article([0-9]+)\.txt", txt.name)
 
 
@@ -469,7 +482,9 @@ def test_files_lists_the_shared_files(corpus, tmp_path):
         write_export(writer, sink, corpus)
         per_article = set(sink.files) - set(writer.files())
         assert set(writer.files()) <= set(sink.files)
-        if fmt in ("semeval", "brat"):
+        if fmt == "semeval":  # a .txt each; TC and SI files for the two with task spans
+            assert len(per_article) == len(corpus) + 2 * 2
+        elif fmt == "brat":
             assert len(per_article) == 2 * len(corpus)
         else:
             assert not per_article

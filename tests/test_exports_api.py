@@ -135,9 +135,11 @@ def test_create_status_and_download_round_trip(world, django_capture_on_commit_c
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["export_id"] == status["id"]
     gold = world.gold_span
-    assert archive.read("all-labels.tsv").decode() == (
+    # a label with no official name of the task: in other-labels.tsv, not the TC files
+    assert archive.read("other-labels.tsv").decode() == (
         f"a1\tloaded_language\t{gold.start}\t{gold.end}\n"
     )
+    assert archive.read("task2-TC.labels") == b""
 
 
 def test_list_shows_the_projects_exports_newest_first(world):

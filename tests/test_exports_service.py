@@ -241,7 +241,7 @@ def test_label_subset_and_key_mapping(corpus):
 def test_label_mapping_to_preset_official_names(corpus):
     Label.objects.filter(pk=corpus.loaded.pk).update(official_label="")
     result = export(corpus, "semeval", label_mapping="semeval2020", layer="gold")
-    tsv = open_zip(result).read("all-labels.tsv").decode()
+    tsv = open_zip(result).read("task2-TC.labels").decode()
     start, end = find(corpus.a1.text, "💥 catastrophe 𝔘𝔫𝔦𝔠𝔬𝔡𝔢")
     assert tsv == f"a1\tLoaded_Language\t{start}\t{end}\n"
 
@@ -284,7 +284,8 @@ def test_data_files_are_reproducible(corpus):
     m1 = json.loads(first.read("manifest.json"))["files"]
     m2 = json.loads(second.read("manifest.json"))["files"]
     data = [name for name in m1 if name != "README.md"]
-    assert len(data) == 7  # 3 x (.txt + .labels) + all-labels.tsv
+    # 3 .txt, a1's TC and SI files (a2's spans are of no task technique), 4 whole-set files
+    assert len(data) == 9
     assert {n: m1[n] for n in data} == {n: m2[n] for n in data}
 
 
@@ -315,16 +316,17 @@ def test_command_errors_name_the_problem(corpus, tmp_path):
 
 
 def test_many_files_are_summarised_in_the_card_and_all_listed_in_the_manifest(corpus):
-    for n in range(15):
+    for n in range(30):
         Article.objects.create(project=corpus.project, external_id=f"more{n}", text=f"Text {n}.")
     archive = open_zip(export(corpus, "semeval"))
     card = archive.read("README.md").decode()
-    assert "- `all-labels.tsv`\n- 18 `.labels` files (one per article)\n" in card
-    assert "- 18 `.txt` files (one per article)\n" in card
+    assert "- `task2-TC.labels`\n- `task1-SI.labels`\n- `other-labels.tsv`\n" in card
+    assert "- 33 `.txt` files (one per article)\n" in card
     manifest = json.loads(archive.read("manifest.json"))
-    assert manifest["file_count"] == len(archive.namelist()) == 18 * 2 + 3
+    # 33 articles, a1's TC and SI files, 4 whole-set files, the card and the manifest
+    assert manifest["file_count"] == len(archive.namelist()) == 33 + 2 + 4 + 2
     assert set(manifest["files"]) == set(archive.namelist()) - {"manifest.json"}
-    assert manifest["files"]["articlemore3.txt"] == {
+    assert manifest["files"]["articles/articlemore3.txt"] == {
         "sha256": hashlib.sha256(b"Text 3.").hexdigest(),
         "size": 7,
     }
