@@ -36,6 +36,7 @@ def render_card(manifest: dict[str, Any], files: list[str], data_files: Sequence
         "files": files,
         "prefix": next(iter(folders.values())) + "/" if folders else "",
         "split": _split(opts),
+        "semeval_other": _outside_task(counts),
     }
     if context["split"]:  # the first split's folder, for the loading example
         context["prefix"] += context["split"]["shares"][0][0] + "/"
@@ -49,3 +50,9 @@ def _split(opts: dict[str, Any]) -> dict[str, Any] | None:
         return None
     shares = [(name, f"{split[name]:.0%}") for name in split_names(split)]
     return {"seed": split["seed"], "shares": shares}
+
+
+def _outside_task(counts: dict[str, Any]) -> str:
+    """The SemEval export's spans kept out of the TC files, per label (formats/semeval.py)."""
+    per_label = counts.get("adjusted", {}).get("outside_task_techniques", {})
+    return ", ".join(f"{key} ({n})" for key, n in sorted(per_label.items()))
