@@ -23,7 +23,10 @@ pytestmark = pytest.mark.django_db
 
 TEXTS = {
     "7": "Breaking 🔥 news: 👨\u200d👩\u200d👧 families flee.\nThey are e\u0300vil liars.\n",
-    "12": "قال المتحدث إن الحرب عادلة\u00a0تماما.\nעברית: הם שקרנים.\nPrice\u00a0rises: a 💥 catastrophe.",
+    "12": (
+        "قال المتحدث إن الحرب عادلة\u00a0تماما.\nעברית: הם שקרנים.\n"
+        "Price\u00a0rises: a 💥 catastrophe."
+    ),
     "30": "No spans in this one.\n",
     "af-2": "Traitors! Traitors everywhere, say the cowards.\n",
 }

@@ -81,7 +81,9 @@ class SemevalWriter(FormatWriter):
     def write_article(self, article: ExportArticle) -> None:
         ident = self.article_file_id(article, self.opts["article_ids"])
         technique, in_task = self._technique, self._in_task
-        tc, other, ranges = [], [], {}
+        tc: list[str] = []
+        other: list[str] = []
+        ranges: dict[tuple[int, int], None] = {}
         for s in article.spans:
             line = f"{ident}\t{technique[s.label_key]}\t{s.start}\t{s.end}\n"
             if s.label_key in in_task:
