@@ -5,6 +5,7 @@ Parsers turn their input into :class:`ArticleRecord` objects whose text is alrea
 inserts. Raw offsets are validated against the text exactly as the file gave it.
 """
 
+import codecs
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from annotator.core.text import NewlineMap, text_checksum
+from annotator.core.text import BOM, NewlineMap, TextDecodeError, decode_utf8, text_checksum
 
 # Model field limits, checked here so a bad value is an error naming its line, not a DB error.
 MAX_EXTERNAL_ID = 200
@@ -176,6 +177,26 @@ class TextWithOffsets:
 
     def checksum(self) -> str:
         return text_checksum(self.text)
+
+
+def file_text(data: bytes) -> TextWithOffsets:
+    """An article file's bytes (strict UTF-8) as raw text and its normalised form. A leading
+    BOM stays in the raw text, where offsets written by Python tools count it (SemEval, brat);
+    the normalisation drops it and moves the offsets."""
+    try:
+        raw = decode_utf8(data)
+    except TextDecodeError as exc:
+        raise RecordError(str(exc)) from None
+    if data.startswith(codecs.BOM_UTF8):
+        raw = BOM + raw
+    if not raw.strip(BOM).strip():
+        raise RecordError("empty article file")
+    return TextWithOffsets(raw)
+
+
+def title_of(text: str) -> str:
+    """The first line of a normalised text, as a title."""
+    return text.split("\n", 1)[0].strip()[:MAX_TITLE]
 
 
 def check_text(value: str, what: str) -> None:

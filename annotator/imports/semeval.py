@@ -20,23 +20,22 @@ Any other ``NAME.txt`` is a plain article with external id ``NAME``, unless ``ar
 files are next to it (then it is the corpus's README or the like, and ignored).
 """
 
-import codecs
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from annotator.core.text import BOM, TextDecodeError, decode_utf8
+from annotator.core.text import TextDecodeError, decode_utf8
 
 from . import ptc_names
 from .ptc_names import COLUMNS, OTHER, SI, TC
 from .records import (
-    MAX_TITLE,
     ArticleRecord,
     ImportOptions,
     RecordError,
-    TextWithOffsets,
     check_external_id,
+    file_text,
+    title_of,
 )
 from .report import ImportIssue, ImportNote
 
@@ -214,17 +213,7 @@ def text_record(
     member: Member, external_id: str, sources: list[LabelLines], options
 ) -> ArticleRecord:
     external_id = check_external_id(external_id)
-    data = member.read()
-    try:
-        raw = decode_utf8(data)
-    except TextDecodeError as exc:
-        raise RecordError(str(exc)) from None
-    if data.startswith(codecs.BOM_UTF8):
-        raw = BOM + raw  # the release's offsets count it; TextWithOffsets drops it and remaps
-    if not raw.strip(BOM).strip():
-        raise RecordError("empty article file")
-    text = TextWithOffsets(raw)
-    title = text.text.split("\n", 1)[0].strip()[:MAX_TITLE]
+    text = file_text(member.read())  # a BOM counts in the release's offsets: moved when dropped
     spans: dict[tuple[int, int, int], None] = {}
     repeated = []
     for source in sources:
@@ -234,7 +223,7 @@ def text_record(
             spans[span] = None
     return ArticleRecord(
         external_id=external_id,
-        title=title,
+        title=title_of(text.text),
         text=text.text,
         text_sha256=text.checksum(),
         spans=list(spans),
