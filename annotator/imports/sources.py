@@ -13,11 +13,25 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 
-from . import jsonl, ptc_names, semeval
+from . import brat, conll, jsonl, label_studio, ptc_names, semeval
 from .records import ImportOptions, RecordError
 from .report import ImportIssue
 
-SUPPORTED = ".jsonl / .ndjson, .txt, .zip or a folder of them"
+SUPPORTED = (
+    ".jsonl / .ndjson, .txt, .json (Label Studio), .conll / .bio / .iob (CoNLL BIO), "
+    ".ann with its .txt (brat), .zip or a folder of them"
+)
+# a file a stream reader takes on its own: suffix -> (format, reader(stream, name, options))
+STREAMED = {
+    **{suffix: ("jsonl", jsonl.read_jsonl) for suffix in jsonl.EXTENSIONS},
+    **{
+        suffix: ("label-studio", label_studio.read_label_studio)
+        for suffix in label_studio.EXTENSIONS
+    },
+    **{suffix: ("conll", conll.read_conll) for suffix in conll.EXTENSIONS},
+}
+# JSON files of our exports that are no tasks: skipped in folders and zips
+NOT_TASKS = frozenset({"manifest.json"})
 
 
 @dataclass
@@ -40,8 +54,11 @@ def sources_for_path(path: Path) -> list[Source]:
 def source_for_upload(name: str, stream) -> Source:
     """An uploaded file (any binary file object; a zip must be seekable)."""
     suffix = PurePosixPath(name).suffix.lower()
-    if suffix in jsonl.EXTENSIONS:
-        return Source(name, "jsonl", lambda options: jsonl.read_jsonl(stream, name, options))
+    if suffix in STREAMED:
+        fmt, reader = STREAMED[suffix]
+        return Source(name, fmt, lambda options: reader(stream, name, options))
+    if suffix == brat.ANN:
+        return _failed(name, "a brat .ann file needs its .txt: upload both in a .zip")
     if suffix == ".txt":
         if (size := getattr(stream, "size", None)) and size > settings.API_MAX_ARTICLE_BYTES:
             return _failed(name, _too_large(size))
@@ -54,10 +71,14 @@ def source_for_upload(name: str, stream) -> Source:
 
 def _file_source(path: Path) -> Source:
     name, suffix = str(path), path.suffix.lower()
-    if suffix in jsonl.EXTENSIONS:
-        return Source(name, "jsonl", lambda options: _read_jsonl_file(path, options))
+    if suffix in STREAMED:
+        fmt, reader = STREAMED[suffix]
+        return Source(name, fmt, lambda options: _read_file(path, reader, options))
     if suffix == ".zip":
         return Source(name, "zip", lambda options: _read_zip(path, name, options))
+    if suffix == brat.ANN or (suffix == ".txt" and path.with_suffix(brat.ANN).is_file()):
+        pair = [_file_member(p) for p in (path.with_suffix(".txt"), path.with_suffix(brat.ANN))]
+        return Source(name, "brat", lambda options: brat.read_brat(pair, options))
     if suffix == ".txt":
         members = [_file_member(path)]
         if (ident := ptc_names.article_id(path.name)) is not None:
@@ -76,9 +97,15 @@ def _folder_sources(folder: Path) -> list[Source]:
         for p in folder.rglob("*")
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
     )
-    sources = [_file_source(p) for p in files if p.suffix.lower() in (*jsonl.EXTENSIONS, ".zip")]
-    members = [_file_member(p) for p in files if semeval.is_semeval_member(p.name)]
-    if members:
+    sources = [
+        _file_source(p)
+        for p in files
+        if (p.suffix.lower() in STREAMED and p.name not in NOT_TASKS) or p.suffix.lower() == ".zip"
+    ]
+    if any(p.suffix.lower() == brat.ANN for p in files):  # a brat corpus: .txt + .ann pairs
+        pairs = [_file_member(p) for p in files if brat.is_brat_member(p.name)]
+        sources.append(Source(str(folder), "brat", lambda options: brat.read_brat(pairs, options)))
+    elif members := [_file_member(p) for p in files if semeval.is_semeval_member(p.name)]:
         sources.append(
             Source(str(folder), "semeval", lambda options: semeval.read_articles(members, options))
         )
@@ -120,9 +147,9 @@ def zip_problem(infos: list[zipfile.ZipInfo]) -> str | None:
     return None
 
 
-def _read_jsonl_file(path: Path, options: ImportOptions) -> Iterator:
-    with path.open("rb") as lines:
-        yield from jsonl.read_jsonl(lines, str(path), options)
+def _read_file(path: Path, reader, options: ImportOptions) -> Iterator:
+    with path.open("rb") as stream:
+        yield from reader(stream, str(path), options)
 
 
 def _read_zip(file, name: str, options: ImportOptions) -> Iterator:
@@ -139,19 +166,25 @@ def _read_zip(file, name: str, options: ImportOptions) -> Iterator:
             info for info in archive.infolist() if not info.is_dir() and not _hidden(info.filename)
         ]
         for info in infos:
-            if PurePosixPath(info.filename).suffix.lower() in jsonl.EXTENSIONS:
-                with archive.open(info) as lines:
-                    yield from jsonl.read_jsonl(lines, f"{name}:{info.filename}", options)
+            path = PurePosixPath(info.filename)
+            if path.suffix.lower() in STREAMED and path.name not in NOT_TASKS:
+                with archive.open(info) as stream:
+                    yield from STREAMED[path.suffix.lower()][1](
+                        stream, f"{name}:{info.filename}", options
+                    )
+        names = [PurePosixPath(info.filename).name for info in infos]
+        is_brat = any(n.lower().endswith(brat.ANN) for n in names)
+        wanted = brat.is_brat_member if is_brat else semeval.is_semeval_member
         members = [
             semeval.Member(
                 f"{name}:{info.filename}",
-                PurePosixPath(info.filename).name,
+                basename,
                 functools.partial(_read_member, archive, info, f"{name}:{info.filename}"),
             )
-            for info in infos
-            if semeval.is_semeval_member(PurePosixPath(info.filename).name)
+            for info, basename in zip(infos, names, strict=True)
+            if wanted(basename)
         ]
-        yield from semeval.read_articles(members, options)
+        yield from (brat.read_brat if is_brat else semeval.read_articles)(members, options)
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> bytes:
