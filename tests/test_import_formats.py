@@ -211,7 +211,8 @@ def test_conll_plain_layout_with_docstart_and_bioes(project, tmp_path):
     path = tmp_path / "ner.conll"
     path.write_bytes(
         "-DOCSTART- -X- O O\n\nThey PRP O\nare VBP O\nلصوص NN S-Doubt\n\n"
-        "Loud JJ B-loaded_language\nand CC I-loaded_language\n👨\u200d👩\u200d👧 NN E-loaded_language\n"
+        "Loud JJ B-loaded_language\nand CC I-loaded_language\n"
+        "👨\u200d👩\u200d👧 NN E-loaded_language\n"
         "\n-DOCSTART- -X- O O\n\nCafe\u0301 NN I-Name_Calling,Labeling\n".encode()
     )
 
