@@ -141,6 +141,7 @@ def project_import(request, slug):
         project,
         "import",
         members=members,
+        labels=project.schema.labels.filter(retired=False).order_by("order", "id"),
         max_upload_mb=settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024),
     )
 

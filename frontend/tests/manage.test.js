@@ -85,6 +85,18 @@ test("import reports: a summary, duplicates named, every error with file and lin
   });
   assert.equal(ok.length, 1);
   assert.match(ok[0].text, /a\.jsonl: 3 article\(s\), 1 span\(s\).*21 duplicate\(s\) skipped \(x, y, …\)/);
+  const ptc = fileReportLines({
+    ok: true, path: "d.zip", articles_created: 2, spans_created: 3, images_created: 0,
+    duplicates: 0, duplicate_ids: [], errors: [],
+    label_files: { 1: ["d.zip:a/article1.task2-TC.labels"], 2: ["d.zip:train-task2-TC.labels"], 3: ["d.zip:train-task2-TC.labels"] },
+    notes: ["d.zip:b/article1.task1-SI.labels: 2 span-identification labels file(s) not read"],
+    repeated_spans: 1, repeated_span_lines: ["d.zip:a/article1.task2-TC.labels, line 3"],
+  });
+  assert.deepEqual(ptc.map((l) => l.text), [
+    "d.zip: 2 article(s), 3 span(s) from 2 labels file(s), 0 image(s) created; 1 repeated span line(s) stored once",
+    "note: d.zip:b/article1.task1-SI.labels: 2 span-identification labels file(s) not read",
+    "repeated span line, stored once: d.zip:a/article1.task2-TC.labels, line 3",
+  ]);
   const failed = fileReportLines({
     ok: false, path: "b.zip", errors_truncated: false,
     errors: [{ file: "b.zip:article1.labels", line: 2, message: "unknown label" }, { file: "b.zip", line: null, message: "bad" }],

@@ -201,6 +201,7 @@ form.addEventListener("submit", async (event) => {
   if (layer === "gold") fields.gold = "true";
   else if (layer.startsWith("user:")) fields.annotator = layer.slice(5);
   if (form.elements.batch.value.trim()) fields.batch = form.elements.batch.value.trim();
+  if (form.elements.si_label.value) fields.si_label = form.elements.si_label.value;
   const button = document.getElementById("import-submit");
   button.disabled = true;
   try {

@@ -9,12 +9,20 @@ import { humanSize } from "../bytes.js";
 export function fileReportLines(file) {
   const lines = [];
   if (file.ok) {
-    let summary = `${file.path}: ${file.articles_created} article(s), ${file.spans_created} span(s), ${file.images_created} image(s) created`;
+    const labelFiles = new Set(Object.values(file.label_files || {}).flat());
+    const from = labelFiles.size ? ` from ${labelFiles.size} labels file(s)` : "";
+    let summary = `${file.path}: ${file.articles_created} article(s), ${file.spans_created} span(s)${from}, ${file.images_created} image(s) created`;
     if (file.duplicates) {
       const more = file.duplicates > file.duplicate_ids.length ? ", …" : "";
       summary += `; ${file.duplicates} duplicate(s) skipped (${file.duplicate_ids.join(", ")}${more})`;
     }
+    if (file.repeated_spans) summary += `; ${file.repeated_spans} repeated span line(s) stored once`;
     lines.push({ ok: true, text: summary });
+    // SemEval/PTC: label files not read (SI without an SI label...), repeated lines
+    for (const note of file.notes || []) lines.push({ ok: true, text: `note: ${note}`, detail: true });
+    for (const where of file.repeated_span_lines || []) {
+      lines.push({ ok: true, text: `repeated span line, stored once: ${where}`, detail: true });
+    }
   } else {
     lines.push({ ok: false, text: `${file.path}: FAILED, nothing stored; ${file.errors.length} error(s)${file.errors_truncated ? " (more not shown)" : ""}` });
     for (const error of file.errors) {
