@@ -9,7 +9,7 @@ import pytest
 from a11y import assert_accessible
 from playwright.sync_api import expect
 from test_import_semeval import DATASETS, zip_folder
-from test_ui_manage import _fast, login, manager, worker  # noqa: F401  (fixtures)
+from test_ui_manage import _fast, login, make_user, worker  # noqa: F401  (fixtures)
 
 from annotator.annotations.models import Span
 from annotator.corpus.models import Membership, Project, Role
@@ -28,10 +28,11 @@ def brat_zip(tmp_path):
     return path
 
 
-def test_a_manager_imports_the_release_with_si_files_and_a_brat_zip(
-    page, live_server, manager, worker, tmp_path
-):
+@pytest.mark.usefixtures("worker")
+def test_a_manager_imports_the_release_with_si_files_and_a_brat_zip(page, live_server, tmp_path):
     from annotator.schemas.editing import schema_from_presets
+
+    manager = make_user("pm")  # a plain user, not staff, managing one project
 
     project = Project.objects.create(
         slug="ptc", name="PTC", schema=schema_from_presets(["semeval2020"], name="ptc")
