@@ -387,3 +387,24 @@ def test_uploads_of_json_and_conll(project, unicode_sample):
         "3": {(0, 6, "doubt")},
         "tokens": {(0, 4, "doubt")},
     }
+
+
+def test_label_studio_file_is_read_a_task_at_a_time(project, tmp_path, monkeypatch):
+    from annotator.imports import label_studio
+
+    monkeypatch.setattr(label_studio, "CHUNK", 7)  # every task cut across reads
+    tasks = [studio_task(n, f"Text 🔥 {n}.", [(7, 7 + len(str(n)), ["doubt"])]) for n in range(30)]
+    tasks[17]["data"]["text"] = ""
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps(tasks, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    report = import_paths(project, [path], annotator="ls")
+
+    [error] = report.files[0].errors
+    starts = [n + 1 for n, text in enumerate(path.read_text().split("\n")) if text == " {"]
+    assert error.line == starts[17] and "task 17: 'data.text'" in error.message
+    del tasks[17]
+    path.write_text(json.dumps(tasks, ensure_ascii=False, indent=1), encoding="utf-8")
+    report = import_paths(project, [path], annotator="ls")
+    assert report.ok, report.as_dict()
+    assert {k: v[1] for k, v in stored(project).items()}["29"] == {(7, 9, "doubt")}

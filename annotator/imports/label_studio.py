@@ -12,6 +12,7 @@ Offsets count code points (as Label Studio's text regions do), or UTF-16 units w
 Errors name the line where the task starts.
 """
 
+import codecs
 import json
 from collections.abc import Iterator
 from typing import IO
@@ -33,24 +34,16 @@ from .records import (
 from .report import ImportIssue, ImportNote
 
 EXTENSIONS = (".json",)
+CHUNK = 1 << 20
 _WHITESPACE = " \t\r\n"
 
 
 def read_label_studio(stream: IO[bytes], name: str, options: ImportOptions) -> Iterator:
-    """Yield an ArticleRecord or ImportIssue per task of the file, and notes."""
-    data = stream.read(_limit() + 1)
-    if len(data) > _limit():
-        yield ImportIssue(name, None, f"larger than {_limit()} bytes: split the tasks")
-        return
-    try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        yield ImportIssue(name, line, f"invalid UTF-8 at byte {exc.start}")
-        return
+    """Yield an ArticleRecord or ImportIssue per task of the file, and notes. The file is read
+    a task at a time: memory holds one task, however many the file has."""
     merged = 0
     try:
-        for line, index, task in _tasks(content):
+        for line, index, task in _tasks(stream):
             try:
                 record, annotations = _record(task, options)
             except RecordError as exc:
@@ -58,7 +51,7 @@ def read_label_studio(stream: IO[bytes], name: str, options: ImportOptions) -> I
                 continue
             merged += annotations > 1
             yield record
-    except _BadJSON as exc:  # the generator says where
+    except _BadJSON as exc:  # the reader says where
         yield ImportIssue(name, exc.line, str(exc))
     if merged:
         yield ImportNote(
@@ -67,68 +60,108 @@ def read_label_studio(stream: IO[bytes], name: str, options: ImportOptions) -> I
 
 
 def _limit() -> int:
+    """The largest task: an article's text and its regions."""
     return 2 * settings.API_MAX_ARTICLE_BYTES + (1 << 20)
 
 
 class _BadJSON(ValueError):
-    def __init__(self, message: str, line: int):
+    def __init__(self, message: str, line: int | None):
         super().__init__(message)
         self.line = line
 
 
-def _tasks(content: str) -> Iterator[tuple[int, int, object]]:
+class _Reader:
+    """The file's text as far as it is read, from the start of the task being parsed, and the
+    line number where that text starts."""
+
+    def __init__(self, stream: IO[bytes]):
+        self.stream = stream
+        self.decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        self.text, self.line, self.eof = "", 1, False
+
+    def more(self) -> None:
+        data = self.stream.read(CHUNK)
+        try:
+            self.text += self.decoder.decode(data, final=not data)
+        except UnicodeDecodeError as exc:
+            raise _BadJSON(
+                f"invalid UTF-8 (byte {exc.start} of a block)", self.line_at(len(self.text))
+            ) from None
+        self.eof = not data
+
+    def skip(self, position: int) -> int:
+        """The first position at or after ``position`` that is not whitespace (or the end)."""
+        while True:
+            while position < len(self.text) and self.text[position] in _WHITESPACE:
+                position += 1
+            if position < len(self.text) or self.eof:
+                return position
+            self.more()
+
+    def char(self, position: int) -> str:
+        position = self.skip(position)
+        return self.text[position] if position < len(self.text) else ""
+
+    def line_at(self, position: int) -> int:
+        return self.line + self.text.count("\n", 0, position)
+
+    def forget(self, position: int) -> int:
+        """Drop the text before ``position`` (parsed); the same place is now 0."""
+        self.line = self.line_at(position)
+        self.text = self.text[position:]
+        return 0
+
+    def decode(self, decoder: json.JSONDecoder, position: int) -> tuple[object, int]:
+        while True:
+            try:
+                return decoder.raw_decode(self.text, position)
+            except json.JSONDecodeError as exc:
+                if self.eof:
+                    raise _BadJSON(f"bad JSON: {exc.msg}", self.line_at(exc.pos)) from None
+                if len(self.text) - position > _limit():
+                    raise _BadJSON(
+                        f"bad JSON, or a task larger than {_limit()} bytes",
+                        self.line_at(position),
+                    ) from None
+                self.more()  # maybe only cut short: read on
+            except RecursionError:
+                raise _BadJSON("bad JSON: nested too deeply", self.line_at(position)) from None
+
+
+def _tasks(stream: IO[bytes]) -> Iterator[tuple[int, int, object]]:
     """(line, index, task) of a JSON array of tasks (or a single task), parsed one task at a
     time so that each knows the line it starts on."""
     decoder = json.JSONDecoder()
-    line, counted = 1, 0
-
-    def at(position: int) -> int:
-        nonlocal line, counted
-        line += content.count("\n", counted, position)
-        counted = position
-        return line
-
-    position = _skip(content, 0)
-    if position < len(content) and content[position] == "{":
-        task, end = _decode(decoder, content, position, at)
-        if _skip(content, end) != len(content):
-            raise _BadJSON("bad JSON: text after the task", at(end))
-        yield at(position), 0, task
+    reader = _Reader(stream)
+    position = reader.skip(0)
+    first = reader.char(position)
+    if first == "{":
+        task, end = reader.decode(decoder, position)
+        if reader.char(end):
+            raise _BadJSON("bad JSON: text after the task", reader.line_at(end))
+        yield reader.line_at(position), 0, task
         return
-    if position >= len(content) or content[position] != "[":
-        raise _BadJSON("expected a JSON array of Label Studio tasks", at(position))
-    position = _skip(content, position + 1)
+    if first != "[":
+        raise _BadJSON("expected a JSON array of Label Studio tasks", reader.line_at(position))
+    position = reader.skip(position + 1)
+    if reader.char(position) == "]":
+        return
     index = 0
-    if position < len(content) and content[position] == "]":
-        return
     while True:
-        task, end = _decode(decoder, content, position, at)
-        yield at(position), index, task
+        position = reader.forget(reader.skip(position))
+        task, end = reader.decode(decoder, position)
+        yield reader.line_at(position), index, task
         index += 1
-        position = _skip(content, end)
-        if position < len(content) and content[position] == ",":
-            position = _skip(content, position + 1)
+        position = reader.skip(end)
+        separator = reader.char(position)
+        if separator == ",":
+            position += 1
             continue
-        if position < len(content) and content[position] == "]":
-            if _skip(content, position + 1) != len(content):
-                raise _BadJSON("bad JSON: text after the array", at(position))
+        if separator == "]":
+            if reader.char(position + 1):
+                raise _BadJSON("bad JSON: text after the array", reader.line_at(position))
             return
-        raise _BadJSON("bad JSON: expected ',' or ']' between tasks", at(position))
-
-
-def _skip(content: str, position: int) -> int:
-    while position < len(content) and content[position] in _WHITESPACE:
-        position += 1
-    return position
-
-
-def _decode(decoder, content: str, position: int, at):
-    try:
-        return decoder.raw_decode(content, position)
-    except json.JSONDecodeError as exc:
-        raise _BadJSON(f"bad JSON: {exc.msg}", at(exc.pos)) from None
-    except RecursionError:
-        raise _BadJSON("bad JSON: nested too deeply", at(position)) from None
+        raise _BadJSON("bad JSON: expected ',' or ']' between tasks", reader.line_at(position))
 
 
 def _record(task, options: ImportOptions) -> tuple[ArticleRecord, int]:
