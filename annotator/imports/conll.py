@@ -50,149 +50,212 @@ _TAG = re.compile(r"^([BIES])-(.+)$")
 class _Document:
     ident: str
     line: int
-    # (token, start, end, tags, starts a sentence)
-    tokens: list[tuple[str, int | None, int | None, list[str], bool]] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    opens: list[bool] = field(default_factory=list)  # the token starts a sentence
+    tagged: list[tuple[int, list[str]]] = field(default_factory=list)  # tokens not all O
+
+
+class _Reader:
+    """One file's state: the layout, the document being read, the tags already checked."""
+
+    def __init__(self, name: str, options: ImportOptions):
+        self.name, self.options = name, options
+        self.stem = PurePosixPath(name.rsplit(":", 1)[-1]).stem
+        self.offsets: bool | None = None  # our layout (token, start, end, tags...) or plain
+        self.width = 0
+        self.all_o = ""  # the tag columns of a token outside every span, as written
+        self.doc: _Document | None = None
+        self.docstarts = 0
+        self.new_sentence = True
+        self.checked: set[str] = {"O"}
+
+    def lines(self, stream: IO[bytes]) -> Iterator:
+        for number, raw in enumerate(stream, 1):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as exc:
+                yield ImportIssue(
+                    self.name, number, f"invalid UTF-8 at byte {exc.start} of the line"
+                )
+                continue
+            if not line or line.isspace():
+                self.new_sentence = True
+                continue
+            doc = self.doc
+            if doc is not None and self.offsets and line[0] != "#":
+                fields = line.split("\t", 3)
+                # the common line, a token outside every span: checked here, in one go
+                if (
+                    len(fields) == 4
+                    and fields[3] == self.all_o
+                    and _offset(fields[1])
+                    and _offset(fields[2])
+                ):
+                    word, start, end = fields[0], int(fields[1]), int(fields[2])
+                    if len(word) == end - start or (
+                        word[:1] == "\\" and len(word) - 1 == end - start
+                    ):
+                        self._add(
+                            doc, word if len(word) == end - start else word[1:], start, end, None
+                        )
+                        continue
+            try:
+                yield from self._line(line, number)
+            except RecordError as exc:
+                yield ImportIssue(self.name, number, str(exc))
+                self.new_sentence = False
+        if self.doc is not None and self.doc.words:
+            yield self._finish()
+
+    def _add(self, doc: _Document, word: str, start, end, tags: list[str] | None) -> None:
+        if tags is not None and any(tag != "O" for tag in tags):
+            doc.tagged.append((len(doc.words), tags))
+        doc.words.append(word)
+        doc.starts.append(start)
+        doc.ends.append(end)
+        doc.opens.append(self.new_sentence)
+        self.new_sentence = False
+
+    def _line(self, line: str, number: int) -> Iterator:
+        fields = line.split("\t") if self.offsets else line.split()
+        if self.offsets is None and (match := _COLUMNS.match(line)):
+            names = match[1].split("\t")
+            if names[:3] != ["token", "start", "end"] or len(names) < 4:
+                raise RecordError("'# columns =' must start token, start, end")
+            self.offsets, self.width = True, len(names)
+            self.all_o = "\t".join(["O"] * (len(names) - 3))
+            return
+        if line.startswith("#") and not (self.offsets and _is_token_line(fields, self.width)):
+            if match := _DOC_ID.match(line):
+                yield from self._new_document(match[1].strip(), number)
+            return
+        if fields[0] == "-DOCSTART-":
+            self.docstarts += 1
+            yield from self._new_document(f"{self.stem}-{self.docstarts}", number)
+            return
+        self.offsets = bool(self.offsets)
+        if self.doc is None:
+            self.doc = _Document(self.stem, number)  # a file without document markers
+        self._add(self.doc, *self._token(fields))
+
+    def _new_document(self, ident: str, number: int) -> Iterator:
+        if self.doc is not None and self.doc.words:
+            yield self._finish()
+        self.doc, self.new_sentence = _Document(ident, number), True
+
+    def _token(self, fields: list[str]):
+        if self.offsets:
+            if len(fields) != self.width:
+                raise RecordError(f"expected {self.width} tab-separated columns, got {len(fields)}")
+            word, start, end = fields[0], fields[1], fields[2]
+            if not (_offset(start) and _offset(end)):
+                raise RecordError(f"start and end must be integers, got {start!r} and {end!r}")
+            begin, stop = int(start), int(end)
+            if word[:1] == "\\" and len(word) - 1 == stop - begin:
+                word = word[1:]  # the export's escape of a token starting with # or \\
+            if len(word) != stop - begin:
+                raise RecordError(f"token {word!r} has {len(word)} characters, not end - start")
+            return word, begin, stop, [self._tag(tag) for tag in fields[3:]]
+        if len(fields) < 2:
+            raise RecordError("expected a token and a tag")
+        return fields[0], None, None, [self._tag(fields[-1])]
+
+    def _tag(self, tag: str) -> str:
+        """The tag, checked once a file: ``O`` or a prefix and a label of the project."""
+        if tag in self.checked:
+            return tag
+        if tag == "_":
+            return "O"
+        match = _TAG.match(tag)
+        if not match:
+            raise RecordError(f"tag {tag!r} is not O, B-<label>, I-<label>, E-<label> or S-<label>")
+        self.options.labels.resolve(match[2])
+        self.checked.add(tag)
+        return tag
+
+    def _finish(self):
+        doc = self.doc
+        assert doc is not None
+        try:
+            text, starts, ends = _text(doc, bool(self.offsets))
+            check_text(text, "text")
+            check_text_size(text, "text")
+            return ArticleRecord(
+                external_id=check_external_id(doc.ident),
+                title=title_of(text),
+                text=text,
+                text_sha256=text_checksum(text),
+                spans=_spans(doc, starts, ends, self.options),
+            )
+        except RecordError as exc:
+            return ImportIssue(self.name, doc.line, f"document {doc.ident!r}: {exc}")
 
 
 def read_conll(stream: IO[bytes], name: str, options: ImportOptions) -> Iterator:
     """Yield an ArticleRecord or ImportIssue per document of the file."""
-    stem = PurePosixPath(name.rsplit(":", 1)[-1]).stem
-    offsets: bool | None = None  # our layout (token, start, end, tags...) or plain
-    width = 0
-    doc: _Document | None = None
-    count = 0  # -DOCSTART- documents
-    new_sentence = True
-    for number, raw in enumerate(stream, 1):
-        try:
-            line = raw.decode("utf-8-sig" if number == 1 else "utf-8").rstrip("\r\n")
-        except UnicodeDecodeError as exc:
-            yield ImportIssue(name, number, f"invalid UTF-8 at byte {exc.start} of the line")
-            continue
-        if not line.strip():
-            new_sentence = True
-            continue
-        fields = line.split("\t") if offsets else line.split()
-        if offsets is None and (match := _COLUMNS.match(line)):
-            names = match[1].split("\t")
-            if names[:3] != ["token", "start", "end"] or len(names) < 4:
-                yield ImportIssue(name, number, "'# columns =' must start token, start, end")
-                return
-            offsets, width = True, len(names)
-            continue
-        if line.startswith("#") and not (offsets and _is_token_line(fields, width)):
-            if match := _DOC_ID.match(line):
-                if doc is not None and doc.tokens:
-                    yield _finish(doc, name, bool(offsets), options)
-                doc, new_sentence = _Document(match[1].strip(), number), True
-            continue
-        if fields[0] == "-DOCSTART-":
-            if doc is not None and doc.tokens:
-                yield _finish(doc, name, bool(offsets), options)
-            count += 1
-            doc, new_sentence = _Document(f"{stem}-{count}", number), True
-            continue
-        offsets = bool(offsets)
-        if doc is None:
-            doc = _Document(stem, number)  # a file without document markers: one article
-        try:
-            doc.tokens.append((*_token(fields, offsets, width, options), new_sentence))
-        except RecordError as exc:
-            yield ImportIssue(name, number, str(exc))
-        new_sentence = False
-    if doc is not None and doc.tokens:
-        yield _finish(doc, name, bool(offsets), options)
+    yield from _Reader(name, options).lines(stream)
+
+
+def _offset(value: str) -> bool:
+    return value.isascii() and value.isdigit()
 
 
 def _is_token_line(fields: list[str], width: int) -> bool:
-    return len(fields) == width and fields[1].isdigit() and fields[2].isdigit()
+    return len(fields) == width and _offset(fields[1]) and _offset(fields[2])
 
 
-def _token(fields: list[str], offsets: bool, width: int, options):
-    if offsets:
-        if len(fields) != width:
-            raise RecordError(f"expected {width} tab-separated columns, got {len(fields)}")
-        word, start, end = fields[0], fields[1], fields[2]
-        if not (start.isascii() and start.isdigit() and end.isascii() and end.isdigit()):
-            raise RecordError(f"start and end must be integers, got {start!r} and {end!r}")
-        begin, stop = int(start), int(end)
-        if word[:1] == "\\" and len(word) - 1 == stop - begin:
-            word = word[1:]  # the export's escape of a token starting with # or \
-        if len(word) != stop - begin:
-            raise RecordError(f"token {word!r} has {len(word)} characters, not end - start")
-        return word, begin, stop, [_tag(tag, options) for tag in fields[3:]]
-    if len(fields) < 2:
-        raise RecordError("expected a token and a tag")
-    return fields[0], None, None, [_tag(fields[-1], options)]
-
-
-def _tag(tag: str, options) -> str:
-    """The tag, checked: ``O`` or a prefix and a label of the project."""
-    if tag in ("O", "_"):
-        return "O"
-    match = _TAG.match(tag)
-    if not match:
-        raise RecordError(f"tag {tag!r} is not O, B-<label>, I-<label>, E-<label> or S-<label>")
-    options.labels.resolve(match[2])
-    return tag
-
-
-def _finish(doc: _Document, name: str, offsets: bool, options):
-    ident = doc.ident
-    try:
-        text, places = _text(doc.tokens, offsets)
-        check_text(text, "text")
-        check_text_size(text, "text")
-        spans = _spans(doc.tokens, places, options)
-        return ArticleRecord(
-            external_id=check_external_id(ident),
-            title=title_of(text),
-            text=text,
-            text_sha256=text_checksum(text),
-            spans=spans,
-        )
-    except RecordError as exc:
-        return ImportIssue(name, doc.line, f"document {ident!r}: {exc}")
-
-
-def _text(tokens, offsets: bool) -> tuple[str, list[tuple[int, int]]]:
+def _text(doc: _Document, offsets: bool) -> tuple[str, list[int], list[int]]:
+    """The article's text, and each token's start and end in it."""
     parts: list[str] = []
-    places = []
-    position = 0
-    for index, (word, start, end, _, opens) in enumerate(tokens):
-        if offsets:
-            if start < position:
-                raise RecordError(f"token {word!r} at {start} starts before the previous one ends")
+    if offsets:
+        position = 0
+        for word, start, end, opens in zip(doc.words, doc.starts, doc.ends, doc.opens, strict=True):
             gap = start - position
-            parts.append(("\n" + " " * (gap - 1)) if opens and index and gap else " " * gap)
-        else:
-            start = position + (1 if index else 0)
-            parts.append(("\n" if opens else " ") if index else "")
-            end = start + len(word)
+            if gap < 0:
+                raise RecordError(f"token {word!r} at {start} starts before the previous one ends")
+            if gap:
+                parts.append(("\n" + " " * (gap - 1)) if opens and position else " " * gap)
+            parts.append(word)
+            position = end
+        return "".join(parts), doc.starts, doc.ends
+    starts, ends, position = [], [], 0
+    for index, (word, opens) in enumerate(zip(doc.words, doc.opens, strict=True)):
+        if index:
+            parts.append("\n" if opens else " ")
+            position += 1
         parts.append(word)
-        places.append((start, end))
-        position = end
-    return "".join(parts), places
+        starts.append(position)
+        position += len(word)
+        ends.append(position)
+    return "".join(parts), starts, ends
 
 
-def _spans(tokens, places, options) -> list[tuple[int, int, int]]:
+def _spans(doc: _Document, starts, ends, options) -> list[tuple[int, int, int]]:
+    """Spans from the tags of the tokens not all O: per column, a B- (or an I- that does not
+    continue its label's span on the token just before) opens one, I-/E- extend it."""
     spans: dict[tuple[int, int, int], None] = {}
-    columns = len(tokens[0][3]) if tokens else 0
+    columns = max((len(tags) for _, tags in doc.tagged), default=0)
     for column in range(columns):
-        current: list = []  # [label, start, end]
-        for (_, _, _, tags, opens), (start, end) in zip(tokens, places, strict=True):
+        current: list = []  # [label, start, end, last token]
+        for index, tags in doc.tagged:
             tag = tags[column] if column < len(tags) else "O"
             if tag == "O":
-                if current:
-                    spans[_span(current, options)] = None
-                current = []
                 continue
             prefix, label = tag[0], tag[2:]
-            if prefix in "IE" and current and current[0] == label and not opens:
-                current[2] = end
+            if (
+                prefix in "IE"
+                and current
+                and current[0] == label
+                and current[3] == index - 1
+                and not doc.opens[index]
+            ):
+                current[2], current[3] = ends[index], index
             else:
                 if current:
                     spans[_span(current, options)] = None
-                current = [label, start, end]
+                current = [label, starts[index], ends[index], index]
             if prefix in "ES":
                 spans[_span(current, options)] = None
                 current = []
@@ -202,5 +265,5 @@ def _spans(tokens, places, options) -> list[tuple[int, int, int]]:
 
 
 def _span(current, options) -> tuple[int, int, int]:
-    label, start, end = current
+    label, start, end, _ = current
     return start, end, options.labels.resolve(label)
