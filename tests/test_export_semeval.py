@@ -230,3 +230,13 @@ def test_default_export_reimports_and_exports_to_the_same_bytes(project, tmp_pat
     assert sorted(set(second) - {"README.md", "manifest.json"}) == data
     for name in data:
         assert second[name] == first[name], name
+
+
+def test_the_cards_python_reads_every_span(project, tmp_path, monkeypatch, capsys):
+    files = export_files(project)
+    folder = unpack(files, tmp_path / "export")
+    code = files["README.md"].decode().split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(folder.parent.parent.parent if folder.name == "alice" else folder)
+    exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert sorted(printed) == sorted(f"{a} {t} {p}" for a, t, p in SPANS)

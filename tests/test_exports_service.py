@@ -284,8 +284,8 @@ def test_data_files_are_reproducible(corpus):
     m1 = json.loads(first.read("manifest.json"))["files"]
     m2 = json.loads(second.read("manifest.json"))["files"]
     data = [name for name in m1 if name != "README.md"]
-    # 3 .txt, a1's TC and SI files (a2's spans are of no task technique), 4 whole-set files
-    assert len(data) == 9
+    # 3 .txt, a1's TC and SI files (a2's spans are of no task technique), 5 whole-set files
+    assert len(data) == 10
     assert {n: m1[n] for n in data} == {n: m2[n] for n in data}
 
 
@@ -323,8 +323,8 @@ def test_many_files_are_summarised_in_the_card_and_all_listed_in_the_manifest(co
     assert "- `task2-TC.labels`\n- `task1-SI.labels`\n- `other-labels.tsv`\n" in card
     assert "- 33 `.txt` files (one per article)\n" in card
     manifest = json.loads(archive.read("manifest.json"))
-    # 33 articles, a1's TC and SI files, 4 whole-set files, the card and the manifest
-    assert manifest["file_count"] == len(archive.namelist()) == 33 + 2 + 4 + 2
+    # 33 articles, a1's TC and SI files, 5 whole-set files, the card and the manifest
+    assert manifest["file_count"] == len(archive.namelist()) == 33 + 2 + 5 + 2
     assert set(manifest["files"]) == set(archive.namelist()) - {"manifest.json"}
     assert manifest["files"]["articles/articlemore3.txt"] == {
         "sha256": hashlib.sha256(b"Text 3.").hexdigest(),

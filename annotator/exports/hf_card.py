@@ -29,7 +29,7 @@ HF_DATA_FILES: dict[str, tuple[str, dict[str, Any]]] = {
     "csv": ("spans.csv", {}),
     "doccano": ("doccano.jsonl", {}),
     "label-studio": ("tasks.json", {}),
-    # the scorers' single file: no header, one span a line
+    # every span in one table (formats/semeval.py): no header, one span a line
     "semeval": (
         "all-labels.tsv",
         {"column_names": ["article_id", "technique", "start", "end"], "quoting": 3},

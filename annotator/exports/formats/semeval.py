@@ -9,13 +9,16 @@ Files (``ID`` is the article's file id: its external id, or ``article_ids="inter
                                                    ID<TAB>begin<TAB>end
     task2-TC.labels, task1-SI.labels               the same lines for the whole set
     other-labels.tsv                               ID<TAB>label<TAB>begin<TAB>end
+    all-labels.tsv                                 every span, TC and other, one table
     propaganda-techniques-names-semeval2020task11.txt   the 14 techniques, one a line
 
 Technique-classification (TC) files hold only spans of the task's 14 techniques (the
 ``official_label`` values of the ``semeval2020`` preset, after any label mapping): the TC
 scorer refuses any other name. Spans of other labels (no official name, ``ptc18``-only names,
 ``inserted_phrase``...) go to ``other-labels.tsv`` under their official name or key, so nothing
-is lost and the importer reads them back. Span-identification (SI) files list the distinct
+is lost and the importer reads them back. ``all-labels.tsv`` has every span's line in one table
+(what Hugging Face's csv builder loads; not ``*.labels``, so the scorers and the importer,
+which take the two files above, never count a span twice). Span-identification (SI) files list the distinct
 ranges of the TC spans (no technique). A labels file is written only for an article that has
 lines for it (an article without spans has its ``.txt`` alone), so a re-import never reads
 empty labels files. The SI scorer takes the SI folder (it reads every ``*.labels`` in it), the
@@ -36,6 +39,7 @@ ARTICLES = "articles"
 TC_DIR = "labels-task2-technique-classification"
 SI_DIR = "labels-task1-span-identification"
 TC_FILE, SI_FILE, OTHER_FILE = "task2-TC.labels", "task1-SI.labels", "other-labels.tsv"
+ALL_FILE = "all-labels.tsv"
 TECHNIQUES_FILE = "propaganda-techniques-names-semeval2020task11.txt"
 
 
@@ -70,22 +74,25 @@ class SemevalWriter(FormatWriter):
         self._in_task = {key for key, name in self._technique.items() if name in official}
 
     def files(self) -> list[str]:
-        return [TC_FILE, SI_FILE, OTHER_FILE, TECHNIQUES_FILE]
+        return [TC_FILE, SI_FILE, OTHER_FILE, ALL_FILE, TECHNIQUES_FILE]
 
     def start(self) -> None:
         names = "".join(f"{name}\n" for name in task_techniques())
         self.sink.write_bytes(TECHNIQUES_FILE, names.encode("utf-8"))
         self._si = self.sink.open(SI_FILE)
         self._other = self.sink.open(OTHER_FILE)
+        self._all = self.sink.open(ALL_FILE)
 
     def write_article(self, article: ExportArticle) -> None:
         ident = self.article_file_id(article, self.opts["article_ids"])
         technique, in_task = self._technique, self._in_task
         tc: list[str] = []
         other: list[str] = []
+        every: list[str] = []
         ranges: dict[tuple[int, int], None] = {}
         for s in article.spans:
             line = f"{ident}\t{technique[s.label_key]}\t{s.start}\t{s.end}\n"
+            every.append(line)
             if s.label_key in in_task:
                 tc.append(line)
                 ranges[(s.start, s.end)] = None
@@ -100,6 +107,7 @@ class SemevalWriter(FormatWriter):
         self.out.write_text("".join(tc))
         self._si.write_text("".join(si))
         self._other.write_text("".join(other))
+        self._all.write_text("".join(every))
         for s in article.spans if other else ():
             if s.label_key not in in_task:  # counted for the card: not in the TC files
                 self.stats.adjust("outside_task_techniques", s.label_key)
@@ -107,10 +115,11 @@ class SemevalWriter(FormatWriter):
     def end(self) -> None:
         self._si.close()
         self._other.close()
+        self._all.close()
 
     def abort(self) -> None:
         super().abort()
-        for name in ("_si", "_other"):
+        for name in ("_si", "_other", "_all"):
             if (file := getattr(self, name, None)) is not None:
                 with contextlib.suppress(Exception):
                     file.close()
