@@ -19,9 +19,9 @@ scorer refuses any other name. Spans of other labels (no official name, ``ptc18`
 is lost and the importer reads them back. ``all-labels.tsv`` has every span's line in one table
 (what Hugging Face's csv builder loads; not ``*.labels``, so the scorers and the importer,
 which take the two files above, never count a span twice). Span-identification (SI) files
-list the distinct ranges of the TC spans (no technique). A labels file is written only for an article that has
-lines for it (an article without spans has its ``.txt`` alone), so a re-import never reads
-empty labels files. The SI scorer takes the SI folder (it reads every ``*.labels`` in it), the
+list the distinct ranges of the TC spans (no technique). A labels file is written only for an
+article that has lines for it (an article without spans has its ``.txt`` alone), so a
+re-import never reads empty labels files. The SI scorer takes the SI folder (it reads every ``*.labels`` in it), the
 TC scorer a whole-set file and the techniques file: the dataset card gives the commands.
 """
 
