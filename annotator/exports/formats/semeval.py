@@ -21,8 +21,9 @@ is lost and the importer reads them back. ``all-labels.tsv`` has every span's li
 which take the two files above, never count a span twice). Span-identification (SI) files
 list the distinct ranges of the TC spans (no technique). A labels file is written only for an
 article that has lines for it (an article without spans has its ``.txt`` alone), so a
-re-import never reads empty labels files. The SI scorer takes the SI folder (it reads every ``*.labels`` in it), the
-TC scorer a whole-set file and the techniques file: the dataset card gives the commands.
+re-import never reads empty labels files. The SI scorer takes the SI folder (it reads every
+``*.labels`` in it), the TC scorer a whole-set file and the techniques file: the dataset card
+gives the commands.
 """
 
 import contextlib
