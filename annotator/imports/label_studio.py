@@ -71,13 +71,14 @@ class _BadJSON(ValueError):
 
 
 class _Reader:
-    """The file's text as far as it is read, from the start of the task being parsed, and the
-    line number where that text starts."""
+    """The file's text as far as it is read (from a point before the task being parsed), and
+    line numbers counted as positions move forward."""
 
     def __init__(self, stream: IO[bytes]):
         self.stream = stream
         self.decoder = codecs.getincrementaldecoder("utf-8-sig")()
-        self.text, self.line, self.eof = "", 1, False
+        self.text, self.eof = "", False
+        self.counted, self.line = 0, 1  # the line number at position ``counted``
 
     def more(self) -> None:
         data = self.stream.read(CHUNK)
@@ -103,12 +104,20 @@ class _Reader:
         return self.text[position] if position < len(self.text) else ""
 
     def line_at(self, position: int) -> int:
-        return self.line + self.text.count("\n", 0, position)
+        if position >= self.counted:  # the usual way: forward from the last count
+            self.line += self.text.count("\n", self.counted, position)
+            self.counted = position
+            return self.line
+        return self.line - self.text.count("\n", position, self.counted)
 
     def forget(self, position: int) -> int:
-        """Drop the text before ``position`` (parsed); the same place is now 0."""
-        self.line = self.line_at(position)
-        self.text = self.text[position:]
+        """Text before ``position`` is parsed: dropped once it is a block's worth (copying the
+        rest for every task would cost more than parsing it); returns where ``position`` is
+        now."""
+        if position < CHUNK:
+            return position
+        self.line_at(position)
+        self.text, self.counted = self.text[position:], 0
         return 0
 
     def decode(self, decoder: json.JSONDecoder, position: int) -> tuple[object, int]:
