@@ -76,27 +76,30 @@ class _Reader:
 
     def lines(self, stream: IO[bytes]) -> Iterator:
         plain_o: tuple[bytes, ...] = ()
+        checked, tag_count = self.checked, 0
         for number, raw in enumerate(stream, 1):
             doc = self.doc
             if plain_o and doc is not None and raw[:1] not in _SPECIAL:
-                # The common line of our layout, a token outside every span, checked in one go
-                # on the bytes (a million lines a file): anything else takes the full path.
+                # The token lines of our layout, checked in one go on the bytes (a million
+                # lines a file) when their tags are known: anything else takes the full path.
                 fields = raw.split(b"\t", 3)
-                if len(fields) == 4 and fields[3] in plain_o:
-                    start, end = fields[1], fields[2]
-                    if start.isdigit() and end.isdigit():
-                        begin, stop = int(start), int(end)
-                        try:
-                            word = fields[0].decode()
-                        except UnicodeDecodeError:
-                            word = ""
-                        if len(word) == stop - begin:
-                            doc.words.append(word)
-                            doc.starts.append(begin)
-                            doc.ends.append(stop)
-                            doc.opens.append(self.new_sentence)
-                            self.new_sentence = False
-                            continue
+                if len(fields) == 4 and fields[1].isdigit() and fields[2].isdigit():
+                    tail, tags = fields[3], None
+                    if tail not in plain_o:
+                        tags = tail.rstrip(b"\r\n").decode("utf-8", "replace").split("\t")
+                        if len(tags) != tag_count or not checked.issuperset(tags):
+                            tags = []
+                    begin, stop = int(fields[1]), int(fields[2])
+                    word = fields[0].decode("utf-8", "replace")
+                    if tags != [] and len(word) == stop - begin and "\ufffd" not in word:
+                        if tags is not None:
+                            doc.tagged.append((len(doc.words), tags))
+                        doc.words.append(word)
+                        doc.starts.append(begin)
+                        doc.ends.append(stop)
+                        doc.opens.append(self.new_sentence)
+                        self.new_sentence = False
+                        continue
             try:
                 line = raw.decode("utf-8-sig" if number == 1 else "utf-8").rstrip("\r\n")
             except UnicodeDecodeError as exc:
@@ -114,7 +117,7 @@ class _Reader:
                 self.new_sentence = False
             if self.all_o and not plain_o:
                 tail = self.all_o.encode()
-                plain_o = (tail + b"\n", tail + b"\r\n")
+                plain_o, tag_count = (tail + b"\n", tail + b"\r\n"), self.width - 3
         if self.doc is not None and self.doc.words:
             yield self._finish()
 
