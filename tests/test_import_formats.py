@@ -132,6 +132,19 @@ def test_brat_bad_line_names_file_and_line(project, tmp_path, line, words):
     assert_nothing_stored(project)
 
 
+def test_brat_documents_not_annotated_yet_import_without_spans(project, tmp_path):
+    folder = tmp_path / "brat"
+    folder.mkdir()
+    for name in ("a", "b"):
+        (folder / f"{name}.txt").write_text(f"Document {name}.\n")
+        (folder / f"{name}.ann").write_text("")  # as brat creates them
+
+    report = import_paths(project, [folder], annotator="b")
+
+    assert report.ok, report.as_dict()
+    assert (report.articles_created, report.spans_created) == (2, 0)
+
+
 def test_brat_ann_without_its_text_is_an_error(project, tmp_path):
     folder = tmp_path / "brat"
     folder.mkdir()

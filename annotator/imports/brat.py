@@ -95,7 +95,8 @@ def _record(member: Member, stem: str, ann: Member | None, options) -> tuple[Art
         text=text.text,
         text_sha256=text.checksum(),
         spans=list(spans),
-        label_files=[ann.name] if ann is not None else [],
+        # brat makes an empty .ann for every document: only one with spans counts as read
+        label_files=[ann.name] if ann is not None and spans else [],
         repeated_spans=repeated,
     )
     return record, ignored
