@@ -20,6 +20,7 @@ import { makeOffsetIndex } from "./offsets.js";
 import { setUpGuidelines, setUpKeysDialog } from "./overlay.js";
 import { renderLegend, renderPalette, safeColour } from "./palette.js";
 import { fieldsOf, newClientId, SaveQueue, STORAGE_KEY } from "./queue.js";
+import { Recommendations } from "./recommendations.js";
 import { TextView } from "./render.js";
 import { refusal } from "./rules.js";
 import { createSelectionTools } from "./selection.js";
@@ -157,6 +158,7 @@ function applyLocal(op) {
   const fields = fieldsOf(op);
   delete fields.article;
   delete fields.origin;
+  delete fields.origin_model;
   const current = state.spans.get(op.client_id);
   // A replayed change to a span this page does not have: the server will answer for it.
   if (op.op === "update" && !current) return;
@@ -238,6 +240,7 @@ function refresh() {
   $("undo").disabled = !undo.canUndo;
   $("redo").disabled = !undo.canRedo;
   state.suggestions?.draw();
+  state.recommendations?.drawSoon();
 }
 
 function sortedSpans() {
@@ -383,6 +386,22 @@ function acceptSuggestion(suggestion, label) {
   create({ client_id: newClientId(), label, start, end, text, note: "", origin: "suggestion" });
 }
 
+/** Accept a recommendation (recommendations.js): a span that names the model that proposed it. */
+function acceptRecommendation(recommendation, label) {
+  const { start, end, origin_model: originModel } = recommendation;
+  const text = state.tools.index.slice(start, end);
+  create({
+    client_id: newClientId(),
+    label,
+    start,
+    end,
+    text,
+    note: "",
+    origin: "recommender",
+    origin_model: originModel ?? "",
+  });
+}
+
 function update(span, after, verb = "Not changed") {
   if (("label" in after || "start" in after) && refused({ ...span, ...after }, verb)) return;
   notify();
@@ -522,6 +541,7 @@ function onKey(event) {
   }
   if (ctrl || event.altKey) return;
   if (state.suggestions?.onKey(event)) return;
+  if (state.recommendations?.onKey(event)) return;
   if (key === "Delete" || key === "Backspace") {
     if (state.selected) {
       event.preventDefault();
@@ -722,8 +742,23 @@ async function main() {
     hotkeys: state.hotkeys,
     spans: () => state.spans.values(),
     accept: acceptSuggestion,
+    onPick: () => state.recommendations?.release(),
   });
-  await state.suggestions.load();
+  state.recommendations = new Recommendations({
+    articleId,
+    view: state.view,
+    doc: document.querySelector("#app .doc"),
+    panelParent: document.querySelector("#app aside.right"),
+    before: $("filter").previousElementSibling,
+    labels: state.labels,
+    hotkeys: state.hotkeys,
+    colourOf: (key) => safeColour(state.labels.get(key)?.colour),
+    spans: () => state.spans.values(),
+    accept: acceptRecommendation,
+    notify,
+    onPick: () => state.suggestions.release(),
+  });
+  await Promise.all([state.suggestions.load(), state.recommendations.load()]);
   app.dataset.ready = "true";
 }
 

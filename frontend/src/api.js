@@ -40,7 +40,7 @@ export async function api(path, { method = "GET", body } = {}) {
   return data;
 }
 
-const OP_FIELDS = ["op", "id", "client_id", "version", "label", "start", "end", "note", "text", "origin"];
+const OP_FIELDS = ["op", "id", "client_id", "version", "label", "start", "end", "note", "text", "origin", "origin_model"];
 
 function wire(op) {
   return Object.fromEntries(OP_FIELDS.filter((k) => op[k] !== undefined).map((k) => [k, op[k]]));

@@ -38,6 +38,15 @@ export const ANNOTATE_SHORTCUTS = [
     ],
   },
   {
+    section: "Recommendations",
+    keys: [
+      [[".", ","], "next / previous recommendation"],
+      [["y", "Enter"], "accept it as its label (a label key: as that label)"],
+      [["x"], "reject it (never proposed again for this article)"],
+      [["Esc"], "let it go"],
+    ],
+  },
+  {
     section: "Article",
     keys: [
       [["d"], "Done (undo within 4 seconds: Esc or Ctrl+Z; Enter: at once)"],

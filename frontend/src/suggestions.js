@@ -14,6 +14,7 @@
  */
 
 import { api } from "./api.js";
+import { markLayer, rangeMarks } from "./marks.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const keyOf = (s) => `${s.kind}:${s.start}-${s.end}`;
@@ -24,7 +25,8 @@ export class Suggestions {
    *   doc: HTMLElement, panelParent: HTMLElement, before: Element|null,
    *   labels: Map<string, object>, hotkeys: Map<string, string>,
    *   spans: () => Iterable<{start: number, end: number}>,
-   *   accept: (suggestion: object, label: string) => void}} options
+   *   accept: (suggestion: object, label: string) => void, onPick?: () => void}} options
+   *   onPick: called when the annotator picks a suggestion (recommendations let theirs go)
    */
   constructor(options) {
     Object.assign(this, options);
@@ -33,10 +35,7 @@ export class Suggestions {
     this.current = null; // key of the picked suggestion
     this.storageKey = `annotator.dismissed.${options.userId}.${options.articleId}`;
     this.dismissed = new Set(this.readDismissed());
-    this.layer = document.createElement("div");
-    this.layer.className = "suggestion-layer";
-    this.layer.setAttribute("aria-hidden", "true");
-    this.doc.append(this.layer);
+    this.layer = markLayer(this.doc, "suggestion-layer");
     this.panel = document.createElement("section");
     this.panel.id = "suggestions";
     this.panel.setAttribute("aria-label", "Suggestions from the original");
@@ -80,20 +79,10 @@ export class Suggestions {
 
   drawMarks(open) {
     const origin = this.doc.getBoundingClientRect();
-    const marks = [];
-    for (const s of open) {
-      for (const rect of this.view.range(s.start, s.end).getClientRects()) {
-        if (rect.width < 1) continue;
-        const mark = document.createElement("div");
-        mark.className = `suggestion-mark ${s.kind}${keyOf(s) === this.current ? " current" : ""}`;
-        mark.dataset.key = keyOf(s);
-        mark.style.left = `${rect.left - origin.left}px`;
-        mark.style.top = `${rect.top - origin.top}px`;
-        mark.style.width = `${rect.width}px`;
-        mark.style.height = `${rect.height}px`;
-        marks.push(mark);
-      }
-    }
+    const marks = rangeMarks(this.view, this.doc, open, (s) => ({
+      className: `suggestion-mark ${s.kind}${keyOf(s) === this.current ? " current" : ""}`,
+      key: keyOf(s),
+    }));
     for (const d of this.deletions) {
       const rect = this.view.range(d.at, d.at).getBoundingClientRect();
       const mark = document.createElementNS(SVG_NS, "svg");
@@ -154,9 +143,17 @@ export class Suggestions {
 
   pick(key) {
     this.current = key;
+    if (key) this.onPick?.();
     this.draw();
     const mark = this.layer.querySelector(`.suggestion-mark[data-key="${key}"]`);
     mark?.scrollIntoView({ block: "center" });
+  }
+
+  /** Let the picked suggestion go (the annotator picked a recommendation). */
+  release() {
+    if (this.current === null) return;
+    this.current = null;
+    this.draw();
   }
 
   step(direction) {
