@@ -162,6 +162,14 @@ def project_assign(request, slug):
 
 
 @login_required
+def project_recommenders(request, slug):
+    """Recommenders of the project: drawn by manage/recommenders.js from the recommenders API
+    (list, edit, train, model history and evaluation); the project's switches are a form."""
+    project = _project(request.user, slug, MANAGERS)
+    return _page(request, "web/manage/recommenders.html", project, "recommenders")
+
+
+@login_required
 def project_articles(request, slug):
     """Reviewers and managers: the articles, searchable and filtered, with every assignment;
     managers tick articles and assign them."""

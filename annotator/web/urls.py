@@ -23,4 +23,9 @@ urlpatterns = [
     path("projects/<slug:slug>/members/", manage_views.project_members, name="manage-members"),
     path("projects/<slug:slug>/import/", manage_views.project_import, name="manage-import"),
     path("projects/<slug:slug>/assign/", manage_views.project_assign, name="manage-assign"),
+    path(
+        "projects/<slug:slug>/recommenders/",
+        manage_views.project_recommenders,
+        name="manage-recommenders",
+    ),
 ]

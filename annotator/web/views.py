@@ -92,5 +92,9 @@ def dashboard(request, slug):
     project = _project(request.user, slug)
     if project.my_role not in DATA_READERS:
         raise Http404("Only researchers, reviewers and managers see the dashboard.")
-    context = {"project": project, "can_review": project.my_role in CURATORS}
+    context = {
+        "project": project,
+        "can_review": project.my_role in CURATORS,
+        "can_manage": project.my_role in {Role.MANAGER, STAFF},
+    }
     return render(request, "web/dashboard.html", context)
