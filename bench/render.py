@@ -15,10 +15,15 @@ overlapping another), and opens it. Prints:
           merge): from the start of building the text to the first paint of the text, the
           candidate list and the highlights ("review:render"); then ticking "Rows per annotator"
           to the frame that shows the rows.
+  --recommendations N: the annotation page is opened with N recommendations over the article
+          (answered in the browser with the recommendations API's JSON, so that only the
+          page's cost is measured: prediction is bench/recommend.py's), drawn and listed while
+          the render and the key presses are measured.
 Targets: render <= 500 ms; key press to paint <= 50 ms; review render <= 500 ms.
 """
 
 import argparse
+import json
 import random
 import statistics
 import sys
@@ -132,6 +137,24 @@ def add_article(chars: int, spans: int, seed: int, annotators=("annotator1",), s
     return article, len(rows)
 
 
+def recommendations_json(text: str, count: int, labels: list, rng: random.Random) -> str:
+    """The recommendations API's answer with `count` recommendations over `text`: phrases of
+    5 to 40 characters, spread evenly."""
+    items = []
+    step = len(text) // count
+    for i in range(count):
+        start = i * step + rng.randint(0, step // 2)
+        end = min(len(text), start + rng.randint(5, 40))
+        label = rng.choice(labels)
+        items.append({
+            "id": f"1:{start}:{end}:{label.key}", "start": start, "end": end, "label": label.key,
+            "score": round(rng.random(), 3), "text": text[start:end], "recommender": 1,
+            "recommender_name": "Bench", "kind": "sequence", "origin_model": "sequence #1 v1",
+        })  # fmt: skip
+    status = [{"recommender": 1, "name": "Bench", "state": "ok", "message": ""}]
+    return json.dumps({"visible": True, "reason": "", "recommendations": items, "status": status})
+
+
 KEY_TIMER = """
 () => {
   window.__keyToPaint = [];
@@ -213,6 +236,7 @@ def main():
     parser.add_argument("--review-spans", type=int, default=500, help="per annotator")
     parser.add_argument("--presses", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--recommendations", type=int, default=0, help="shown on the page")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -225,6 +249,15 @@ def main():
         browser = pw.chromium.launch(**chromium_options())
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         login(page, url, "annotator1", "demo-annotator1")
+        if args.recommendations:
+            labels = list(Label.objects.filter(schema=article.project.schema, retired=False))
+            body = recommendations_json(
+                article.text, args.recommendations, labels, random.Random(args.seed + 2)
+            )
+            page.route(
+                f"**/api/v1/articles/{article.pk}/recommendations/",
+                lambda route: route.fulfill(content_type="application/json", body=body),
+            )
         renders = measure(page, f"{url}/annotate/{article.pk}/", "annotator:render")
         loads = [
             page.evaluate(
@@ -232,7 +265,13 @@ def main():
                 " + performance.getEntriesByName('annotator:render')[0].duration"
             )
         ]
-        print(f"article: {len(article.text):,} characters, {made:,} spans")
+        print(f"article: {len(article.text):,} characters, {made:,} spans, "
+              f"{args.recommendations} recommendations")  # fmt: skip
+        if args.recommendations:
+            page.wait_for_selector("#app[data-ready=true]")
+            shown = page.locator("#recommendation-list li").count()
+            marks = page.locator(".recommendation-mark").count()
+            print(f"recommendations shown: {shown} (marks: {marks})")
         print(f"render (build + paint, best/median of 3): {min(renders):.0f} / "
               f"{statistics.median(renders):.0f} ms  (target <= 500 ms)")  # fmt: skip
         print(f"page load to painted text (last load): {loads[0]:.0f} ms")

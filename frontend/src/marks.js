@@ -17,8 +17,7 @@ export function rangeMarks(view, doc, items, style) {
   const marks = [];
   for (const item of items) {
     const { className, key, colour } = style(item);
-    for (const rect of view.range(item.start, item.end).getClientRects()) {
-      if (rect.width < 1) continue;
+    for (const rect of lineBoxes(view.range(item.start, item.end).getClientRects())) {
       const mark = document.createElement("div");
       mark.className = className;
       mark.dataset.key = key;
@@ -31,6 +30,31 @@ export function rangeMarks(view, doc, items, style) {
     }
   }
   return marks;
+}
+
+/**
+ * One box per line: a range's client rects repeat for every element and text node it crosses
+ * (a recommendation over two spans' segments gives several); those on the same line that touch
+ * are merged, so a candidate is one outline per line and the overlay holds few elements.
+ */
+export function lineBoxes(rects) {
+  const boxes = [];
+  const sorted = [...rects].filter((r) => r.width >= 1).sort((a, b) => a.top - b.top || a.left - b.left);
+  for (const r of sorted) {
+    const last = boxes.at(-1);
+    // An element's box is taller than its text's (the underlines' padding): same line when
+    // they overlap by half the shorter one.
+    const overlap = last ? Math.min(r.bottom, last.bottom) - Math.max(r.top, last.top) : 0;
+    const sameLine = last && overlap > 0.5 * Math.min(r.bottom - r.top, last.bottom - last.top);
+    if (sameLine && r.left <= last.right + 1) {
+      last.right = Math.max(last.right, r.right);
+      last.top = Math.min(last.top, r.top);
+      last.bottom = Math.max(last.bottom, r.bottom);
+    } else {
+      boxes.push({ left: r.left, right: r.right, top: r.top, bottom: r.bottom });
+    }
+  }
+  return boxes.map((b) => ({ ...b, width: b.right - b.left, height: b.bottom - b.top }));
 }
 
 /** A layer for marks inside `doc`, hidden from assistive technology (the lists say it all). */

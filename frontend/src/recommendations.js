@@ -41,13 +41,15 @@ export class Recommendations {
     this.rejected = new Set(); // keys rejected in this visit (the server forgets them too)
     this.current = null; // key of the picked recommendation
     this.timer = null;
+    this.drawn = null; // what the marks and the list show: redrawn only when it changes
+    this.forced = false;
     this.layer = markLayer(this.doc, "recommendation-layer");
     this.panel = el("section");
     this.panel.id = "recommendations";
     this.panel.setAttribute("aria-labelledby", "recommendations-title");
     this.panel.hidden = true;
     this.panelParent.insertBefore(this.panel, this.before);
-    new ResizeObserver(() => this.drawSoon()).observe(this.view.container);
+    new ResizeObserver(() => this.drawSoon({ force: true })).observe(this.view.container);
   }
 
   async load() {
@@ -69,9 +71,14 @@ export class Recommendations {
     return this.items.filter((r) => !this.rejected.has(keyOf(r)) && !taken.has(`${r.start}-${r.end}`));
   }
 
-  /** Redraw after the page painted its change (keeps key-to-paint as without recommendations). */
-  drawSoon() {
+  /**
+   * Redraw after the page painted its change, so a label key's key-to-paint time is what it is
+   * without recommendations. `force`: the text's layout changed (resize), redraw even if the
+   * recommendations shown are the same.
+   */
+  drawSoon({ force = false } = {}) {
     if (!this.visible) return;
+    this.forced ||= force;
     cancelAnimationFrame(this.timer);
     this.timer = requestAnimationFrame(() => setTimeout(() => this.draw(), 0));
   }
@@ -81,6 +88,12 @@ export class Recommendations {
     if (!this.visible) return;
     const open = this.open();
     if (this.current && !open.some((r) => keyOf(r) === this.current)) this.current = null;
+    // A span added elsewhere changes neither the marks nor the list: nothing to rebuild (a
+    // change of the text's layout resizes the text, and the ResizeObserver forces a redraw).
+    const shown = `${this.current}|${open.map(keyOf).join(",")}`;
+    if (shown === this.drawn && !this.forced) return;
+    this.drawn = shown;
+    this.forced = false;
     this.layer.replaceChildren(
       ...rangeMarks(this.view, this.doc, open, (r) => ({
         className: `recommendation-mark${keyOf(r) === this.current ? " current" : ""}`,
