@@ -101,7 +101,7 @@ function editForm(r) {
   form.dataset.method = "PATCH";
   const name = el("input");
   name.required = true;
-  name.maxLength = 100;
+  name.maxLength = 200;
   name.value = r.name;
   field(form, "Name", name, "name");
   const enabled = el("input");
