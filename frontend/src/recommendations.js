@@ -60,7 +60,9 @@ export class Recommendations {
       return; // offline or refused: the page works without recommendations
     }
     this.visible = Boolean(data?.visible);
-    this.items = this.visible ? (data.recommendations ?? []) : [];
+    // In text order, as . and , go through them.
+    const items = this.visible ? (data.recommendations ?? []) : [];
+    this.items = items.sort((a, b) => a.start - b.start || a.end - b.end || b.score - a.score);
     this.status = this.visible ? (data.status ?? []) : [];
     this.draw();
   }

@@ -183,6 +183,10 @@ def test_gold_trains_a_recommender_on_a_worker_and_an_annotator_accepts_and_reje
     expect(recommendation_items(annotator).first).to_contain_text("corrupt elites")
     expect(recommendation_items(annotator).first).to_contain_text("Phrases")
     assert_accessible(annotator, "the annotation page with recommendations")
+    annotator.keyboard.press("?")  # the shortcuts list has the recommendations' keys
+    expect(annotator.locator("#keys-dialog")).to_contain_text("next / previous recommendation")
+    annotator.keyboard.press("Escape")
+    expect(annotator.locator("#keys-dialog")).to_be_hidden()
 
     annotator.locator("#text").focus()
     annotator.keyboard.press(".")  # pick the first recommendation

@@ -247,14 +247,23 @@ async function renderRecommender(r, section, trainMessage = "") {
   if (r.kind === "external" && r.url) facts.append(` · ${r.url}`);
   const parts = [heading, facts];
   if (r.message) parts.push(el("p", r.state === "error" ? "warning recommender-message" : "hint recommender-message", r.message));
-  const train = trainControls(r, section);
-  if (trainMessage) train.querySelector(".train-status").textContent = trainMessage;
   const actions = el("div", "recommender-actions");
-  actions.append(train, deleteForm(r), editForm(r));
+  if (r.kind === "external") {
+    actions.append(el("p", "hint", "An external model is trained by its own backend."));
+  } else {
+    const train = trainControls(r, section);
+    if (trainMessage) train.querySelector(".train-status").textContent = trainMessage;
+    actions.append(train);
+  }
+  actions.append(deleteForm(r), editForm(r));
   parts.push(actions);
-  parts.push(el("h4", null, "Current model"));
-  if (r.current_model) parts.push(evaluationBlock(r, r.current_model));
-  else parts.push(el("p", "hint evaluation", "No trained model yet: train it once the project has gold spans (or spans annotators agree on)."));
+  if (r.current_model) parts.push(el("h4", null, "Current model"), evaluationBlock(r, r.current_model));
+  else if (r.kind !== "external") {
+    parts.push(
+      el("h4", null, "Current model"),
+      el("p", "hint evaluation", "No trained model yet: train it once the project has gold spans (or spans annotators agree on)."),
+    );
+  }
   if (models.length) {
     parts.push(el("h4", null, "History"), historyTable(r, models, section));
   }
