@@ -9,7 +9,9 @@ recommendations as dashed boxes and in their list, accepts one with `y`, rejects
 `x` and reloads: the accepted span stays with origin "recommender" and its model, the rejected
 one does not come back. With the switch on "after done" the annotator sees none on an open
 article. axe-core checks the console page, the annotation page with recommendations and the
-dashboard's Recommenders card.
+dashboard's Recommenders card. The manager also edits and deletes recommenders (an external one
+without its URL is refused beside the field); an external backend that cannot be reached is one
+quiet line on the annotation page, which works as without recommenders.
 """
 
 import json
@@ -271,3 +273,26 @@ def test_a_manager_who_is_not_staff_edits_and_deletes_recommenders_and_bad_input
         "No recommenders yet: add one above."
     )
     assert not Recommender.objects.exists()
+
+
+def test_a_recommender_that_fails_is_one_quiet_line_and_the_page_works(browser, live_server, world):
+    project = world["project"]
+    Project.objects.filter(pk=project.pk).update(recommendations="always")
+    Recommender.objects.create(
+        project=project, name="Our server", kind="external", url="http://127.0.0.1:9/",
+        settings={"timeout": 0.5},
+    )  # fmt: skip
+    annotator = session(browser, live_server, "ann")
+    open_annotation(annotator, live_server, world["new"])
+    status = annotator.locator("#recommendation-status")
+    expect(status).to_contain_text("Our server is unavailable")
+    expect(status).to_contain_text("could not be reached")
+    expect(recommendation_items(annotator)).to_have_count(0)
+    assert_accessible(annotator, "the annotation page with a failed recommender")
+
+    select_phrase(annotator, "traitors")  # labelling works as without recommenders
+    annotator.keyboard.press("2")
+    expect(annotator.locator("#span-list .span-item")).to_have_count(1)
+    expect(annotator.locator("#save-status")).to_have_text("Saved")
+    [span] = Span.objects.filter(article=world["new"])
+    assert (span.text, span.origin) == ("traitors", "manual")
