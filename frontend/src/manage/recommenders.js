@@ -162,7 +162,8 @@ function trainControls(r, section) {
       let job = await api(`${base}${r.id}/train/`, { method: "POST", body: {} });
       progress.hidden = false;
       while (job.status === "queued" || job.status === "running") {
-        progress.value = Number(job.progress) || 0;
+        const { done = 0, total = 0 } = job.progress ?? {};
+        progress.value = total > 0 ? done / total : 0;
         status.textContent = job.status === "queued" ? "Queued…" : "Training…";
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
         job = await api(`${base}${r.id}/models/${job.id}/`);
