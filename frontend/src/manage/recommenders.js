@@ -45,8 +45,9 @@ function evaluationBlock(recommender, model) {
   box.dataset.model = model.id;
   box.append(el("p", "model-summary", describeModel(model)));
   const evaluation = model.evaluation;
-  if (!evaluation || !evaluation.labelled) {
-    box.append(el("p", "hint", "This model has no evaluation (too few articles to hold some out)."));
+  if (!evaluation?.labelled || !evaluation.folds) {
+    const why = evaluation?.note ?? "too few articles to hold some out";
+    box.append(el("p", "hint", `This model has no evaluation: ${why}.`));
     return box;
   }
   const folds = evaluation.folds ? ` (${evaluation.folds}-fold by article, seed ${evaluation.seed})` : "";
