@@ -86,7 +86,7 @@ export function learningCurve(points) {
   }
   const W = 420;
   const H = 220;
-  const pad = { left: 44, right: 16, top: 14, bottom: 38 };
+  const pad = { left: 44, right: 16, top: 22, bottom: 38 };
   const maxX = Math.max(...sorted.map((p) => p.articles), 1);
   const x = (n) => pad.left + (n / maxX) * (W - pad.left - pad.right);
   const y = (f) => H - pad.bottom - Math.max(0, Math.min(1, f)) * (H - pad.top - pad.bottom);
