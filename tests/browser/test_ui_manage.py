@@ -127,6 +127,7 @@ def test_a_manager_who_is_not_staff_runs_a_project(page, live_server, manager, w
     page.get_by_role("link", name="Manage").click()
     expect(page.locator("h1")).to_have_text("Manage projects")
     page.get_by_role("link", name="New project").click()
+    page.wait_for_load_state()  # the form is sent by project_new.js, not natively
 
     # A project from the semeval2020 preset: its own schema, its creator its manager.
     page.fill("#np-name", "Console news")
