@@ -29,7 +29,8 @@ function when(iso) {
 function describeModel(model) {
   const c = model.counts ?? {};
   const parts = [`Version ${model.version}`];
-  if (c.articles !== undefined) parts.push(`trained on ${c.articles} articles, ${c.spans} spans, ${c.labels} labels`);
+  const source = { gold: "gold ", agreed: "agreed " }[model.source] ?? "";
+  if (c.articles !== undefined) parts.push(`trained on ${c.articles} articles, ${c.spans} ${source}spans, ${c.labels} labels`);
   if (typeof model.duration_seconds === "number") parts.push(`in ${model.duration_seconds.toFixed(1)} s`);
   if (model.finished_at) parts.push(`finished ${when(model.finished_at)}`);
   return `${parts.join(", ")}.`;
@@ -121,7 +122,16 @@ function editForm(r) {
   const s = r.settings ?? {};
   field(form, "Spans agreed by at least this many annotators count (before there is gold)", numberInput(s.min_agreement, 1), "settings.min_agreement");
   field(form, "Retrain after this many new gold or agreed spans", numberInput(s.retrain_after, 1), "settings.retrain_after");
-  if (r.kind === "external") field(form, "Timeout, seconds", numberInput(s.timeout, 1), "settings.timeout");
+  if (r.kind === "external") {
+    const timeout = numberInput(s.timeout, 0.1);
+    timeout.max = "30";
+    timeout.step = "0.1";
+    field(form, "Timeout, seconds", timeout, "settings.timeout");
+  } else {
+    const folds = numberInput(s.folds, 2);
+    folds.max = "10";
+    field(form, "Folds of the evaluation", folds, "settings.folds");
+  }
   formTail(form, "Save changes", true);
   const details = el("details", "edit-recommender");
   details.append(el("summary", null, "Edit"), form);
