@@ -8,8 +8,9 @@ annotator opens a new article (emoji before the phrases: UTF-16 is not code poin
 recommendations as dashed boxes and in their list, accepts one with `y`, rejects the next with
 `x` and reloads: the accepted span stays with origin "recommender" and its model, the rejected
 one does not come back. With the switch on "after done" the annotator sees none on an open
-article. axe-core checks the console page, the annotation page with recommendations and the
-dashboard's Recommenders card. The manager also edits and deletes recommenders (an external one
+article and sees them again once it is done. axe-core checks the console page, the annotation page with recommendations and the
+dashboard's Recommenders card. The manager also turns active ordering on, edits and deletes
+recommenders (an external one
 without its URL is refused beside the field); an external backend that cannot be reached is one
 quiet line on the annotation page, which works as without recommenders.
 """
@@ -26,7 +27,14 @@ from processes import Celery, child_database_url, clean_env
 from ui_helpers import select_phrase
 
 from annotator.annotations.models import Span
-from annotator.corpus.models import Article, Assignment, Membership, Project, Role
+from annotator.corpus.models import (
+    Article,
+    Assignment,
+    AssignmentStatus,
+    Membership,
+    Project,
+    Role,
+)
 from annotator.recommenders.models import Recommender, TrainedModel
 from annotator.schemas.models import Label, LabelSchema
 
@@ -221,6 +229,14 @@ def test_gold_trains_a_recommender_on_a_worker_and_an_annotator_accepts_and_reje
     expect(annotator.locator("#app")).to_have_attribute("data-ready", "true")
     expect(annotator.locator("#recommendations")).to_be_hidden()
     expect(annotator.locator(".recommendation-layer .recommendation-mark")).to_have_count(0)
+    # Once the annotator marked it done (and opens it again), they are shown.
+    Assignment.objects.filter(article=new).update(status=AssignmentStatus.DONE)
+    annotator.reload()
+    expect(annotator.locator("#app")).to_have_attribute("data-ready", "true")
+    expect(annotator.locator("#recommendations")).to_be_visible()
+    expect(annotator.locator("#recommendation-status")).to_have_text(
+        "No recommendations for this article."
+    )
 
     # The dashboard shows the model's quality and links the manager to the console page.
     manager.goto(f"{live_server.url}/projects/news/dashboard/")
@@ -246,6 +262,11 @@ def test_a_manager_who_is_not_staff_edits_and_deletes_recommenders_and_bad_input
     manager.click("#add-recommender button[type=submit]")
     expect(manager.locator('#add-recommender [data-error-for="url"]')).to_contain_text("URL")
     assert not Recommender.objects.exists()
+
+    manager.check("#recommendation-switches input[name=active_ordering]")
+    manager.click("#recommendation-switches button[type=submit]")
+    expect(manager.locator("#recommendation-switches .form-status")).to_have_text("Saved.")
+    assert Project.objects.get(slug="news").active_ordering
 
     manager.select_option("#ar-kind", "sequence")
     manager.fill("#ar-name", "Tagger")
