@@ -1,18 +1,18 @@
 """Recommenders end to end in Chromium, with training on a real Celery worker (Redis, PostgreSQL):
 
-a project manager who is not staff turns recommendations on and adds a phrase-memory recommender
-on the console's Recommenders page (training before there is gold says why it cannot); a
-reviewer builds gold on three articles on the review page; the manager trains the recommender
-(the worker runs the job, the page follows it to its evaluation, whose JSON downloads); an
-annotator opens a new article (emoji before the phrases: UTF-16 is not code points), sees the
-recommendations as dashed boxes and in their list, accepts one with `y`, rejects the next with
-`x` and reloads: the accepted span stays with origin "recommender" and its model, the rejected
-one does not come back. With the switch on "after done" the annotator sees none on an open
-article and sees them again once it is done. axe-core checks the console page, the annotation page with recommendations and the
+a project manager who is not staff turns recommendations on and adds a phrase-memory recommender on
+the console's Recommenders page (training before there is gold says why it cannot); a reviewer
+builds gold on three articles on the review page; the manager trains the recommender (the worker
+runs the job, the page follows it to its evaluation, whose JSON downloads); an annotator opens a
+new article (emoji before the phrases: UTF-16 is not code points), sees the recommendations as
+dashed boxes and in their list, accepts one with `y`, rejects the next with `x` and reloads: the
+accepted span stays with origin "recommender" and its model, the rejected one does not come back.
+With the switch on "after done" the annotator sees none on an open article and sees them again once
+it is done. axe-core checks the console page, the annotation page with recommendations and the
 dashboard's Recommenders card. The manager also turns active ordering on, edits and deletes
-recommenders (an external one
-without its URL is refused beside the field); an external backend that cannot be reached is one
-quiet line on the annotation page, which works as without recommenders.
+recommenders (an external one without its URL is refused beside the field); an external backend
+that cannot be reached is one quiet line on the annotation page, which works as without
+recommenders.
 """
 
 import json
