@@ -19,8 +19,8 @@
 import { api } from "./api.js";
 import { bdi, chip, el } from "./dom.js";
 import { markLayer, rangeMarks } from "./marks.js";
+import { followingKey, inTextOrder, keyOf, openOnes, stepKey } from "./picking.js";
 
-const keyOf = (r) => `${r.start}-${r.end}:${r.label}`;
 const percent = (score) => `${Math.round(Number(score) * 100)}%`;
 
 export class Recommendations {
@@ -60,17 +60,14 @@ export class Recommendations {
       return; // offline or refused: the page works without recommendations
     }
     this.visible = Boolean(data?.visible);
-    // In text order, as . and , go through them.
-    const items = this.visible ? (data.recommendations ?? []) : [];
-    this.items = items.sort((a, b) => a.start - b.start || a.end - b.end || b.score - a.score);
+    this.items = this.visible ? inTextOrder(data.recommendations ?? []) : [];
     this.status = this.visible ? (data.status ?? []) : [];
     this.draw();
   }
 
   /** Recommendations still open: not rejected, and no span of this layer at their range. */
   open() {
-    const taken = new Set([...this.spans()].map((s) => `${s.start}-${s.end}`));
-    return this.items.filter((r) => !this.rejected.has(keyOf(r)) && !taken.has(`${r.start}-${r.end}`));
+    return openOnes(this.items, this.spans(), this.rejected);
   }
 
   /**
@@ -172,32 +169,22 @@ export class Recommendations {
   }
 
   step(direction) {
-    const open = this.open();
-    if (open.length === 0) return;
-    const at = open.findIndex((r) => keyOf(r) === this.current);
-    const next = at < 0 ? (direction > 0 ? 0 : open.length - 1) : (at + direction + open.length) % open.length;
-    this.pick(keyOf(open[next]));
-  }
-
-  /** The one after `r` among the open ones (before it is taken), to pick once `r` is gone. */
-  following(r) {
-    const open = this.open();
-    const at = open.findIndex((x) => keyOf(x) === keyOf(r));
-    return open[at + 1] ?? open[at - 1] ?? null;
+    const key = stepKey(this.open(), this.current, direction);
+    if (key) this.pick(key);
   }
 
   acceptOne(r, label) {
-    const next = this.following(r);
+    const next = followingKey(this.open(), keyOf(r));
     this.accept(r, label);
-    this.current = next && keyOf(next);
+    this.current = next;
     this.drawSoon();
   }
 
   async reject(r) {
-    const next = this.following(r);
     const key = keyOf(r);
+    const next = followingKey(this.open(), key);
     this.rejected.add(key);
-    if (this.current === key) this.current = next && keyOf(next);
+    if (this.current === key) this.current = next;
     this.draw();
     try {
       await api(`/articles/${this.articleId}/recommendations/reject/`, {
