@@ -172,7 +172,7 @@ def test_download_before_done_is_a_409_and_failure_says_why(world):
 
     span = world.span
     Span.objects.filter(pk=span.pk).update(text="#" * len(span.text))
-    failed = services.export_now(world.project, "jsonl")
+    failed = services.export_now(world.project, "jsonl", {"layer": "all"})
     status = client.get(f"{exports_url(world.project)}{failed.pk}/").json()
     assert status["status"] == "failed"
     assert f"span #{span.pk}" in status["error"] and status["message"].startswith("failed:")

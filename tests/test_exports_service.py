@@ -104,6 +104,8 @@ def corpus(unicode_sample):
 
 
 def export(corpus, fmt="jsonl", **options):
+    if fmt == "jsonl":
+        options.setdefault("layer", "all")  # the default is gold here (test_default_layer_*)
     result = services.export_now(corpus.project, fmt, options)
     assert result.status == JobStatus.DONE, result.error
     return result
@@ -251,7 +253,7 @@ def test_label_mapping_to_preset_official_names(corpus):
     [
         ({"layer": "mine"}, "'layer'"),
         ({"labels": ["nope"]}, "'nope'"),
-        ({"annotators": ["stranger"]}, "'stranger'"),
+        ({"layer": "each", "annotators": ["stranger"]}, "'stranger'"),
         ({"label_mapping": "no_such_preset"}, "no_such_preset"),
         ({"label_mapping": {"doubt": "Bad Key"}}, "'Bad Key'"),
         ({"format_options": {"article_ids": "weird"}}, "'article_ids'"),
@@ -268,7 +270,7 @@ def test_corrupted_snapshot_fails_the_export_naming_the_span(corpus, media):
     bad = corpus.spans[1]
     # Same length (the database insists), different text: only an export can notice.
     Span.objects.filter(pk=bad.pk).update(text="x" * (bad.end - bad.start))
-    result = services.export_now(corpus.project, "semeval")
+    result = services.export_now(corpus.project, "semeval", {"layer": "each"})
     assert result.status == JobStatus.FAILED
     assert f"span #{bad.pk}" in result.error
     assert "'a1'" in result.error and "name_calling" in result.error
@@ -339,7 +341,7 @@ def test_the_garbage_collector_is_back_on_after_a_build(corpus):
     assert gc.isenabled()
     bad = corpus.spans[1]
     Span.objects.filter(pk=bad.pk).update(text="x" * (bad.end - bad.start))
-    assert services.export_now(corpus.project, "jsonl", {}).status == JobStatus.FAILED
+    assert services.export_now(corpus.project, "jsonl", {"layer": "all"}).status == JobStatus.FAILED
     assert gc.isenabled()
 
 

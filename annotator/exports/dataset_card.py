@@ -11,8 +11,27 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from annotator.exports.formats import FORMATS
 from annotator.exports.formats.split import split_names
 from annotator.exports.hf_card import front_matter
+
+
+def layer_text(fmt: str, layer: str, annotators: list[str]) -> str:
+    """What the export's layer means in this format's files: true for every format and layer
+    (tests/test_export_card.py reads the files to check it)."""
+    writer = FORMATS[fmt]
+    if layer == "gold":
+        named = f"; {writer.annotator_where} is empty" if writer.carries_annotator else ""
+        return f"the gold layer (spans accepted by reviewers), no annotator's own spans{named}"
+    if layer == "each":
+        return (
+            "each annotator's spans separately: one folder per annotator under `annotators/`, "
+            "every span in a folder is that annotator's"
+        )
+    if writer.carries_annotator:
+        return f"every selected annotator's spans in one file; {writer.annotator_where} names who marked it"
+    # options.clean_options allows this only for a single annotator
+    return f"the spans of one annotator, `{annotators[0]}`, in one file"
 
 
 def render_card(manifest: dict[str, Any], files: list[str], data_files: Sequence[str] = ()) -> str:
@@ -34,6 +53,7 @@ def render_card(manifest: dict[str, Any], files: list[str], data_files: Sequence
         "labels": [(lab, counts["labels"].get(lab["key"], 0)) for lab in manifest["labels"]],
         "lost": lost,
         "files": files,
+        "layer_text": layer_text(manifest["format"], opts["layer"], opts.get("annotators") or []),
         "prefix": next(iter(folders.values())) + "/" if folders else "",
         "split": _split(opts),
         "semeval_other": _outside_task(counts),

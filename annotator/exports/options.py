@@ -2,6 +2,12 @@
 Export row and what the manifest records (``ExportOptions.as_dict()``).
 
 A bad option is an ExportError naming the option and the value, before anything is queued.
+
+Layers, and the default: no export mixes annotators anonymously. Without ``layer`` an export
+takes the gold layer when the project has one (a reviewed span), otherwise ``each`` (one folder
+per annotator); the choice is made when the export is requested and stored with it. ``all``
+(every annotator in one file) is refused for a format that does not name each span's annotator
+(``FormatWriter.carries_annotator``), unless the export is of one annotator only.
 """
 
 from dataclasses import dataclass, field
@@ -9,6 +15,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from annotator.annotations.models import Span
 from annotator.corpus.models import Project
 from annotator.exports.formats import FORMATS, ExportError
 from annotator.exports.formats.split import clean_format_options
@@ -60,7 +67,7 @@ def clean_options(project: Project, fmt: str, options: dict | None) -> ExportOpt
     unknown = sorted(set(given) - set(OPTION_NAMES))
     if unknown:
         raise ExportError(f"unknown option {unknown[0]!r} (known: {', '.join(OPTION_NAMES)})")
-    layer = given.get("layer", "all")
+    layer = given.get("layer") or default_layer(project)
     if layer not in LAYERS:
         raise ExportError(f"option 'layer' must be one of {list(LAYERS)}, got {layer!r}")
     done_only = given.get("done_only", False)
@@ -78,6 +85,15 @@ def clean_options(project: Project, fmt: str, options: dict | None) -> ExportOpt
     for name in annotators:
         if name not in found:
             raise ExportError(f"option 'annotators': {name!r} is not a member of {project.slug}")
+
+    writer = FORMATS[fmt]
+    if layer == "all" and not writer.carries_annotator and len(annotators) != 1:
+        carriers = sorted(name for name, cls in FORMATS.items() if cls.carries_annotator)
+        raise ExportError(
+            f"option 'layer': 'all' would mix annotators without naming them in {fmt} files; "
+            f"choose 'each' (a folder per annotator) or 'gold', one annotator, or a format that "
+            f"names the annotator of each span ({', '.join(carriers)})"
+        )
 
     keys = set(Label.objects.filter(schema_id=project.schema_id).values_list("key", flat=True))
     labels = _string_list(given.get("labels"), "labels")
@@ -113,5 +129,11 @@ def clean_options(project: Project, fmt: str, options: dict | None) -> ExportOpt
     if not isinstance(format_options, dict):
         raise ExportError("option 'format_options' must be an object")
     # names a bad format option; ``split`` applies to every format
-    format_options = clean_format_options(FORMATS[fmt], format_options)
+    format_options = clean_format_options(writer, format_options)
     return ExportOptions(fmt, layer, annotators, done_only, labels, mapping, format_options)
+
+
+def default_layer(project: Project) -> str:
+    """``gold`` when the project has a gold layer (a span without annotator), else ``each``."""
+    gold = Span.objects.filter(article__project=project, annotator__isnull=True)
+    return "gold" if gold.exists() else "each"

@@ -187,6 +187,12 @@ class FormatWriter:
     # SemEval TSV): ``self.out``, opened by begin() and closed by finish(). Per-article files
     # go through ``self.sink``.
     filename: ClassVar[str | None] = None
+    # Whether every span in the output names its annotator (a field or a column). Only such a
+    # format may put several annotators' spans in one file (the layer ``all``); the others get
+    # one folder per annotator (``each``) or the gold layer, so no file mixes annotators
+    # anonymously. ``annotator_where`` says where the name is, for the dataset card.
+    carries_annotator: ClassVar[bool] = False
+    annotator_where: ClassVar[str] = ""
 
     def __init__(self, labels: Iterable[ExportLabel], options: Mapping | None = None):
         self.labels: dict[str, ExportLabel] = {}

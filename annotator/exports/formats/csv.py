@@ -32,6 +32,8 @@ class CsvWriter(FormatWriter):
     name = "csv"
     description = "One span a row"
     filename = "spans.csv"
+    carries_annotator = True
+    annotator_where = "the `annotator` column"
 
     def start(self) -> None:
         self._buffer = io.StringIO(newline="")

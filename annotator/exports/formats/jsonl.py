@@ -61,6 +61,8 @@ class JsonlWriter(FormatWriter):
     name = "jsonl"
     description = "One article a line with its spans (re-importable)"
     filename = "articles.jsonl"
+    carries_annotator = True
+    annotator_where = "the `annotator` field of each span"
 
     def start(self) -> None:
         self._technique = {key: label.technique for key, label in self.labels.items()}
