@@ -29,7 +29,8 @@ def layer_text(fmt: str, layer: str, annotators: list[str]) -> str:
             "every span in a folder is that annotator's"
         )
     if writer.carries_annotator:
-        return f"every selected annotator's spans in one file; {writer.annotator_where} names who marked it"
+        where = writer.annotator_where
+        return f"every selected annotator's spans in one file; {where} names who marked it"
     # options.clean_options allows this only for a single annotator
     return f"the spans of one annotator, `{annotators[0]}`, in one file"
 
