@@ -121,6 +121,11 @@ def _write_zip(
                 else:
                     folder = annotator_folder(uid, selection.usernames[uid])
                     writer.begin(PrefixedSink(sink, folder))
+            if opts.layer == "each" and writers:
+                # the folders above the annotators' (a tool may be pointed at any of them)
+                for name, data in next(iter(writers.values())).folder_files().items():
+                    sink.write_bytes(name, data)
+                    sink.write_bytes(f"annotators/{name}", data)
             done = _write_articles(selection, writers, total, progress)
             reports = {uid: writer.finish() for uid, writer in writers.items()}
             _add_counts(manifest, selection, reports, done)

@@ -54,6 +54,7 @@ def render_card(manifest: dict[str, Any], files: list[str], data_files: Sequence
         "labels": [(lab, counts["labels"].get(lab["key"], 0)) for lab in manifest["labels"]],
         "lost": lost,
         "files": files,
+        "survived": sum(counts.get("survived", {}).values()),
         "layer_text": layer_text(manifest["format"], opts["layer"], opts.get("annotators") or []),
         "prefix": next(iter(folders.values())) + "/" if folders else "",
         "split": _split(opts),

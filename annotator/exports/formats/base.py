@@ -118,6 +118,14 @@ class ExportStats:
     dropped: dict[str, Counter] = field(default_factory=dict)
     # spans written differently from their exact offsets (e.g. widened to whole tokens)
     adjusted: dict[str, Counter] = field(default_factory=dict)
+    # spans a lossy format wrote (CoNLL: those that survived tokenisation), per label key;
+    # None for formats that write every span
+    survived: Counter | None = None
+
+    def survive(self, label_key: str) -> None:
+        if self.survived is None:
+            self.survived = Counter()
+        self.survived[label_key] += 1
 
     def drop(self, reason: str, label_key: str) -> None:
         self.dropped.setdefault(reason, Counter())[label_key] += 1
@@ -135,6 +143,7 @@ class ExportStats:
             ),
             "dropped": {k: dict(sorted(v.items())) for k, v in sorted(self.dropped.items())},
             "adjusted": {k: dict(sorted(v.items())) for k, v in sorted(self.adjusted.items())},
+            **({} if self.survived is None else {"survived": dict(sorted(self.survived.items()))}),
         }
 
 
@@ -242,6 +251,11 @@ class FormatWriter:
         """Names of the files written once per export (``filename``, schema files);
         per-article files (SemEval, brat) come on top."""
         return [self.filename] if self.filename else []
+
+    def folder_files(self) -> dict[str, bytes]:
+        """Files a tool needs in every folder it may open (brat's configuration): with one
+        folder per annotator, the export puts them in the folders above those too."""
+        return {}
 
     # lifecycle ---------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """conll: one token a line with its code-point offsets and BIO tags.
 
-Layout (tab separated; comment lines start with "# ", a token line never does because a token
-contains no space)::
+Layout (tab separated; comment lines start with "#", a token line never does: a token that
+starts with ``#`` or ``\\`` is written with one ``\\`` in front, so ``conllu`` and other
+readers that skip ``#`` lines keep every token; ``start``/``end`` stay exact)::
 
     # columns = token<TAB>start<TAB>end<TAB><column 1><TAB><column 2>...
     # doc_id = <ID>
@@ -22,15 +23,22 @@ counted in the report (``dropped.overlap``). A span covering no token (only whit
 counted under ``dropped.no_token``. A span whose ends fall inside a token tags the whole token
 (counted under ``adjusted.widened_to_tokens``). A span crossing a line break restarts with
 ``B-`` in the next sentence, so every sentence is valid BIO on its own (counted under
-``adjusted.split_at_newline``).
+``adjusted.split_at_newline``). Spans written (not dropped) are counted under ``survived``.
 """
 
 from bisect import bisect_left, bisect_right
+from collections import Counter
 
 from .base import ExportArticle, ExportSpan, FormatWriter
 from .tokenize import tokenize
 
 UNCATEGORISED = "uncategorised"
+_ESCAPE_FIRST = frozenset("#\\")  # a line starting with "#" is a comment to CoNLL readers
+
+
+def token_text(column: str) -> str:
+    """A token column's text as it is in the article (the ``\\`` escape removed)."""
+    return column[1:] if column[:1] == "\\" else column
 
 
 class ConllWriter(FormatWriter):
@@ -59,6 +67,7 @@ class ConllWriter(FormatWriter):
             self.column_of[key] = self.columns.index(name)
 
     def start(self) -> None:
+        self.stats.survived = Counter()  # in the counts even when no span survives
         self.out.write_text("# columns = " + "\t".join(["token", "start", "end", *self.columns]))
         self.out.write_text("\n")
 
@@ -74,7 +83,10 @@ class ConllWriter(FormatWriter):
         for index, token in enumerate(tokens):
             if opens[index]:
                 parts.append("\n")
-            row = [token.text, str(token.start), str(token.end), *(c[index] for c in tags)]
+            word = token.text
+            if word[0] in _ESCAPE_FIRST:
+                word = "\\" + word
+            row = [word, str(token.start), str(token.end), *(c[index] for c in tags)]
             parts.append("\t".join(row) + "\n")
         self.out.write_text("".join(parts))
 
@@ -100,6 +112,7 @@ class ConllWriter(FormatWriter):
                     self.stats.adjust("widened_to_tokens", span.label_key)
                 if any(opens[first + 1 : stop]):
                     self.stats.adjust("split_at_newline", span.label_key)
+                self.stats.survive(span.label_key)
                 row[first] = f"B-{span.label_key}"
                 for index in range(first + 1, stop):
                     row[index] = f"{'B' if opens[index] else 'I'}-{span.label_key}"
