@@ -7,11 +7,11 @@ empty for the gold layer.
 
 Spreadsheet safety (OWASP "CSV injection"): a text cell that starts with ``= + - @``, TAB or CR,
 after any number of ``'``, gets one more ``'`` in front, so a spreadsheet shows it as text and
-never runs it as a formula. :func:`restore_cell` undoes it exactly (remove one ``'`` from a cell
-matching ``'+[=+\-@\t\r]``): the rule also prefixes cells that already start with ``'`` and a
-formula character, so every cell comes back as it was. ``escape_formulas: false`` writes cells
-as they are. ``bom: true`` starts the file with a UTF-8 byte order mark, which Excel needs to
-read UTF-8.
+never runs it as a formula. :func:`restore_cell` undoes it exactly: it removes one ``'`` from a
+cell made of one or more ``'`` and then one of those characters (the rule prefixes cells that
+already start that way too, so every cell comes back as it was). ``escape_formulas: false``
+writes cells as they are. ``bom: true`` starts the file with a UTF-8 byte order mark, which
+Excel needs to read UTF-8.
 """
 
 import csv
