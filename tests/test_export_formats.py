@@ -24,11 +24,14 @@ from pathlib import Path
 import pytest
 
 from annotator.core.text import normalize_newlines
+from annotator.corpus.models import ArticleImage
 from annotator.exports.formats import (
     FORMATS,
     DirSink,
     ExportArticle,
+    ExportComment,
     ExportError,
+    ExportImage,
     ExportLabel,
     ExportSpan,
     SpanMismatch,
@@ -58,6 +61,12 @@ LABEL = {label.key: label for label in LABELS}
 def span(text: str, phrase: str, label: str, **extra) -> ExportSpan:
     start = text.index(phrase)
     return ExportSpan(start, start + len(phrase), label, phrase, **extra)
+
+
+def image(text: str, url: str, path: str, caption: str) -> ExportImage:
+    """A picture with its caption range; ``path``: its stored copy in the zip."""
+    start = text.index(caption)
+    return ExportImage(url, url, path, start, start + len(caption), caption)
 
 
 def build_corpus(unicode_sample: str) -> list[ExportArticle]:
@@ -103,6 +112,23 @@ def build_corpus(unicode_sample: str) -> list[ExportArticle]:
             url="https://example.org/crlf",
             published=date(2020, 5, 17),
             original_text="They call it brave.",
+            images=[
+                image(
+                    t2,
+                    "https://example.org/clown.png",
+                    "media/images/2020/05/clown.png",
+                    "but it is a 🤡\u00a0show.",
+                ),
+                ExportImage("https://example.org/p.jpg", "https://example.org/p.jpg"),
+            ],
+            comments=[
+                ExportComment(
+                    "alice", "annotator", "Loaded?\u2028Yes.", "2020-05-17T10:00:00+00:00"
+                ),
+                ExportComment(
+                    "rev", "curator", "Agreed", "2020-05-18T09:00:00+00:00", (None, "doubt", 70, 75)
+                ),
+            ],
             spans=[
                 span(t2, "heroic", "loaded_language"),
                 span(t2, "🤡\u00a0show", "name_calling", note="clown"),
@@ -659,6 +685,10 @@ def test_jsonl_export_reimports_through_the_jsonl_importer(project, corpus, tmp_
             article.metadata,
         )
         assert spans == expected_spans(article)
+        images = ArticleImage.objects.filter(article=row).order_by("order", "id")
+        assert [(i.url, i.caption_start, i.caption_end) for i in images] == [
+            (i.url, i.caption_start, i.caption_end) for i in article.images
+        ]
 
 
 def test_semeval_export_reimports_through_the_semeval_importer(project, corpus, tmp_path):

@@ -15,12 +15,13 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from annotator.annotations.models import Span
@@ -28,7 +29,9 @@ from annotator.corpus.models import Project
 from annotator.exports.dataset_card import render_card
 from annotator.exports.formats import (
     FORMATS,
+    ExportComment,
     ExportError,
+    ExportImage,
     ExportLabel,
     FormatWriter,
     Sink,
@@ -39,6 +42,7 @@ from annotator.exports.formats.sinks import PrefixedSink, ZipStreamTooLarge
 from annotator.exports.formats.split import make_writer
 from annotator.exports.options import ExportOptions
 from annotator.exports.selection import (
+    MEDIA,
     Selection,
     export_labels,
     iter_export_articles,
@@ -126,9 +130,12 @@ def _write_zip(
                 for name, data in next(iter(writers.values())).folder_files().items():
                     sink.write_bytes(name, data)
                     sink.write_bytes(f"annotators/{name}", data)
-            done = _write_articles(selection, writers, total, progress)
+            images = ImageFiles(sink)
+            done = _write_articles(selection, writers, images, total, progress)
             reports = {uid: writer.finish() for uid, writer in writers.items()}
             _add_counts(manifest, selection, reports, done)
+            if FORMATS[opts.format].carries_images:
+                manifest["counts"]["images"] = images.counts()
             fixed = [name for writer in writers.values() for name in once_per_export(writer)]
             card = render_card(manifest, file_summary(data_files(sink), fixed), fixed)
             sink.write_bytes("README.md", card.encode("utf-8"))
@@ -148,19 +155,26 @@ def _write_zip(
 def _write_articles(
     selection: Selection,
     writers: dict[int | None, FormatWriter],
+    images: "ImageFiles",
     total: int,
     progress: Callable[[int, int], None] | None,
 ) -> int:
     """Feed every selected article to the writers; return how many there were."""
     each = selection.opts.layer == "each"
+    usernames = selection.usernames
     delay = _slowdown()
     done = 0
     articles = iter_export_articles(selection)
     with contextlib.closing(articles):
         for article, split in articles:
+            if article.images:
+                article.images = images.add(article.images)
             if each:
+                comments = article.comments
                 for user_id, spans in split.items():
                     article.spans = spans
+                    if comments:
+                        article.comments = comments_for(comments, usernames[user_id])
                     writers[user_id].write(article)
             else:
                 writers[None].write(article)
@@ -170,6 +184,52 @@ def _write_articles(
             if delay:
                 time.sleep(delay)
     return done
+
+
+def comments_for(comments: Sequence[ExportComment], username: str) -> list[ExportComment]:
+    """What ``username`` reads through the API (annotations.comments): the article thread's
+    comments by themselves or by a curator, and the threads of their own spans."""
+    return [
+        c
+        for c in comments
+        if (c.span[0] == username if c.span else c.author == username or c.author_role == "curator")
+    ]
+
+
+class ImageFiles:
+    """Copies the articles' stored image files into the zip, each once (``media/<name>``); an
+    image whose file is missing from storage keeps its URL only and is counted."""
+
+    def __init__(self, sink: Sink):
+        self.sink = sink
+        self.copied: set[str] = set()
+        self.rows = self.missing = 0
+
+    def add(self, images: Sequence[ExportImage]) -> list[ExportImage]:
+        kept = []
+        for image in images:
+            self.rows += 1
+            copy = image.file and image.file not in self.copied
+            if copy and not self._copy(image.file or ""):
+                self.missing += 1
+                image = image._replace(src=image.url, file=None)
+            kept.append(image)
+        return kept
+
+    def _copy(self, path: str) -> bool:
+        name = path.removeprefix(MEDIA)
+        try:
+            source = default_storage.open(name, "rb")
+        except FileNotFoundError:
+            return False
+        with source, self.sink.open(path) as out:
+            while block := source.read(1 << 20):
+                out.write(block)
+        self.copied.add(path)
+        return True
+
+    def counts(self) -> dict[str, int]:
+        return {"rows": self.rows, "files": len(self.copied), "missing": self.missing}
 
 
 def _slowdown() -> float:

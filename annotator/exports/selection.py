@@ -17,7 +17,7 @@ import re
 import threading
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
-from typing import TypeVar, cast
+from typing import NamedTuple, TypeVar, cast
 
 import orjson
 from django.contrib.auth import get_user_model
@@ -25,9 +25,24 @@ from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Exists, OuterRef
 
-from annotator.annotations.models import Span
-from annotator.corpus.models import Article, Assignment, AssignmentStatus, Project
-from annotator.exports.formats import ExportArticle, ExportLabel, ExportSpan
+from annotator.annotations.models import Comment, Span
+from annotator.corpus.models import (
+    Article,
+    ArticleImage,
+    Assignment,
+    AssignmentStatus,
+    Membership,
+    Project,
+    Role,
+)
+from annotator.exports.formats import (
+    FORMATS,
+    ExportArticle,
+    ExportComment,
+    ExportImage,
+    ExportLabel,
+    ExportSpan,
+)
 from annotator.exports.options import ExportOptions
 from annotator.schemas.presets import get_preset
 
@@ -101,6 +116,7 @@ class Selection:
     opts: ExportOptions
     label_key_of: dict[int, str]
     usernames: dict[int, str]  # every annotator a span may come from
+    curators: frozenset[int] = frozenset()  # reviewers, managers, staff (comment authors)
 
     def articles(self):
         query = Article.objects.filter(project=self.project)
@@ -136,6 +152,64 @@ class Selection:
                 query = query.filter(_done("article_id", "annotator_id"))
         return query.order_by("article_id", "start", "end", "id").values_list(*SPAN_FIELDS)
 
+    def images(self, article_ids: list[int]) -> dict[int, list[tuple]]:
+        """article id -> its images' (file name, URL, caption start, caption end)."""
+        if not FORMATS[self.opts.format].carries_images:
+            return {}
+        rows = ArticleImage.objects.filter(article_id__in=article_ids).order_by(
+            "article_id", "order", "id"
+        )
+        found: dict[int, list[tuple]] = {}
+        for art_id, *image in rows.values_list(
+            "article_id", "file", "url", "caption_start", "caption_end"
+        ):
+            found.setdefault(art_id, []).append(tuple(image))
+        return found
+
+    def comments(self, article_ids: list[int]) -> dict[int, list[ExportComment]]:
+        """article id -> the comments this export may carry, oldest first: of the article's
+        thread, those by curators and by the export's annotators (gold: curators only); of a
+        span, those of the exported spans. The ``each`` layer narrows them to what each
+        annotator reads through the API (build.comments_for)."""
+        if not FORMATS[self.opts.format].carries_comments:
+            return {}
+        gold = self.opts.layer == "gold"
+        rows = (
+            Comment.objects.filter(article_id__in=article_ids)
+            .order_by("article_id", "created_at", "id")
+            .values_list(
+                "article_id",
+                "author_id",
+                "author__username",
+                "body",
+                "created_at",
+                "span_id",
+                "span__annotator_id",
+                "span__annotator__username",
+                "span__label_id",
+                "span__start",
+                "span__end",
+            )
+        )
+        found: dict[int, list[ExportComment]] = {}
+        for art_id, author_id, author, body, created, span_id, *span in rows:
+            curator = author_id in self.curators
+            key = None
+            if span_id is None:
+                if not (curator or (not gold and author_id in self.usernames)):
+                    continue
+            else:
+                annotator_id, username, label_id, start, end = span
+                exported = (annotator_id is None) if gold else (annotator_id in self.usernames)
+                if not exported or label_id not in self.label_key_of:
+                    continue
+                key = (username, self.label_key_of[label_id], start, end)
+            role = "curator" if curator else "annotator"
+            found.setdefault(art_id, []).append(
+                ExportComment(author, role, body, created.isoformat(), key)
+            )
+        return found
+
     def assignments(self, article_ids: list[int]) -> dict[int, set[int]]:
         """article id -> annotators whose layer of it belongs in their own folder."""
         query = Assignment.objects.filter(
@@ -165,18 +239,37 @@ def make_selection(project: Project, opts: ExportOptions, label_key_of: dict[int
     else:
         users = users.none()
     usernames = dict(users.order_by("username").values_list("pk", "username"))
-    return Selection(project, opts, label_key_of, usernames)
+    curators: frozenset[int] = frozenset()
+    if FORMATS[opts.format].carries_comments:
+        members = Membership.objects.filter(
+            project=project, role__in=(Role.REVIEWER, Role.MANAGER)
+        ).values_list("user_id", flat=True)
+        staff = get_user_model().objects.filter(is_superuser=True).values_list("pk", flat=True)
+        curators = frozenset([*members, *staff])
+    return Selection(project, opts, label_key_of, usernames, curators)
 
 
-def _read_chunks(
-    selection: Selection,
-) -> Generator[tuple[list[tuple], list[tuple], dict[int, set[int]]], None, None]:
-    """(article rows, their span rows, their assignments) a chunk at a time."""
+class Chunk(NamedTuple):
+    articles: list[tuple]  # rows of ARTICLE_FIELDS
+    spans: list[tuple]  # rows of SPAN_FIELDS
+    assigned: dict[int, set[int]]  # the each layer's folders of an article
+    images: dict[int, list[tuple]]
+    comments: dict[int, list[ExportComment]]
+
+
+def _read_chunks(selection: Selection) -> Generator[Chunk, None, None]:
+    """The articles and what goes with them, a chunk at a time."""
     each = selection.opts.layer == "each"
     for chunk in plain_row_chunks(selection.articles().values_list(*ARTICLE_FIELDS), CHUNK):
         ids = [row[0] for row in chunk]
         spans = plain_rows(selection.spans(ids))
-        yield chunk, spans, selection.assignments(ids) if each else {}
+        yield Chunk(
+            chunk,
+            spans,
+            selection.assignments(ids) if each else {},
+            selection.images(ids),
+            selection.comments(ids),
+        )
 
 
 def plain_row_chunks(queryset, size: int) -> Iterator[list[tuple]]:
@@ -290,7 +383,7 @@ def iter_export_articles(
     each = selection.opts.layer == "each"
     chunks = _prefetched(lambda: _read_chunks(selection))
     with contextlib.closing(chunks):
-        for chunk, span_rows, assigned in chunks:
+        for chunk, span_rows, assigned, images, comments in chunks:
             spans_of: dict[int, list[ExportSpan]] = {}
             for art_id, user_id, label_id, start, end, text, note, origin in span_rows:
                 spans_of.setdefault(art_id, []).append(
@@ -304,12 +397,29 @@ def iter_export_articles(
                 article = ExportArticle(
                     art_id, ext, title, text, load_metadata(meta), spans, url, published, original
                 )
+                if art_id in images:
+                    article.images = [export_image(text, *row) for row in images[art_id]]
+                article.comments = comments.get(art_id, ())
                 split: dict[int, list[ExportSpan]] = {}
                 if each:
                     split = {user_id: [] for user_id in assigned.get(art_id, ())}
                     for span in spans:
                         split.setdefault(by_name[cast(str, span.annotator)], []).append(span)
                 yield article, split
+
+
+MEDIA = "media/"
+
+
+def image_path(name: str) -> str:
+    """Where a stored image file goes in the zip: its storage name under ``media/``."""
+    return MEDIA + name
+
+
+def export_image(text: str, name: str, url: str, start: int | None, end: int | None):
+    file = image_path(name) if name else None
+    caption = text[start:end] if start is not None else ""
+    return ExportImage(file or url, url, file, start, end, caption)
 
 
 @contextlib.contextmanager

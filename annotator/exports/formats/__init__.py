@@ -6,7 +6,9 @@ runs it into a ``DirSink`` or ``ZipSink`` (sinks.py).
 
 from .base import (
     ExportArticle,
+    ExportComment,
     ExportError,
+    ExportImage,
     ExportLabel,
     ExportSpan,
     FormatWriter,
@@ -38,7 +40,9 @@ __all__ = [
     "FORMATS",
     "DirSink",
     "ExportArticle",
+    "ExportComment",
     "ExportError",
+    "ExportImage",
     "ExportLabel",
     "ExportSpan",
     "FormatWriter",

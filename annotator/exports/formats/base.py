@@ -80,6 +80,29 @@ class ExportSpan(NamedTuple):
     origin: str = "manual"
 
 
+class ExportImage(NamedTuple):
+    """A picture of an article: ``src`` is where a reader finds it (its path inside the zip
+    when the file is stored by the annotator, else its URL), with its caption's range."""
+
+    src: str
+    url: str = ""
+    file: str | None = None  # path inside the zip; None when only the URL is known
+    caption_start: int | None = None
+    caption_end: int | None = None
+    caption: str = ""
+
+
+class ExportComment(NamedTuple):
+    """A comment of the article's thread (``span`` None) or of one exported span, whose
+    ``span`` is ``(annotator, label key, start, end)`` (unique in an article's layer)."""
+
+    author: str
+    author_role: str  # "curator" (reviewer, manager, staff) or "annotator"
+    body: str
+    created_at: str  # ISO 8601
+    span: tuple[str | None, str, int, int] | None = None
+
+
 _LABEL_KEY = itemgetter(ExportSpan._fields.index("label_key"))
 _ANNOTATOR = itemgetter(ExportSpan._fields.index("annotator"))
 
@@ -95,6 +118,8 @@ class ExportArticle:
     url: str = ""
     published: date | str | None = None
     original_text: str = ""
+    images: Sequence[ExportImage] = ()  # read only for formats with carries_images
+    comments: Sequence[ExportComment] = ()  # read only for formats with carries_comments
 
     @property
     def published_iso(self) -> str | None:
@@ -202,6 +227,10 @@ class FormatWriter:
     # anonymously. ``annotator_where`` says where the name is, for the dataset card.
     carries_annotator: ClassVar[bool] = False
     annotator_where: ClassVar[str] = ""
+    # Whether the format writes the articles' images (and the export ships their files) and
+    # the discussions; the export reads them only then.
+    carries_images: ClassVar[bool] = False
+    carries_comments: ClassVar[bool] = False
 
     def __init__(self, labels: Iterable[ExportLabel], options: Mapping | None = None):
         self.labels: dict[str, ExportLabel] = {}

@@ -5,6 +5,11 @@ text, annotator, note, origin``. Line breaks inside a span's text stay LF inside
 field; read the file with ``newline=""`` (Python) to get them back exactly. ``annotator`` is
 empty for the gold layer.
 
+``images.csv``: one article image a row, ``article_id, external_id, src, file, caption_start,
+caption_end, caption`` (``src`` the picture's URL, or its path in the zip when it is only stored
+here; ``file`` its path in the zip, empty when it is not in the zip; the caption range empty
+when the image has none).
+
 Spreadsheet safety (OWASP "CSV injection"): a text cell that starts with ``= + - @``, TAB or CR,
 after any number of ``'``, gets one more ``'`` in front, so a spreadsheet shows it as text and
 never runs it as a formula. :func:`restore_cell` undoes it exactly: it removes one ``'`` from a
@@ -14,6 +19,7 @@ writes cells as they are. ``bom: true`` starts the file with a UTF-8 byte order 
 Excel needs to read UTF-8.
 """
 
+import contextlib
 import csv
 import io
 import re
@@ -52,10 +58,22 @@ def restore_cell(cell: str) -> str:
     return cell[1:] if cell and cell[0] == "'" and _ESCAPED.match(cell) else cell
 
 
+IMAGE_COLUMNS = [
+    "article_id",
+    "external_id",
+    "src",
+    "file",
+    "caption_start",
+    "caption_end",
+    "caption",
+]
+
+
 class CsvWriter(FormatWriter):
     name = "csv"
     description = "One span a row"
     filename = "spans.csv"
+    carries_images = True
     options = {"escape_formulas": (True, (True, False)), "bom": (False, (False, True))}
     carries_annotator = True
     annotator_where = "the `annotator` column"
@@ -64,9 +82,24 @@ class CsvWriter(FormatWriter):
         self._buffer = io.StringIO(newline="")
         self._csv = csv.writer(self._buffer)
         self._cell = defuse if self.opts["escape_formulas"] else str
+        self._images = self.sink.open("images.csv")
         if self.opts["bom"]:
             self.out.write_text(BOM)
+            self._images.write_text(BOM)
         self._emit([COLUMNS])
+        self._emit([IMAGE_COLUMNS], self._images)
+
+    def files(self) -> list[str]:
+        return ["spans.csv", "images.csv"]
+
+    def end(self) -> None:
+        self._images.close()
+
+    def abort(self) -> None:
+        super().abort()
+        if hasattr(self, "_images"):
+            with contextlib.suppress(Exception):
+                self._images.close()
 
     def write_article(self, article: ExportArticle) -> None:
         rows = []
@@ -91,9 +124,25 @@ class CsvWriter(FormatWriter):
                 ]
             )
         self._emit(rows)
+        if article.images:
+            self._emit(
+                [
+                    [
+                        article.id,
+                        external_id,
+                        cell(image.src),
+                        image.file or "",
+                        "" if image.caption_start is None else image.caption_start,
+                        "" if image.caption_end is None else image.caption_end,
+                        cell(image.caption),
+                    ]
+                    for image in article.images
+                ],
+                self._images,
+            )
 
-    def _emit(self, rows) -> None:
+    def _emit(self, rows, out=None) -> None:
         self._csv.writerows(rows)
-        self.out.write_text(self._buffer.getvalue())
+        (out or self.out).write_text(self._buffer.getvalue())
         self._buffer.seek(0)
         self._buffer.truncate()

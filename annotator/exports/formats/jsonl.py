@@ -3,7 +3,8 @@
 The importer's fields (``id`` = external id, ``title``, ``text``, ``url``, ``published``,
 ``meta``, ``original_text``, ``spans: [{start, end, label}]`` with ``label`` = label key) plus
 ``article_id`` (database id) and, on each span, ``official_label``, ``text`` (the snapshot),
-``annotator`` (null for the gold layer), ``note`` and ``origin``.
+``annotator`` (null for the gold layer), ``note``, ``origin`` and ``comments``; the article's
+``images`` and ``comments`` (its thread). The record is built by ``record.article_record``.
 """
 
 import json
@@ -62,6 +63,8 @@ class JsonlWriter(FormatWriter):
     description = "One article a line with its spans (re-importable)"
     filename = "articles.jsonl"
     carries_annotator = True
+    carries_images = True
+    carries_comments = True
     annotator_where = "the `annotator` field of each span"
 
     def start(self) -> None:
@@ -97,4 +100,6 @@ class JsonlWriter(FormatWriter):
                 article.url,
             )
             or has_line_breaks(meta.decode())
+            or has_line_breaks(*(part for image in article.images for part in image[:3] if part))
+            or has_line_breaks(*(c.author + c.body for c in article.comments))
         )
