@@ -146,3 +146,26 @@ def test_the_cards_layer_line_is_true_of_the_files(project, fmt, layer):
         found = annotators_in_file(archive, fmt, writer.filename)
         # The two identical "liars" spans stay apart, each with its annotator.
         assert sorted(found) == ["alice", "alice", "bob", "bob"]
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("layer", ["each", "gold"])
+def test_the_cards_python_snippet_runs_on_the_export(project, fmt, layer, tmp_path, monkeypatch):
+    """The card's "Loading it in Python" code, run as a reader would in the unzipped folder,
+    prints one line a span (or a token, for CoNLL) of what was exported."""
+    add_gold(project)
+    archive = build(project, fmt, layer=layer)
+    archive.extractall(tmp_path)
+    card = archive.read("README.md").decode()
+    code = card.split("```python\n", 1)[1].split("\n```", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    monkeypatch.setattr("sys.stdout", out)
+    exec(compile(code, "README.md", "exec"), {})
+    printed = out.getvalue()
+    # the first folder's spans (each: alice's; gold: the gold span)
+    phrases = ["liars", "الحرب"] if layer == "each" else ["e\u0301vil"]
+    if fmt == "conll":
+        phrases = ["liars"] if layer == "each" else ["e\u0301vil"]
+    for phrase in phrases:
+        assert phrase in printed, (phrase, printed)

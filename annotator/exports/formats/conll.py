@@ -9,6 +9,7 @@ readers that skip ``#`` lines keep every token; ``start``/``end`` stay exact)::
     Breaking<TAB>0<TAB>8<TAB>O<TAB>B-loaded_language
     ...
     <blank line between text lines (a new sentence) and between documents>
+    # doc_id = <next ID>
 
 Tokens come from ``tokenize.tokenize`` (documented there and in docs/formats.md); ``start`` and
 ``end`` are code points of the article text. Tags are ``B-<label key>``, ``I-<label key>`` or
@@ -79,7 +80,9 @@ class ConllWriter(FormatWriter):
         tags = [["O"] * len(tokens) for _ in self.columns]
         self._tag(article, tokens, opens, tags)
         ident = self.article_file_id(article, self.opts["article_ids"])
-        parts = [f"\n# doc_id = {ident}\n"]
+        # a blank line ends the previous document; the first one shares the header's comments
+        gap = "\n" if self.stats.articles > 1 else ""
+        parts = [f"{gap}# doc_id = {ident}\n"]
         for index, token in enumerate(tokens):
             if opens[index]:
                 parts.append("\n")
