@@ -23,6 +23,14 @@ from annotator.schemas.models import Label, label_key_validator
 from annotator.schemas.presets import get_preset, preset_names
 
 LAYERS = ("gold", "all", "each")
+# One line each, for the Datasets page (the card says it per format: dataset_card.layer_text).
+LAYER_HELP = {
+    "": "the default: gold when the project has reviewed spans, otherwise each",
+    "gold": "the reviewed spans only (the gold layer), no annotator's own spans",
+    "each": "one folder per annotator, each holding only that annotator's spans",
+    "all": "every annotator's spans in one file, each naming its annotator "
+    "(only formats with an annotator field)",
+}
 OPTION_NAMES = ("layer", "annotators", "done_only", "labels", "label_mapping", "format_options")
 
 

@@ -15,7 +15,9 @@ class ExportCreateSerializer(serializers.Serializer):
         required=False,
         default=dict,
         help_text=(
-            "layer: gold | all | each; annotators: [username]; done_only: bool; labels: [key]; "
+            "layer: gold | all | each (default: gold when the project has a gold layer, else "
+            "each; all only for formats naming each span's annotator); annotators: [username]; "
+            "done_only: bool; labels: [key]; "
             "label_mapping: {key: new key} or a preset name; format_options: {name: value}."
         ),
     )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("projects/<slug:slug>/datasets/", views.datasets, name="project-datasets"),
     path("projects/<slug:slug>/dashboard/", views.dashboard, name="project-dashboard"),
     path("annotate/<id:pk>/", views.annotate, name="annotate"),
+    path("help/<slug:name>/", views.help_page, name="help"),
     path("review/<id:pk>/", review_views.review, name="review"),
     # The manager console
     path("manage/", manage_views.console, name="manage-console"),

@@ -1,10 +1,12 @@
 """Server-rendered pages. They only place the user, the project and the article in the page;
 the annotation page's script reads and writes everything else through the REST API."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from annotator.core.markdown import render_markdown
 from annotator.corpus.assignments import next_article_id
 from annotator.corpus.models import Role
 from annotator.corpus.permissions import (
@@ -17,7 +19,7 @@ from annotator.corpus.permissions import (
 )
 from annotator.corpus.progress import project_progress
 from annotator.exports.formats import FORMATS
-from annotator.exports.options import LAYERS
+from annotator.exports.options import LAYER_HELP, LAYERS, default_layer
 
 
 def _project(user, slug):
@@ -78,11 +80,34 @@ def datasets(request, slug):
         raise Http404("Only researchers, reviewers and managers see the datasets.")
     context = {
         "project": project,
-        "formats": sorted(FORMATS),
-        "layers": LAYERS,
+        # plain values: a template would call a format class
+        "formats": [
+            {
+                "name": name,
+                "description": FORMATS[name].description,
+                "carries_annotator": FORMATS[name].carries_annotator,
+            }
+            for name in sorted(FORMATS)
+        ],
+        "layers": [(layer, LAYER_HELP[layer]) for layer in ("", *LAYERS)],
+        "default_layer": default_layer(project),
         "labels": project.schema.labels.order_by("order", "id"),
     }
     return render(request, "web/datasets.html", context)
+
+
+# docs/ pages shown in the app (the Datasets page links to them), by name
+HELP_PAGES = {"formats": "formats.md", "exports": "exports.md"}
+
+
+@login_required
+def help_page(request, name):
+    """A page of the documentation (docs/NAME.md), rendered and sanitised like guidelines."""
+    if name not in HELP_PAGES:
+        raise Http404("No such help page.")
+    source = (settings.BASE_DIR / "docs" / HELP_PAGES[name]).read_text(encoding="utf-8")
+    context = {"name": HELP_PAGES[name], "body": render_markdown(source)}
+    return render(request, "web/help.html", context)
 
 
 @login_required

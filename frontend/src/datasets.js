@@ -194,6 +194,24 @@ async function poll() {
   schedulePoll();
 }
 
+/** "all" mixes annotators: offered only for a format that names each span's annotator. */
+export function allowsAll(formatOption) {
+  return formatOption?.dataset.carriesAnnotator === "true";
+}
+
+function updateLayers() {
+  const format = document.getElementById("export-format");
+  const layer = document.getElementById("export-layer");
+  const chosen = format.selectedOptions[0];
+  const all = layer.querySelector("option[value='all']");
+  const allowed = allowsAll(chosen);
+  all.disabled = !allowed;
+  if (!allowed && layer.value === "all") layer.value = "";
+  document.getElementById("layer-hint").textContent = allowed
+    ? ""
+    : `Layer "all" is not offered for ${chosen.value}: its files do not name the annotator.`;
+}
+
 function formOptions(form) {
   const data = new FormData(form);
   return {
@@ -241,4 +259,6 @@ async function load() {
 }
 
 document.getElementById("export-form").addEventListener("submit", submit);
+document.getElementById("export-format").addEventListener("change", updateLayers);
+updateLayers();
 load();

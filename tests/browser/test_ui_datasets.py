@@ -8,6 +8,7 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from a11y import assert_accessible
 from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -119,15 +120,21 @@ def test_researcher_exports_jsonl_downloads_it_and_sees_the_curl_command(
     path = tmp_path / "download.zip"
     info.value.save_as(path)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == export.sha256
+    exported = {}
     with zipfile.ZipFile(path) as archive:
         manifest = json.loads(archive.read("manifest.json"))
-        lines = archive.read("articles.jsonl").splitlines()
+        # The default layer: the demo has no gold layer yet, so one folder per annotator,
+        # each with that annotator's spans only.
+        assert manifest["options"]["layer"] == "each"
+        for name, folder in manifest["annotator_folders"].items():
+            for line in archive.read(f"{folder}/articles.jsonl").splitlines():
+                record = json.loads(line)
+                assert {s["annotator"] for s in record["spans"]} <= {name}
+                exported[record["id"]] = record["text"]
     assert manifest["export_id"] == export.pk
     assert manifest["format"] == "jsonl"
     assert manifest["project"]["slug"] == PROJECT_SLUG
     assert manifest["counts"]["articles"] == total
-    records = [json.loads(line) for line in lines]
-    exported = {record["id"]: record["text"] for record in records}
     assert exported == dict(demo_articles.values_list("external_id", "text"))
 
     # A second export with options lands on top, and the form sent exactly what was ticked.
@@ -144,7 +151,8 @@ def test_researcher_exports_jsonl_downloads_it_and_sees_the_curl_command(
     expect(top.locator(".export-status .status")).to_have_text("done")
     expect(top.locator(".export-format")).to_have_text("csv")
     expect(top.locator(".export-options")).to_have_text(
-        f"layer gold; done only; labels: {label.key}"
+        # csv's format options, at their defaults: formula cells are defused (docs/formats.md)
+        f"layer gold; done only; labels: {label.key}; bom=false, escape_formulas=true"
     )
     assert second.format == "csv"
     assert {k: second.options[k] for k in ("layer", "done_only", "labels")} == {
@@ -235,3 +243,54 @@ def test_reviewers_and_managers_open_the_page(page, demo, username):
     open_datasets(page, demo, username)
     expect(page.locator("h1")).to_have_text("Datasets of Propaganda demo")
     expect(page.locator("#exports-empty")).to_be_visible()
+
+
+def test_a_manager_reads_what_formats_and_layers_hold_and_opens_the_format_docs(page, demo, held):
+    """A project manager who is not staff: one line per format and per layer, "all" offered only
+    where the files name the annotator, the format reference one click away (issue #12, 2)."""
+    from django.contrib.auth import get_user_model
+
+    from annotator.corpus.models import Membership, Project, Role
+    from annotator.exports.formats import FORMATS
+
+    manager = get_user_model().objects.create_user("pm", password="pm-password-1")
+    Membership.objects.create(
+        user=manager, project=Project.objects.get(slug=PROJECT_SLUG), role=Role.MANAGER
+    )
+    login(page, demo, "pm", "pm-password-1")
+    page.locator(".project", has_text="Propaganda demo").get_by_role(
+        "link", name="Datasets"
+    ).click()
+    expect(page.locator("#datasets")).to_have_attribute("data-ready", "true")
+    assert_accessible(page, "datasets, as a manager")
+
+    for name, writer in FORMATS.items():
+        line = page.locator(f"#format-help [data-format='{name}'] dd")
+        expect(line).to_contain_text(writer.description)
+        named = "names each span's annotator"
+        if writer.carries_annotator:
+            expect(line).to_contain_text(named)
+        else:
+            expect(line).not_to_contain_text(named)
+    for layer in ("gold", "each", "all"):
+        expect(page.locator(f"#layer-help [data-layer='{layer}'] dd")).not_to_be_empty()
+    # No gold layer in the demo yet: the default says what it will be here.
+    expect(page.locator("#export-layer option[value='']")).to_have_text("default (each here)")
+
+    # brat files cannot say who marked a span: "all" is not offered, and the form says why.
+    page.select_option("#export-format", "brat")
+    expect(page.locator("#export-layer option[value='all']")).to_be_disabled()
+    expect(page.locator("#layer-hint")).to_contain_text('"all" is not offered for brat')
+    page.select_option("#export-format", "csv")
+    expect(page.locator("#export-layer option[value='all']")).to_be_enabled()
+    page.select_option("#export-layer", "all")
+    page.select_option("#export-format", "conll")
+    expect(page.locator("#export-layer")).to_have_value("")  # back to the default
+    page.click("#export-submit")
+    expect(page.locator("tr.export")).to_have_count(1)
+    assert Export.objects.get().options["layer"] == "each"
+
+    page.get_by_role("link", name="docs/formats.md").click()
+    expect(page.locator("#help h1")).to_have_text("Export formats")
+    expect(page.locator("#help")).to_contain_text("OWASP")
+    assert_accessible(page, "format docs, as a manager")

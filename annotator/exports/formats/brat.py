@@ -44,7 +44,7 @@ def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 class BratWriter(FormatWriter):
     name = "brat"
-    description = "brat standoff: .txt + .ann per article, annotation.conf"
+    description = "brat standoff: .txt + .ann per article, annotation.conf in every folder"
     options = {"article_ids": ("external", ("external", "internal"))}
 
     def files(self) -> list[str]:

@@ -44,7 +44,7 @@ def token_text(column: str) -> str:
 
 class ConllWriter(FormatWriter):
     name = "conll"
-    description = "Token-level BIO, one tag column per label category"
+    description = "Token-level BIO, one tag column per label category (CJK one token a character)"
     options = {
         "columns": ("category", ("category", "label", "single")),
         "article_ids": ("external", ("external", "internal")),

@@ -71,7 +71,9 @@ IMAGE_COLUMNS = [
 
 class CsvWriter(FormatWriter):
     name = "csv"
-    description = "One span a row"
+    description = (
+        "One span a row (spans.csv) and one image a row (images.csv), safe in spreadsheets"
+    )
     filename = "spans.csv"
     carries_images = True
     options = {"escape_formulas": (True, (True, False)), "bom": (False, (False, True))}

@@ -60,7 +60,7 @@ def _has_float(value) -> bool:
 
 class JsonlWriter(FormatWriter):
     name = "jsonl"
-    description = "One article a line with its spans (re-importable)"
+    description = "One article a line with its spans, images and comments (re-importable)"
     filename = "articles.jsonl"
     carries_annotator = True
     carries_images = True

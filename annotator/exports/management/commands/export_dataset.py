@@ -24,7 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("--project", required=True, help="project slug")
         parser.add_argument("--format", required=True, choices=sorted(FORMATS))
         parser.add_argument("--output", required=True, help="where to write the zip")
-        parser.add_argument("--layer", choices=LAYERS, default="all")
+        parser.add_argument(
+            "--layer",
+            choices=LAYERS,
+            default=None,
+            help="default: gold when the project has a gold layer, else each",
+        )
         parser.add_argument(
             "--annotator", action="append", default=[], help="only this annotator (repeatable)"
         )
@@ -54,7 +59,8 @@ class Command(BaseCommand):
             name, sep, value = item.partition("=")
             if not sep:
                 raise CommandError(f"--option {item!r}: use NAME=VALUE")
-            format_options[name] = value
+            # true/false for the on/off options (csv: bom, escape_formulas)
+            format_options[name] = {"true": True, "false": False}.get(value, value)
         options = {
             "layer": opts["layer"],
             "annotators": opts["annotator"],
