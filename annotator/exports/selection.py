@@ -194,12 +194,14 @@ class Selection:
         found: dict[int, list[ExportComment]] = {}
         for art_id, author_id, author, body, created, span_id, *span in rows:
             curator = author_id in self.curators
-            key = None
+            key: tuple[str | None, str, int, int] | None = None
             if span_id is None:
                 if not (curator or (not gold and author_id in self.usernames)):
                     continue
             else:
-                annotator_id, username, label_id, start, end = span
+                annotator_id, username, label_id, start, end = cast(
+                    tuple[int | None, str | None, int, int, int], tuple(span)
+                )
                 exported = (annotator_id is None) if gold else (annotator_id in self.usernames)
                 if not exported or label_id not in self.label_key_of:
                     continue
