@@ -22,7 +22,7 @@ COPY frontend ./frontend
 COPY fixtures ./fixtures
 COPY scripts ./scripts
 # docs/formats.md and docs/exports.md are shown in the app (/help/, linked from Datasets)
-COPY docs/*.md ./docs/
+COPY docs ./docs
 # Editable: the code runs from /app, where settings find frontend/ and fixtures/.
 RUN pip install --no-deps -e . \
     && python manage.py collectstatic --noinput \

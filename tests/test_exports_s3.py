@@ -53,7 +53,7 @@ def test_an_export_is_uploaded_to_the_bucket_and_downloaded_through_the_api(buck
     from test_exports_service import Corpus
 
     corpus = Corpus(unicode_sample)
-    export = services.request_export(corpus.project, "jsonl", {})
+    export = services.request_export(corpus.project, "jsonl", {"layer": "all"})
     # An object left under the final name by an attempt killed after its upload is replaced.
     name = services.published_name(export)
     bucket.put_object(Bucket=BUCKET, Key=name, Body=b"left by a killed attempt")

@@ -106,7 +106,11 @@ def published_zips(media):
 def test_export_end_to_end_through_the_api_and_a_worker(env, workers):
     project, client = make_corpus()
     workers.append(start_worker(env, "w1", ANNOTATOR_TEST_EXPORT_DELAY=0.1))
-    created = client.post(f"/api/v1/projects/{project.slug}/exports/", {"format": "jsonl"})
+    created = client.post(
+        f"/api/v1/projects/{project.slug}/exports/",
+        {"format": "jsonl", "options": {"layer": "all"}},
+        format="json",
+    )
     assert created.status_code == 201, created.content
     export_id = created.json()["id"]
 
