@@ -95,3 +95,14 @@ def test_guidelines_are_rendered_by_the_server_and_sanitised(client, demo):
     assert "<strong>loaded</strong>" in panel
     assert "<script>" not in panel and "&lt;script&gt;" in panel
     assert 'href="javascript' not in panel  # the link stays text
+
+
+def test_the_format_docs_are_a_page_for_signed_in_users(client, demo):
+    """docs/formats.md and docs/exports.md as pages (the Datasets page links to them)."""
+    response = client.get("/help/formats/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    login(client, "researcher")
+    html = client.get("/help/formats/").content.decode()
+    assert "<h1>Export formats</h1>" in html and "OWASP" in html
+    assert "<h1>Dataset exports</h1>" in client.get("/help/exports/").content.decode()
+    assert client.get("/help/settings/").status_code == 404
