@@ -309,6 +309,14 @@ def copy_floor(project_id: int) -> float:
 # --- the worker --------------------------------------------------------------------------
 
 
+def layer_of(fmt: str) -> dict:
+    """Both annotators' spans, as the targets were set: in one file where the format names
+    the annotator, else one folder each (the same spans; ``all`` is refused there)."""
+    from annotator.exports.formats import FORMATS
+
+    return {"layer": "all" if FORMATS[fmt].carries_annotator else "each"}
+
+
 def run_worker_export(project_id: int, fmt: str, pool: str = "solo") -> dict:
     from django.db import connections
 
@@ -339,7 +347,7 @@ def run_worker_export(project_id: int, fmt: str, pool: str = "solo") -> dict:
         worker = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             cpu_before = wait_until_idle(worker.pid)
-            export = request_export(Project.objects.get(pk=project_id), fmt, {})
+            export = request_export(Project.objects.get(pk=project_id), fmt, layer_of(fmt))
             from annotator.exports.tasks import build_export
 
             build_export.apply_async(args=[export.pk], queue=queue)
@@ -393,7 +401,8 @@ def profile_export(project_id: int, fmt: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         profiler = cProfile.Profile()
         started = time.perf_counter()
-        profiler.runcall(build_zip, project, clean_options(project, fmt, {}), f"{folder}/x.zip")
+        opts = clean_options(project, fmt, layer_of(fmt))
+        profiler.runcall(build_zip, project, opts, f"{folder}/x.zip")
         print(f"  {fmt}: {time.perf_counter() - started:.1f} s in this process (profiled)")
         pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
 
