@@ -395,7 +395,8 @@ def profile_export(project_id: int, fmt: str) -> None:
     import pstats
 
     from annotator.corpus.models import Project
-    from annotator.exports.build import build_zip, clean_options
+    from annotator.exports.build import build_zip
+    from annotator.exports.options import clean_options
 
     project = Project.objects.get(pk=project_id)
     with tempfile.TemporaryDirectory() as folder:

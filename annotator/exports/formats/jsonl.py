@@ -100,6 +100,8 @@ class JsonlWriter(FormatWriter):
                 article.url,
             )
             or has_line_breaks(meta.decode())
-            or has_line_breaks(*(part for image in article.images for part in image[:3] if part))
-            or has_line_breaks(*(c.author + c.body for c in article.comments))
+            or bool(article.images and has_line_breaks(*(i.src for i in article.images)))
+            or bool(
+                article.comments and has_line_breaks(*(c.author + c.body for c in article.comments))
+            )
         )
