@@ -207,6 +207,7 @@ function updateLayers() {
   const allowed = allowsAll(chosen);
   all.disabled = !allowed;
   if (!allowed && layer.value === "all") layer.value = "";
+  document.getElementById("export-bom-option").hidden = chosen.value !== "csv";
   document.getElementById("layer-hint").textContent = allowed
     ? ""
     : `Layer "all" is not offered for ${chosen.value}: its files do not name the annotator.`;
@@ -220,6 +221,8 @@ function formOptions(form) {
       layer: data.get("layer"),
       done_only: data.get("done_only") === "on",
       labels: data.getAll("labels"),
+      // spreadsheet users: Excel reads UTF-8 only after a byte order mark
+      ...(data.get("format") === "csv" && data.get("bom") === "on" ? { format_options: { bom: true } } : {}),
     },
   };
 }

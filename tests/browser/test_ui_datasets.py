@@ -281,6 +281,7 @@ def test_a_manager_reads_what_formats_and_layers_hold_and_opens_the_format_docs(
     page.select_option("#export-format", "brat")
     expect(page.locator("#export-layer option[value='all']")).to_be_disabled()
     expect(page.locator("#layer-hint")).to_contain_text('"all" is not offered for brat')
+    expect(page.locator("#export-bom")).to_be_hidden()
     page.select_option("#export-format", "csv")
     expect(page.locator("#export-layer option[value='all']")).to_be_enabled()
     page.select_option("#export-layer", "all")
@@ -289,6 +290,15 @@ def test_a_manager_reads_what_formats_and_layers_hold_and_opens_the_format_docs(
     page.click("#export-submit")
     expect(page.locator("tr.export")).to_have_count(1)
     assert Export.objects.get().options["layer"] == "each"
+
+    # A spreadsheet user asks for the byte order mark Excel needs.
+    page.select_option("#export-format", "csv")
+    page.check("#export-bom")
+    page.click("#export-submit")
+    expect(page.locator("tr.export")).to_have_count(2)
+    csv_export = Export.objects.get(format="csv")
+    assert csv_export.options["format_options"] == {"escape_formulas": True, "bom": True}
+    expect(page.locator("tr.export").first.locator(".export-options")).to_contain_text("bom=true")
 
     page.get_by_role("link", name="docs/formats.md").click()
     expect(page.locator("#help h1")).to_have_text("Export formats")
