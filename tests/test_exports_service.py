@@ -313,8 +313,20 @@ def test_command_errors_name_the_problem(corpus, tmp_path):
         call_command("export_dataset", *args)
     Span.objects.filter(pk=corpus.spans[0].pk).update(text="z" * len(corpus.spans[0].text))
     with pytest.raises(CommandError, match=f"span #{corpus.spans[0].pk}"):
-        call_command("export_dataset", "--project", "news", "--format", "csv", "--output", out)
+        args = ["--project", "news", "--format", "csv", "--output", out, "--layer", "all"]
+        call_command("export_dataset", *args)
     assert not Path(out).exists()
+
+
+def test_the_command_takes_the_default_layer_and_on_off_format_options(corpus, tmp_path):
+    out = tmp_path / "x.zip"
+    args = ["--project", "news", "--format", "csv", "--output", str(out), "--option", "bom=true"]
+    call_command("export_dataset", *args)
+    with zipfile.ZipFile(out) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        assert archive.read("spans.csv").startswith("\ufeff".encode())
+    assert manifest["options"]["layer"] == "gold"  # the corpus has a gold layer
+    assert manifest["options"]["format_options"] == {"escape_formulas": True, "bom": True}
 
 
 def test_many_files_are_summarised_in_the_card_and_all_listed_in_the_manifest(corpus):
