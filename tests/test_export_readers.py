@@ -336,3 +336,18 @@ def test_a_missing_image_file_keeps_its_row_and_is_counted(corpus, tmp_path):
     (record,) = records(tmp_path / "articles.jsonl")
     assert record["images"][0]["file"] is None
     assert manifest["counts"]["images"] == {"rows": 2, "files": 0, "missing": 1}
+
+
+def test_parquet_rows_carry_the_same_images_and_comments(corpus, tmp_path):
+    """parquet's rows are the jsonl record (formats/record.py): read with pandas."""
+    build(corpus, "parquet", tmp_path / "p", layer="all")
+    build(corpus, "jsonl", tmp_path / "j", layer="all")
+    (record,) = records(tmp_path / "j/articles.jsonl")
+    row = pandas.read_parquet(tmp_path / "p/articles.parquet").iloc[0]
+    assert [dict(c) for c in row["comments"]] == record["comments"]
+    images = [dict(image) for image in row["images"]]
+    assert images[0] == record["images"][0]
+    assert images[1] == {**record["images"][1], "start": None, "end": None}
+    spans = {(s["annotator"], s["text"]): [dict(c) for c in s["comments"]] for s in row["spans"]}
+    assert spans == {(s["annotator"], s["text"]): s["comments"] for s in record["spans"]}
+    assert (tmp_path / "p/media/images/2026/12/clown.png").read_bytes() == PIXELS

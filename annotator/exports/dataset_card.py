@@ -18,10 +18,10 @@ from annotator.exports.hf_card import front_matter
 
 def layer_text(fmt: str, layer: str, annotators: list[str]) -> str:
     """What the export's layer means in this format's files: true for every format and layer
-    (tests/test_export_card.py reads the files to check it)."""
+    (tests/test_export_layers.py reads the files to check it)."""
     writer = FORMATS[fmt]
     if layer == "gold":
-        named = f"; {writer.annotator_where} is empty" if writer.carries_annotator else ""
+        named = f"; {writer.annotator_where} gives no name" if writer.carries_annotator else ""
         return f"the gold layer (spans accepted by reviewers), no annotator's own spans{named}"
     if layer == "each":
         return (
