@@ -23,7 +23,7 @@ import orjson
 from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from annotator.annotations.models import Comment, Span
 from annotator.corpus.models import (
@@ -108,6 +108,16 @@ def _done(article_ref: str = "pk", annotator_ref: str | None = None):
     return Exists(query)
 
 
+def of_articles(article_ids: list[int]) -> Q:
+    """Rows of the articles ``article_ids`` (ascending), and maybe of others between them:
+    callers look rows up by article. Dense ids (one import) are a range: with hundreds of ids,
+    building and quoting a list costs more than the few rows a range adds."""
+    first, last = article_ids[0], article_ids[-1]
+    if last - first < 2 * len(article_ids):
+        return Q(article_id__gte=first, article_id__lte=last)
+    return Q(article_id__in=article_ids)
+
+
 @dataclass
 class Selection:
     """What to read: the project's articles and spans after the options are applied."""
@@ -133,17 +143,9 @@ class Selection:
 
     def spans(self, article_ids: list[int]):
         """The selected spans of the articles ``article_ids`` (ascending), rows of SPAN_FIELDS,
-        and maybe of other articles between them: callers look spans up by article.
-
-        Dense ids (one import) are read as a range: with hundreds of ids, building and
-        quoting a list costs more than the few spans a range adds. Sparse ids (articles of
-        projects imported side by side, or filtered out) are read as a list."""
-        first, last = article_ids[0], article_ids[-1]
-        if last - first < 2 * len(article_ids):
-            query = Span.objects.filter(article_id__gte=first, article_id__lte=last)
-        else:
-            query = Span.objects.filter(article_id__in=article_ids)
-        query = query.filter(label_id__in=self.label_key_of)
+        and maybe of other articles between them (``of_articles``): callers look spans up by
+        article."""
+        query = Span.objects.filter(of_articles(article_ids)).filter(label_id__in=self.label_key_of)
         if self.opts.layer == "gold":
             query = query.filter(annotator__isnull=True)
         else:
@@ -156,7 +158,7 @@ class Selection:
         """article id -> its images' (file name, URL, caption start, caption end)."""
         if not FORMATS[self.opts.format].carries_images:
             return {}
-        rows = ArticleImage.objects.filter(article_id__in=article_ids).order_by(
+        rows = ArticleImage.objects.filter(of_articles(article_ids)).order_by(
             "article_id", "order", "id"
         )
         found: dict[int, list[tuple]] = {}
@@ -175,7 +177,7 @@ class Selection:
             return {}
         gold = self.opts.layer == "gold"
         rows = (
-            Comment.objects.filter(article_id__in=article_ids)
+            Comment.objects.filter(of_articles(article_ids))
             .order_by("article_id", "created_at", "id")
             .values_list(
                 "article_id",
