@@ -4,6 +4,7 @@ inserts (COPY on PostgreSQL), deletes of articles, users and projects, label mer
 
 import pytest
 from api_helpers import World, client_for, make_span, make_user
+from django.db import connection
 
 from annotator.annotations.models import Span, WorkloadCount
 from annotator.annotations.workload import (
@@ -45,10 +46,13 @@ def test_counts_follow_every_write(world: World):
 
     # One status change, many at once, a reassignment, a delete.
     client_for(world.annotator).post(f"/api/v1/articles/{world.article.pk}/complete/")
-    articles = [Article.objects.create(project=project, external_id=f"w{i}", text="Some text.")
-                for i in range(6)]  # fmt: skip
-    bulk_insert(Assignment, ["article_id", "annotator_id"],
-                [(a.pk, world.annotator.pk) for a in articles])  # fmt: skip
+    articles = [
+        Article.objects.create(project=project, external_id=f"w{i}", text="Some text.")
+        for i in range(6)
+    ]
+    bulk_insert(
+        Assignment, ["article_id", "annotator_id"], [(a.pk, world.annotator.pk) for a in articles]
+    )
     Assignment.objects.filter(article__in=articles[:3]).update(status=AssignmentStatus.SKIPPED)
     assert_counts_match(project, other)
     moved = Assignment.objects.get(article=articles[0])
@@ -59,9 +63,11 @@ def test_counts_follow_every_write(world: World):
 
     # Spans: created one by one and by COPY, edited, deleted; gold spans are not counted.
     spans = [make_span(a, world.annotator, label, 0, 4) for a in articles[:2]]
-    bulk_insert(Span, ["article_id", "annotator_id", "label_id", "start", "end", "text", "origin"],
-                [(a.pk, world.annotator2.pk, label.pk, 5, 9, "text", "import")
-                 for a in articles])  # fmt: skip
+    bulk_insert(
+        Span,
+        ["article_id", "annotator_id", "label_id", "start", "end", "text", "origin"],
+        [(a.pk, world.annotator2.pk, label.pk, 5, 9, "text", "import") for a in articles],
+    )
     make_span(articles[3], None, label, 0, 4)
     Span.objects.filter(pk=spans[0].pk).update(note="edited")
     spans[1].delete()
@@ -88,3 +94,20 @@ def test_the_workload_table_reads_the_counts(world: World):
     assert project_workload(world.project)[0]["total"] == 0
     rebuild_workload_counts()
     assert {r["username"]: r for r in project_workload(world.project)} == rows
+
+
+def test_every_trigger_survives_the_migrations():
+    """A later migration that rebuilds a table (SQLite adds some columns so) drops its
+    triggers; the counts would then silently stop following the spans."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        installed = {name for (name,) in cursor.fetchall()}
+    expected = {
+        f"workload_{table}_{event}"
+        for table in ("assignments", "spans")
+        for event in ("insert", "update", "delete")
+    }
+    assert expected <= installed

@@ -2,6 +2,15 @@
 
 from django.db import migrations, models
 
+from annotator.annotations import workload_sql
+
+
+def reinstall_triggers(apps, schema_editor):
+    # SQLite adds this column by rebuilding the span table, which drops its triggers.
+    if schema_editor.connection.vendor == "sqlite":
+        workload_sql.remove(schema_editor)
+        workload_sql.install(schema_editor)
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -9,6 +18,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Backwards, the column's removal rebuilds the table too: the triggers come back after it.
+        migrations.RunPython(migrations.RunPython.noop, reinstall_triggers),
         migrations.AddField(
             model_name="span",
             name="origin_model",
@@ -28,4 +39,5 @@ class Migration(migrations.Migration):
                 max_length=20,
             ),
         ),
+        migrations.RunPython(reinstall_triggers, migrations.RunPython.noop),
     ]
