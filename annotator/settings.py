@@ -248,8 +248,11 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 10}
     CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 2, "interval_start": 0, "interval_step": 0.25, "interval_max": 0.5,
-}  # fmt: skip
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.25,
+    "interval_max": 0.5,
+}
 # Task state lives on our own models (Export, AgreementReport), so no result backend.
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

@@ -143,8 +143,10 @@ def _server(sql: str) -> None:
 def text_for(rng: random.Random, n: int) -> str:
     parts, length = [f"Article {n}"], 0
     while length < TEXT_LENGTH:
-        words = [rng.choice(WORDS) if rng.random() < 0.05 else "x" * rng.randint(2, 9)
-                 for _ in range(rng.randint(8, 20))]  # fmt: skip
+        words = [
+            rng.choice(WORDS) if rng.random() < 0.05 else "x" * rng.randint(2, 9)
+            for _ in range(rng.randint(8, 20))
+        ]
         sentence = " ".join(words).capitalize() + "."
         parts.append(sentence)
         length += len(sentence) + 1
@@ -192,8 +194,16 @@ def generate(count: int, spans_each: int, gold: bool):
                     start = max(0, start + rng.randint(-5, 5))
                     end = max(start + 1, end + rng.randint(-5, 5))
                     label = label if rng.random() < 0.8 else rng.choice(labels)
-                spans.append(Span(article=article, annotator=user, label_id=label, start=start,
-                                  end=end, text=text[start:end]))  # fmt: skip
+                spans.append(
+                    Span(
+                        article=article,
+                        annotator=user,
+                        label_id=label,
+                        start=start,
+                        end=end,
+                        text=text[start:end],
+                    )
+                )
     Span.objects.bulk_create(spans, batch_size=5000)
     return project, len(spans)
 

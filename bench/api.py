@@ -147,8 +147,25 @@ def drop_database():
 
 
 def make_text(rng: random.Random) -> str:
-    words = ["the", "enemy", "is", "evil", "🔥", "heroes", "fight", "for", "freedom", "👨‍👩‍👧",
-             "e\u0301lite", "lies", "truth", "100%", "catastrophe", "מלחמה", "حرب"]  # fmt: skip
+    words = [
+        "the",
+        "enemy",
+        "is",
+        "evil",
+        "🔥",
+        "heroes",
+        "fight",
+        "for",
+        "freedom",
+        "👨‍👩‍👧",
+        "e\u0301lite",
+        "lies",
+        "truth",
+        "100%",
+        "catastrophe",
+        "מלחמה",
+        "حرب",
+    ]
     out = []
     while sum(len(w) + 1 for w in out) < TEXT_LENGTH:
         out.append(rng.choice(words))
@@ -193,10 +210,13 @@ def start_gunicorn(env, port, workers, threads):
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
         "annotator.wsgi",
-        "--config", str(ROOT / "gunicorn.conf.py"),
-        "--bind", f"127.0.0.1:{port}",
-        "--log-level", "warning",
-    ]  # fmt: skip
+        "--config",
+        str(ROOT / "gunicorn.conf.py"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+    ]
     if workers:
         command += ["--workers", str(workers)]
     if threads:
@@ -273,8 +293,13 @@ class Client(threading.Thread):
 
     def new_span(self) -> dict:
         start, end, text = self.next_range()
-        return {"client_id": str(uuid.uuid4()), "label": self.rng.choice(LABELS),
-                "start": start, "end": end, "text": text}  # fmt: skip
+        return {
+            "client_id": str(uuid.uuid4()),
+            "label": self.rng.choice(LABELS),
+            "start": start,
+            "end": end,
+            "text": text,
+        }
 
     def create_batch(self, base):
         operations = [{"op": "create", **self.new_span()} for _ in range(self.batch)]
@@ -372,9 +397,17 @@ def run_level(port, users, seconds, server_pid, batch=0):
     client_cpu = time.process_time() - client_cpu_before
     # Backends that ended during the level are not counted (connections live for 60 s).
     db_cpu = sum(cpu - db_before.get(pid, 0.0) for pid, cpu in database_cpu_seconds().items())
-    summary = {"clients": len(users), "seconds": elapsed, "requests": requests, "writes": writes,
-               "latencies": latencies, "errors": errors, "server_cpu": server_cpu,
-               "client_cpu": client_cpu, "db_cpu": db_cpu}  # fmt: skip
+    summary = {
+        "clients": len(users),
+        "seconds": elapsed,
+        "requests": requests,
+        "writes": writes,
+        "latencies": latencies,
+        "errors": errors,
+        "server_cpu": server_cpu,
+        "client_cpu": client_cpu,
+        "db_cpu": db_cpu,
+    }
     print(
         f"{len(users):>2} clients: {requests:,} requests in {elapsed:.1f} s, "
         f"{len(errors)} errors{': ' + errors[0] if errors else ''}",

@@ -115,16 +115,24 @@ def main():
         state["slot"] += 1
         start = state["slot"] % (len(text) - 1)
         end = min(start + 1 + (state["slot"] // (len(text) - 1)) % 40, len(text))
-        body = {"client_id": str(uuid.uuid4()), "label": rng.choice(LABELS), "start": start,
-                "end": end, "text": text[start:end]}  # fmt: skip
+        body = {
+            "client_id": str(uuid.uuid4()),
+            "label": rng.choice(LABELS),
+            "start": start,
+            "end": end,
+            "text": text[start:end],
+        }
         code, data = call("POST", base, body)
         assert code == 201, (code, data)
         state["spans"].append(json.loads(data))
 
     def update():
         span = rng.choice(state["spans"])
-        code, data = call("PATCH", f"/api/v1/spans/{span['id']}/",
-                          {"note": f"n{time.time()}", "version": span["version"]})  # fmt: skip
+        code, data = call(
+            "PATCH",
+            f"/api/v1/spans/{span['id']}/",
+            {"note": f"n{time.time()}", "version": span["version"]},
+        )
         assert code == 200, (code, data)
         span["version"] = json.loads(data)["version"]
 
@@ -138,8 +146,16 @@ def main():
             state["slot"] += 1
             start = state["slot"] % (len(text) - 1)
             end = min(start + 1 + (state["slot"] // (len(text) - 1)) % 40, len(text))
-            ops.append({"op": "create", "client_id": str(uuid.uuid4()), "label": LABELS[0],
-                        "start": start, "end": end, "text": text[start:end]})  # fmt: skip
+            ops.append(
+                {
+                    "op": "create",
+                    "client_id": str(uuid.uuid4()),
+                    "label": LABELS[0],
+                    "start": start,
+                    "end": end,
+                    "text": text[start:end],
+                }
+            )
         code, data = call("POST", base + "sync/", {"operations": ops})
         assert code == 200, (code, data)
 

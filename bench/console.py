@@ -72,12 +72,17 @@ def _server(sql: str) -> None:
 def fresh_database() -> dict:
     _server(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
     _server(f"CREATE DATABASE {DB_NAME}")
-    env = {**os.environ, "DATABASE_URL": f"{SERVER_URL}/{DB_NAME}", "DJANGO_DEBUG": "1",
-           # the 100,000-article file is ~380 MB: above the default upload limit of 200 MB
-           "ANNOTATOR_IMPORT_MAX_UPLOAD_MB": "1024"}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{SERVER_URL}/{DB_NAME}",
+        "DJANGO_DEBUG": "1",
+        # the 100,000-article file is ~380 MB: above the default upload limit of 200 MB
+        "ANNOTATOR_IMPORT_MAX_UPLOAD_MB": "1024",
+    }
     env.pop("CELERY_TASK_ALWAYS_EAGER", None)
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env,
-                   check=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
     return env
 
 
@@ -100,8 +105,11 @@ def child(action: str, *rest: str) -> None:
         user = get_user_model().objects.create_user("bench", password="bench-password-1")
         user.is_superuser = True  # creates projects; manager of this one
         user.save()
-        project_create(user=user, data={"name": "Bench", "slug": "bench"},
-                       schema_source={"presets": ["semeval2020"]})  # fmt: skip
+        project_create(
+            user=user,
+            data={"name": "Bench", "slug": "bench"},
+            schema_source={"presets": ["semeval2020"]},
+        )
     elif action == "import":
         import resource
 
@@ -168,30 +176,67 @@ def upload_bench(articles: int) -> None:
 
 def run_child(env: dict, *args: str) -> str:
     return subprocess.run(
-        [sys.executable, __file__, "--child", *args], env=env, cwd=ROOT, check=True,
-        capture_output=True, text=True,
-    ).stdout  # fmt: skip
+        [sys.executable, __file__, "--child", *args],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 def upload_through_api(env: dict, path: Path, folder: Path) -> dict:
     import requests
 
     queue = f"bench-imports-{os.getpid()}"  # no other worker takes the job
-    env = {**env, "ANNOTATOR_VAR_DIR": str(folder / "var"), "ANNOTATOR_IMPORT_QUEUE": queue,
-           "ANNOTATOR_MEDIA_ROOT": str(folder / "media")}  # fmt: skip
+    env = {
+        **env,
+        "ANNOTATOR_VAR_DIR": str(folder / "var"),
+        "ANNOTATOR_IMPORT_QUEUE": queue,
+        "ANNOTATOR_MEDIA_ROOT": str(folder / "media"),
+    }
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "annotator.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--timeout", "1200", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "annotator.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--timeout",
+            "1200",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     log = folder / "worker.log"
     with log.open("w") as out:
         celery = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "annotator", "worker", "--pool=solo", "-Q",
-             queue, "-l", "INFO", "--without-mingle", "--without-gossip"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "annotator",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                queue,
+                "-l",
+                "INFO",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         session = requests.Session()
         deadline = time.monotonic() + 60
@@ -213,9 +258,11 @@ def upload_through_api(env: dict, path: Path, folder: Path) -> dict:
         started = time.perf_counter()
         with path.open("rb") as handle:
             response = session.post(
-                url, files={"file": (path.name, handle, "application/octet-stream")},
-                headers=headers, timeout=1200,
-            )  # fmt: skip
+                url,
+                files={"file": (path.name, handle, "application/octet-stream")},
+                headers=headers,
+                timeout=1200,
+            )
         answered = time.perf_counter()
         if response.status_code != 201:
             raise SystemExit(f"upload failed: {response.status_code} {response.text[:500]}")
@@ -257,8 +304,9 @@ def run_token(env: dict) -> str:
         "from django.contrib.auth import get_user_model;"
         "print(create_token(get_user_model().objects.get(username='bench')).key)"
     )
-    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
     return out.strip().splitlines()[-1]
 
 
@@ -297,12 +345,33 @@ def lists_child(count: int) -> None:
     for base in range(0, count, 10_000):
         ids = bulk_insert(
             Article,
-            ["project_id", "external_id", "title", "text", "original_text", "source_url",
-             "metadata", "text_sha256", "batch"],
-            [(project.pk, f"a{n}", f"Article {n} about topic {n % 97}", text, "", "", {}, "x",
-              f"batch-{n // 25_000}") for n in range(base, min(base + 10_000, count))],
+            [
+                "project_id",
+                "external_id",
+                "title",
+                "text",
+                "original_text",
+                "source_url",
+                "metadata",
+                "text_sha256",
+                "batch",
+            ],
+            [
+                (
+                    project.pk,
+                    f"a{n}",
+                    f"Article {n} about topic {n % 97}",
+                    text,
+                    "",
+                    "",
+                    {},
+                    "x",
+                    f"batch-{n // 25_000}",
+                )
+                for n in range(base, min(base + 10_000, count))
+            ],
             return_ids=True,
-        )  # fmt: skip
+        )
         assignments, spans = [], []
         for i, article_id in enumerate(ids):
             first = (base + i) % ANNOTATORS
@@ -312,11 +381,23 @@ def lists_child(count: int) -> None:
                 for j in range(SPANS_PER_ASSIGNMENT):  # distinct starts: no identical spans
                     start = j * 100 + rng.randrange(0, 80)
                     end = start + rng.randint(3, 20)
-                    spans.append((article_id, user.pk, rng.choice(labels), start, end,
-                                  text[start:end], "manual"))  # fmt: skip
+                    spans.append(
+                        (
+                            article_id,
+                            user.pk,
+                            rng.choice(labels),
+                            start,
+                            end,
+                            text[start:end],
+                            "manual",
+                        )
+                    )
         bulk_insert(Assignment, ["article_id", "annotator_id", "status"], assignments)
-        bulk_insert(Span, ["article_id", "annotator_id", "label_id", "start", "end", "text",
-                           "origin"], spans)  # fmt: skip
+        bulk_insert(
+            Span,
+            ["article_id", "annotator_id", "label_id", "start", "end", "text", "origin"],
+            spans,
+        )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(
@@ -332,12 +413,14 @@ def lists_child(count: int) -> None:
         ("article list, first page", "/api/v1/projects/bench/articles/"),
         ("article list, middle page", f"/api/v1/projects/bench/articles/?page={deep}"),
         ("article list, search", "/api/v1/projects/bench/articles/?q=topic%2042"),
-        ("article list, status+annotator",
-         f"/api/v1/projects/bench/articles/?assignment_status=skipped&annotator={someone}"),
+        (
+            "article list, status+annotator",
+            f"/api/v1/projects/bench/articles/?assignment_status=skipped&annotator={someone}",
+        ),
         ("article list page (HTML)", "/projects/bench/articles/"),
         ("workload (API)", "/api/v1/projects/bench/workload/"),
         ("assign page with workload", "/projects/bench/assign/"),
-    ]  # fmt: skip
+    ]
     print(f"{'request':34} {'p50 ms':>8} {'p95 ms':>8}")
     for name, url in cases:
         times = []

@@ -219,8 +219,11 @@ def write_label_studio(path: Path, items) -> None:
                 }
                 for i, s in enumerate(item["spans"])
             ]
-            task = {"id": n, "data": {"text": text, "external_id": item["id"]},
-                    "annotations": [{"result": regions}]}  # fmt: skip
+            task = {
+                "id": n,
+                "data": {"text": text, "external_id": item["id"]},
+                "annotations": [{"result": regions}],
+            }
             out.write(("\n" if n == 0 else ",\n") + json.dumps(task, ensure_ascii=False))
         out.write("\n]\n")
 
@@ -353,9 +356,12 @@ def make_schema():
     schema = LabelSchema.objects.create(name="Bench schema")
     for order, (key, official) in enumerate(LABELS):
         Label.objects.create(
-            schema=schema, key=key, name=key.replace("_", " ").title(), official_label=official,
+            schema=schema,
+            key=key,
+            name=key.replace("_", " ").title(),
+            official_label=official,
             order=order,
-        )  # fmt: skip
+        )
     return schema
 
 

@@ -97,8 +97,10 @@ def main() -> None:
     cpu = time.process_time()
     blob = sequence.train(documents, CATEGORIES)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    print(f"training: {seconds:.1f} s wall, {cpu:.1f} s CPU (target <= 60 s); model "
-          f"{len(blob) / 1024:.0f} KB")  # fmt: skip
+    print(
+        f"training: {seconds:.1f} s wall, {cpu:.1f} s CPU (target <= 60 s); model "
+        f"{len(blob) / 1024:.0f} KB"
+    )
     started = time.perf_counter()
     phrase_blob = kinds.fit(kinds.PHRASE, documents, CATEGORIES)
     print(f"phrase memory: built in {time.perf_counter() - started:.2f} s")
@@ -112,23 +114,29 @@ def main() -> None:
         prediction = model.predict(text)
         times.append((time.perf_counter() - started) * 1000)
         cpu_times.append((time.process_time() - cpu) * 1000)
-    print(f"prediction, {len(text):,} characters: median {statistics.median(times):.1f} ms, "
-          f"worst {max(times):.1f} ms (target <= 100 ms); CPU median "
-          f"{statistics.median(cpu_times):.1f} ms; {len(prediction.suggestions)} spans, "
-          f"uncertainty {prediction.uncertainty:.4f}")  # fmt: skip
+    print(
+        f"prediction, {len(text):,} characters: median {statistics.median(times):.1f} ms, "
+        f"worst {max(times):.1f} ms (target <= 100 ms); CPU median "
+        f"{statistics.median(cpu_times):.1f} ms; {len(prediction.suggestions)} spans, "
+        f"uncertainty {prediction.uncertainty:.4f}"
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS: {peak:.0f} MB (target < 500 MB)")
 
     unseen = synthetic.corpus(50, seed=3, spans=12, filler=FILLER, noise=NOISE)
-    print(f"labelled F1 on 50 unseen articles: sequence {f1(kinds.SEQUENCE, blob, unseen):.3f}, "
-          f"phrase memory {f1(kinds.PHRASE, phrase_blob, unseen):.3f}")  # fmt: skip
+    print(
+        f"labelled F1 on 50 unseen articles: sequence {f1(kinds.SEQUENCE, blob, unseen):.3f}, "
+        f"phrase memory {f1(kinds.PHRASE, phrase_blob, unseen):.3f}"
+    )
     if args.evaluation:
         started, cpu = time.perf_counter(), time.process_time()
         result = evaluation.evaluate(*fit_and_load(kinds.SEQUENCE), documents)
-        print(f"evaluation as a training job runs it (5 folds + learning curve): "
-              f"{time.perf_counter() - started:.1f} s wall, {time.process_time() - cpu:.1f} s "
-              f"CPU; labelled F1 {result['labelled']['f1']:.3f}, unlabelled "
-              f"{result['unlabelled']['f1']:.3f}")  # fmt: skip
+        print(
+            f"evaluation as a training job runs it (5 folds + learning curve): "
+            f"{time.perf_counter() - started:.1f} s wall, {time.process_time() - cpu:.1f} s "
+            f"CPU; labelled F1 {result['labelled']['f1']:.3f}, unlabelled "
+            f"{result['unlabelled']['f1']:.3f}"
+        )
     if not args.no_curve:
         pool = documents[:200]
         for kind in (kinds.SEQUENCE, kinds.PHRASE):

@@ -128,11 +128,16 @@ def add_article(chars: int, spans: int, seed: int, annotators=("annotator1",), s
             mine = mine[:spans]
         rows += [
             Span(
-                article=article, annotator=user, label=label, start=start, end=end,
-                text=text[start:end], client_id=uuid.uuid4(),
+                article=article,
+                annotator=user,
+                label=label,
+                start=start,
+                end=end,
+                text=text[start:end],
+                client_id=uuid.uuid4(),
             )
             for label, start, end in mine
-        ]  # fmt: skip
+        ]
     Span.objects.bulk_create(rows)
     return article, len(rows)
 
@@ -146,11 +151,20 @@ def recommendations_json(text: str, count: int, labels: list, rng: random.Random
         start = i * step + rng.randint(0, step // 2)
         end = min(len(text), start + rng.randint(5, 40))
         label = rng.choice(labels)
-        items.append({
-            "id": f"1:{start}:{end}:{label.key}", "start": start, "end": end, "label": label.key,
-            "score": round(rng.random(), 3), "text": text[start:end], "recommender": 1,
-            "recommender_name": "Bench", "kind": "sequence", "origin_model": "sequence #1 v1",
-        })  # fmt: skip
+        items.append(
+            {
+                "id": f"1:{start}:{end}:{label.key}",
+                "start": start,
+                "end": end,
+                "label": label.key,
+                "score": round(rng.random(), 3),
+                "text": text[start:end],
+                "recommender": 1,
+                "recommender_name": "Bench",
+                "kind": "sequence",
+                "origin_model": "sequence #1 v1",
+            }
+        )
     status = [{"recommender": 1, "name": "Bench", "state": "ok", "message": ""}]
     return json.dumps({"visible": True, "reason": "", "recommendations": items, "status": status})
 
@@ -219,10 +233,13 @@ def bench_review(browser, url, args):
     login(page, url, "reviewer", "demo-reviewer")
     renders = measure(page, f"{url}/review/{article.pk}/", "review:render")
     groups = page.locator("#groups .group").count()
-    print(f"review: {len(article.text):,} characters, 3 annotators, {made:,} spans, "
-          f"{groups:,} groups")  # fmt: skip
-    print(f"review render (build + paint, best/median of 3): {min(renders):.0f} / "
-          f"{statistics.median(renders):.0f} ms  (target <= 500 ms)")  # fmt: skip
+    print(
+        f"review: {len(article.text):,} characters, 3 annotators, {made:,} spans, {groups:,} groups"
+    )
+    print(
+        f"review render (build + paint, best/median of 3): {min(renders):.0f} / "
+        f"{statistics.median(renders):.0f} ms  (target <= 500 ms)"
+    )
     page.wait_for_selector("#review-app[data-ready=true]")
     rows = page.evaluate(ROWS_TIMER)
     print(f"rows per annotator, tick to paint: {rows:.0f} ms")
@@ -265,15 +282,19 @@ def main():
                 " + performance.getEntriesByName('annotator:render')[0].duration"
             )
         ]
-        print(f"article: {len(article.text):,} characters, {made:,} spans, "
-              f"{args.recommendations} recommendations")  # fmt: skip
+        print(
+            f"article: {len(article.text):,} characters, {made:,} spans, "
+            f"{args.recommendations} recommendations"
+        )
         if args.recommendations:
             page.wait_for_selector("#app[data-ready=true]")
             shown = page.locator("#recommendation-list li").count()
             marks = page.locator(".recommendation-mark").count()
             print(f"recommendations shown: {shown} (marks: {marks})")
-        print(f"render (build + paint, best/median of 3): {min(renders):.0f} / "
-              f"{statistics.median(renders):.0f} ms  (target <= 500 ms)")  # fmt: skip
+        print(
+            f"render (build + paint, best/median of 3): {min(renders):.0f} / "
+            f"{statistics.median(renders):.0f} ms  (target <= 500 ms)"
+        )
         print(f"page load to painted text (last load): {loads[0]:.0f} ms")
         page.evaluate(KEY_TIMER)
         text = article.text
@@ -287,8 +308,10 @@ def main():
             page.wait_for_function(f"() => window.__keyToPaint.length > {i}")
         times = page.evaluate("window.__keyToPaint")
         p50 = statistics.median(times)
-        print(f"key press to paint over {len(times)} presses: p50 {p50:.1f} ms, "
-              f"max {max(times):.1f} ms  (target <= 50 ms)")  # fmt: skip
+        print(
+            f"key press to paint over {len(times)} presses: p50 {p50:.1f} ms, "
+            f"max {max(times):.1f} ms  (target <= 50 ms)"
+        )
         bench_review(browser, url, args)
         browser.close()
 

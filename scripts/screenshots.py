@@ -49,9 +49,13 @@ def add_spans():
         start = article.text.index(phrase)
         try:
             create_span(
-                article, users[username].pk, label=label, start=start, end=start + len(phrase),
+                article,
+                users[username].pk,
+                label=label,
+                start=start,
+                end=start + len(phrase),
                 note=note,
-            )  # fmt: skip
+            )
         except Exception as error:  # a label missing from the demo schema: skip, say so
             print(f"skipped {label} on {external_id}: {error}", file=sys.stderr)
     seed = Article.objects.get(project__slug="propaganda-demo", external_id="seed")
@@ -77,8 +81,10 @@ def import_sample(folder: Path) -> Path:
     import tempfile
 
     path = Path(tempfile.mkdtemp(prefix="screenshots-")) / "new-articles.jsonl"
-    rows = [{"id": f"screenshot-{i}", "title": f"Imported article {i}", "text": f"Text {i}."}
-            for i in range(1, 4)]  # fmt: skip
+    rows = [
+        {"id": f"screenshot-{i}", "title": f"Imported article {i}", "text": f"Text {i}."}
+        for i in range(1, 4)
+    ]
     path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
     return path
 

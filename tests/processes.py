@@ -106,8 +106,9 @@ class Celery:
     def worker(cls, env, folder, name, queue, *options):
         """A worker that takes only ``queue`` (no other test's messages)."""
         quiet = ["--without-mingle", "--without-gossip", "--without-heartbeat"]
-        return cls(env, folder, name, "worker", "-Q", queue, "-n", f"{name}-{queue}@%h", *quiet,
-                   *options)  # fmt: skip
+        return cls(
+            env, folder, name, "worker", "-Q", queue, "-n", f"{name}-{queue}@%h", *quiet, *options
+        )
 
     def log(self) -> str:
         return self.log_path.read_text()

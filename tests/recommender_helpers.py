@@ -32,8 +32,9 @@ class RecWorld:
 def make_project(slug: str = "synth") -> tuple[Project, object]:
     schema = LabelSchema.objects.create(name=f"{slug} labels")
     for n, (key, category) in enumerate(sorted(synthetic.CATEGORIES.items())):
-        Label.objects.create(schema=schema, key=key, name=key.replace("_", " "), order=n,
-                             category=category)  # fmt: skip
+        Label.objects.create(
+            schema=schema, key=key, name=key.replace("_", " "), order=n, category=category
+        )
     project = Project.objects.create(slug=slug, name=slug.title(), schema=schema)
     manager = make_user(f"{slug}-boss")
     Membership.objects.create(user=manager, project=project, role=Role.MANAGER)
@@ -55,7 +56,7 @@ def add_articles(project, documents, prefix: str, *, gold: bool) -> list[Article
                     end=e,
                     text=text[s:e],
                     origin="import",
-                )  # fmt: skip
+                )
                 for s, e, label in spans
             )
         articles.append(article)
@@ -75,8 +76,9 @@ def rec_world(n_train: int = 30, n_fresh: int = 5, seed: int = 1) -> RecWorld:
     fresh = add_articles(project, fresh_docs, "f", gold=False)
     for article in fresh:
         Assignment.objects.create(article=article, annotator=annotator)
-    return RecWorld(project, manager, annotator, reviewer, train, fresh,
-                    [spans for _, spans in fresh_docs])  # fmt: skip
+    return RecWorld(
+        project, manager, annotator, reviewer, train, fresh, [spans for _, spans in fresh_docs]
+    )
 
 
 def with_repeats(document, source, n: int):

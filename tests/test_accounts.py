@@ -50,11 +50,13 @@ def test_with_mail_configured_password_reset_is_offered_and_sends(client, urls_w
 def test_a_new_api_key_is_never_cached(client):
     user = make_user("ann")
     response = client_for(user).post("/api/v1/token/")
-    assert response.status_code == 201 and response.json()["key"]
+    assert response.status_code == 201
+    assert response.json()["key"]
     assert "no-store" in response["Cache-Control"]
     client.force_login(user)
     page = client.post("/account/token/", {"action": "create"})
-    assert page.status_code == 200 and "no-store" in page["Cache-Control"]
+    assert page.status_code == 200
+    assert "no-store" in page["Cache-Control"]
 
 
 def test_the_lockout_page_is_json_for_scripts(client, settings):

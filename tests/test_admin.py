@@ -130,7 +130,7 @@ FACTORIES = {
         start=0,
         end=4,
         label=shared_label().key,
-    ),  # fmt: skip
+    ),
     # django-axes: failed-login records (the admin is where staff lift a lockout).
     AccessAttempt: lambda n: AccessAttempt.objects.create(
         username=f"guessed{n}",
@@ -339,7 +339,7 @@ def assigned_articles():
 
 
 @pytest.mark.parametrize(
-    "params, expected",
+    ("params", "expected"),
     [
         ({"assignment_status": "done"}, ["a1", "a2"]),
         ({"assignment_status": "todo"}, ["a2"]),
@@ -701,7 +701,7 @@ def test_project_list_shows_assignment_progress(client, superuser, assigned_arti
     assert '<td class="field-assignments_done">2 / 3</td>' in content
 
 
-@pytest.mark.parametrize("action, status", [("reopen", "todo"), ("mark_skipped", "skipped")])
+@pytest.mark.parametrize(("action", "status"), [("reopen", "todo"), ("mark_skipped", "skipped")])
 def test_assignment_status_actions(client, superuser, assigned_articles, action, status):
     done = Assignment.objects.filter(status=AssignmentStatus.DONE)
     ids = list(done.values_list("pk", flat=True))

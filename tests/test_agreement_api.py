@@ -41,8 +41,14 @@ def url(project, pk=None):
 
 
 def client_as(world: World, role):
-    users = {"ann": world.annotator, "out": world.outsider, "rev": world.reviewer,
-             "res": world.researcher, "mgr": world.manager, "su": world.staff}  # fmt: skip
+    users = {
+        "ann": world.annotator,
+        "out": world.outsider,
+        "rev": world.reviewer,
+        "res": world.researcher,
+        "mgr": world.manager,
+        "su": world.staff,
+    }
     return client_for() if role == "anon" else client_for(users[role])
 
 
@@ -87,7 +93,8 @@ def test_report_scores_the_stored_layers(two_layers, django_capture_on_commit_ca
     body = client.get(url(world.project, response.json()["id"])).json()
     assert body["status"] == "done", body["error"]
     assert body["progress"] == {"done": 2, "total": 2}
-    assert body["requester"] == "rev" and body["finished_at"]
+    assert body["requester"] == "rev"
+    assert body["finished_at"]
     assert body["article_ids"] == [world.article.pk, world.other_article.pk]
     results = body["results"]
     # One article with two layers; other_article has ann2 only (nothing to compare there).
@@ -119,7 +126,8 @@ def test_report_scores_the_stored_layers(two_layers, django_capture_on_commit_ca
 
     listed = client.get(url(world.project)).json()["results"]
     assert [row["id"] for row in listed] == [body["id"]]
-    assert "results" not in listed[0] and listed[0]["articles"] == 2
+    assert "results" not in listed[0]
+    assert listed[0]["articles"] == 2
 
 
 def test_an_annotator_who_finished_without_spans_is_an_empty_layer(world):
@@ -143,7 +151,8 @@ def test_work_not_started_or_skipped_is_no_layer(world, status):
 def test_done_only_and_skipped_assignments(two_layers):
     world = two_layers
     report = services.report_now(world.project, done_only=True)
-    assert report.results["pairs"] == [] and report.options["done_only"] is True
+    assert report.results["pairs"] == []
+    assert report.options["done_only"] is True
     Assignment.objects.filter(article=world.article).update(status=AssignmentStatus.DONE)
     assert len(services.report_now(world.project, done_only=True).results["pairs"]) == 1
     Assignment.objects.filter(annotator=world.annotator2).update(status=AssignmentStatus.SKIPPED)
@@ -189,13 +198,15 @@ def test_foreign_article_ids_are_refused(world, django_capture_on_commit_callbac
     assert str(world.foreign_article.pk) in response.json()["article_ids"][0]
     assert not AgreementReport.objects.exists()
     response = client.post(url(world.project), {"article_ids": ["x"]}, format="json")
-    assert response.status_code == 400 and "article_ids" in response.json()
+    assert response.status_code == 400
+    assert "article_ids" in response.json()
 
 
 def test_gamma_is_refused_on_too_many_articles(world, monkeypatch):
     monkeypatch.setattr(services, "MAX_GAMMA_ARTICLES", 1)
     response = client_for(world.manager).post(url(world.project), {"gamma": True}, format="json")
-    assert response.status_code == 400 and "gamma" in response.json()
+    assert response.status_code == 400
+    assert "gamma" in response.json()
     assert not AgreementReport.objects.exists()
 
 
@@ -213,7 +224,8 @@ def test_gamma_per_article_with_the_library(two_layers):
     gamma = report.results["gamma"]
     # world.article has two layers; other_article one (gamma undefined there).
     assert gamma["per_article"][str(two_layers.other_article.pk)] is None
-    assert gamma["articles"] == 1 and gamma["mean"] < 1.0
+    assert gamma["articles"] == 1
+    assert gamma["mean"] < 1.0
 
 
 def test_a_failing_computation_is_stored_as_failed(world, monkeypatch):
@@ -224,7 +236,8 @@ def test_a_failing_computation_is_stored_as_failed(world, monkeypatch):
     report = services.report_now(world.project)
     assert report.status == "failed"
     assert report.error == "RuntimeError: disk on fire"
-    assert report.finished_at is not None and report.results == {}
+    assert report.finished_at is not None
+    assert report.results == {}
 
 
 def test_progress_is_reported_per_article_as_articles_stream(world, monkeypatch):

@@ -85,7 +85,8 @@ def test_labelled_merges_per_label_and_credits_same_label_only():
     assert (labelled.precision, labelled.recall) == (0.5, 1.0)
     assert labelled.f1 == approx(2 * 0.5 * 1 / 1.5)
     per_label = semeval_by_label(a, b)
-    assert per_label["X"].f1 == 1.0 and per_label["Y"].f1 == 0.0
+    assert per_label["X"].f1 == 1.0
+    assert per_label["Y"].f1 == 0.0
 
 
 def test_one_span_against_two():
@@ -164,7 +165,8 @@ def test_sweep_matches_the_definition_on_random_layers(labelled):
         p, r, n_a, n_b = brute_force(*layers, labelled)
         score = semeval_article(*layers, labelled=labelled)
         assert (score.n_a, score.n_b) == (n_a, n_b), layers
-        assert score.p_credit == approx(float(p)) and score.r_credit == approx(float(r)), layers
+        assert score.p_credit == approx(float(p)), layers
+        assert score.r_credit == approx(float(r)), layers
 
 
 def test_reversed_span_is_rejected():

@@ -39,18 +39,26 @@ def test_project_detail_has_labels_guidelines_and_progress_by_role(world: World)
     assert mine["guidelines"] == "Mark loaded words."
     labels = {label["key"]: label for label in mine["labels"]}
     assert set(labels) == {"loaded_language", "name_calling", "old_label"}
-    assert labels["old_label"]["retired"] is True and labels["loaded_language"]["hotkey"] == "l"
+    assert labels["old_label"]["retired"] is True
+    assert labels["loaded_language"]["hotkey"] == "l"
     assert set(labels["name_calling"]) >= {"name", "description", "example", "colour", "category"}
     assert mine["progress"]["mine"] == {
-        "todo": 1, "in_progress": 0, "done": 0, "skipped": 0, "total": 1
-    }  # fmt: skip
-    assert "all" not in mine["progress"] and "by_annotator" not in mine["progress"]
+        "todo": 1,
+        "in_progress": 0,
+        "done": 0,
+        "skipped": 0,
+        "total": 1,
+    }
+    assert "all" not in mine["progress"]
+    assert "by_annotator" not in mine["progress"]
 
     managed = client_for(world.manager).get("/api/v1/projects/news/").json()["progress"]
-    assert managed["all"]["total"] == 2 and managed["articles"] == 2
+    assert managed["all"]["total"] == 2
+    assert managed["articles"] == 2
     assert {row["username"] for row in managed["by_annotator"]} == {"ann", "ann2"}
     researched = client_for(world.researcher).get("/api/v1/projects/news/").json()["progress"]
-    assert researched["all"]["total"] == 2 and "by_annotator" not in researched
+    assert researched["all"]["total"] == 2
+    assert "by_annotator" not in researched
 
 
 def test_article_list_filters_searches_and_paginates(world: World):
@@ -73,9 +81,11 @@ def test_article_list_filters_searches_and_paginates(world: World):
     by_id = client.get("/api/v1/projects/news/articles/?q=A1").json()
     assert [a["external_id"] for a in by_id["results"]] == ["a1"]
     page = client.get("/api/v1/projects/news/articles/?page_size=2&page=2").json()
-    assert len(page["results"]) == 2 and page["previous"]
+    assert len(page["results"]) == 2
+    assert page["previous"]
     bad = client.get("/api/v1/projects/news/articles/?status=finished")
-    assert bad.status_code == 400 and "status" in bad.json()
+    assert bad.status_code == 400
+    assert "status" in bad.json()
     manager_view = client_for(world.manager).get("/api/v1/projects/news/articles/").json()
     assert manager_view["count"] == 5
 
@@ -85,7 +95,8 @@ def test_article_detail_has_text_images_and_my_status(world: World):
         article=world.article, url="https://example.org/a.jpg", caption_start=0, caption_end=9
     )
     body = client_for(world.annotator).get(f"/api/v1/articles/{world.article.pk}/").json()
-    assert body["text"] == world.article.text and body["my_status"] == "todo"
+    assert body["text"] == world.article.text
+    assert body["my_status"] == "todo"
     assert body["images"][0]["caption"] == "The enemy"
     assert (body["images"][0]["caption_start"], body["images"][0]["caption_end"]) == (0, 9)
 
@@ -100,7 +111,8 @@ def test_next_complete_and_skip(world: World):
     world.assignment.refresh_from_db()
     assert world.assignment.status == AssignmentStatus.DONE
     skipped = client.post(f"/api/v1/articles/{second.pk}/skip/").json()
-    assert skipped["status"] == "skipped" and skipped["next"] is None
+    assert skipped["status"] == "skipped"
+    assert skipped["next"] is None
     assert client.get("/api/v1/projects/news/articles/next/").status_code == 204
     # A manager without an assignment has nothing to complete.
     response = client_for(world.manager).post(f"/api/v1/articles/{world.article.pk}/complete/")
@@ -122,17 +134,20 @@ def test_manager_creates_article_from_json(world: World):
     assert article.text == "Line one\nLine two 🔥\nend"
     assert response.json()["images"][0]["caption"] == "Line one"
     again = client_for(world.manager).post("/api/v1/projects/news/articles/", body, format="json")
-    assert again.status_code == 400 and "external_id" in again.json()
+    assert again.status_code == 400
+    assert "external_id" in again.json()
     missing = client_for(world.manager).post(
         "/api/v1/projects/news/articles/", {"external_id": "z"}, format="json"
     )
-    assert missing.status_code == 400 and "text" in missing.json()
+    assert missing.status_code == 400
+    assert "text" in missing.json()
     image = {"url": "https://e.org/x", "caption_start": 5, "caption_end": 999}
     bad_caption = {**body, "external_id": "new-2", "images": [image]}
     response = client_for(world.manager).post(
         "/api/v1/projects/news/articles/", bad_caption, format="json"
     )
-    assert response.status_code == 400 and "images" in response.json()
+    assert response.status_code == 400
+    assert "images" in response.json()
     assert not Article.objects.filter(external_id="new-2").exists()
 
 
@@ -171,7 +186,8 @@ def test_assignments_are_managed_by_managers(world: World):
     assert {a["username"] for a in client.get(url).json()} == {"ann", "ann2"}
     assert client.post(url, {"annotator": "ann"}, format="json").status_code == 400
     not_annotator = client.post(url, {"annotator": "rev"}, format="json")
-    assert not_annotator.status_code == 400 and "annotator" in not_annotator.json()
+    assert not_annotator.status_code == 400
+    assert "annotator" in not_annotator.json()
     assignment = f"/api/v1/assignments/{created.json()['id']}/"
     assert client.patch(assignment, {"status": "done"}, format="json").json()["status"] == "done"
     assert client.patch(assignment, {"status": "nope"}, format="json").status_code == 400
@@ -196,7 +212,8 @@ def test_members_are_managed_by_managers(world: World):
     ).json() == {"username": ["No user 'ghost'."]}
     boss = Membership.objects.get(user=world.manager, project=world.project)
     last = client.delete(f"/api/v1/projects/news/members/{boss.pk}/")
-    assert last.status_code == 400 and "manager" in str(last.json())
+    assert last.status_code == 400
+    assert "manager" in str(last.json())
     assert client.delete(url).status_code == 204
 
 
@@ -220,7 +237,8 @@ def test_token_page_creates_and_revokes(world: World, client):
     client.force_login(world.annotator2)
     assert b'href="/account/token/"' in client.get("/").content  # linked from every page
     page = client.get("/account/token/")
-    assert page.status_code == 200 and b"You have no token" in page.content
+    assert page.status_code == 200
+    assert b"You have no token" in page.content
     created = client.post("/account/token/", {"action": "create"})
     key = Token.objects.get(user=world.annotator2).key
     assert key.encode() in created.content
@@ -275,10 +293,12 @@ def test_an_account_is_locked_after_repeated_failures_and_a_manager_unlocks_it(
         assert login(client, "ann", "wrong").status_code == 200  # the form again, with an error
     assert login(client, "ann", "wrong").status_code == 429  # the failure that reaches the limit
     refused = login(client, "ann", "the right password")
-    assert refused.status_code == 429 and "_auth_user_id" not in client.session
+    assert refused.status_code == 429
+    assert "_auth_user_id" not in client.session
     # The truth: which account, until when, who can lift it.
     page = refused.content.decode()
-    assert "Too many failed logins for &#x27;ann&#x27;" in page and "locked until" in page
+    assert "Too many failed logins for &#x27;ann&#x27;" in page
+    assert "locked until" in page
     assert "manager" in page
     # Another account from the same address (all users behind one proxy) is not locked.
     world.annotator2.set_password("another password")
@@ -292,7 +312,8 @@ def test_an_account_is_locked_after_repeated_failures_and_a_manager_unlocks_it(
     unlocked = client_for(world.manager).post(
         f"/api/v1/projects/news/members/{membership_of(world.annotator).pk}/unlock/"
     )
-    assert unlocked.status_code == 200 and unlocked.json()["cleared"] >= 1
+    assert unlocked.status_code == 200
+    assert unlocked.json()["cleared"] >= 1
     assert login(client, "ann", "the right password").status_code == 302
 
 
@@ -312,7 +333,8 @@ def test_api_throttles_anonymous_and_users(world: World, settings):
     from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
     classes = api_settings.DEFAULT_THROTTLE_CLASSES
-    assert AnonRateThrottle in classes and UserRateThrottle in classes
+    assert AnonRateThrottle in classes
+    assert UserRateThrottle in classes
     original = UserRateThrottle.THROTTLE_RATES
     UserRateThrottle.THROTTLE_RATES = {**original, "user": "3/min"}
     try:
@@ -335,7 +357,8 @@ def test_unstorable_strings_are_a_400_not_a_crash(world: World, body):
     response = client_for(world.manager).post(
         "/api/v1/projects/news/articles/", body, content_type="application/json"
     )
-    assert response.status_code == 400 and "cannot be stored" in response.json()["detail"]
+    assert response.status_code == 400
+    assert "cannot be stored" in response.json()["detail"]
     assert not Article.objects.filter(external_id__in=["n1", "n2", "n3"]).exists()
 
 
@@ -343,13 +366,15 @@ def test_openapi_schema_and_swagger_ui_are_served(world: World, client):
     schema = client.get("/api/schema/?format=json")
     assert schema.status_code == 200
     paths = schema.json()["paths"]
-    assert "/api/v1/articles/{id}/spans/sync/" in paths and "/api/v1/token/" in paths
+    assert "/api/v1/articles/{id}/spans/sync/" in paths
+    assert "/api/v1/token/" in paths
     assert client.get("/api/docs/").status_code == 200
 
 
 def test_unknown_api_path_is_a_json_404(world: World):
     response = client_for(world.annotator).post("/api/v1/nope/", {}, format="json")
-    assert response.status_code == 404 and "No API endpoint" in response.json()["detail"]
+    assert response.status_code == 404
+    assert "No API endpoint" in response.json()["detail"]
 
 
 def test_image_files_are_served_only_to_readers_of_the_article(world: World, settings, tmp_path):

@@ -38,8 +38,11 @@ def test_create_stores_span_with_text_snapshot_and_etag(world: World):
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["text"] == world.article.text[24:28] == "They"
-    assert body["label"] == "name_calling" and body["version"] == 1 and body["note"] == "why"
-    assert body["annotator"] == world.annotator.pk and body["layer"] == "annotator"
+    assert body["label"] == "name_calling"
+    assert body["version"] == 1
+    assert body["note"] == "why"
+    assert body["annotator"] == world.annotator.pk
+    assert body["layer"] == "annotator"
     assert response["ETag"] == f'"{body["id"]}-1"'
     assert ("name_calling", 24, 28, "They") in stored(world.article, world.annotator)
     # Starting to annotate moves the assignment from todo to in progress.
@@ -52,7 +55,8 @@ def test_create_is_idempotent_on_client_id(world: World):
     cid = str(uuid.uuid4())
     first = create(client, world.article, label="name_calling", start=24, end=28, client_id=cid)
     second = create(client, world.article, label="name_calling", start=24, end=28, client_id=cid)
-    assert first.status_code == 201 and second.status_code == 200
+    assert first.status_code == 201
+    assert second.status_code == 200
     assert first.json() == second.json()
     assert Span.objects.filter(client_id=cid).count() == 1
 
@@ -67,12 +71,18 @@ def test_client_id_reused_for_other_content_or_by_other_user_is_a_conflict(world
         == 201
     )
     different = create(mine, world.article, label="name_calling", start=0, end=3, client_id=cid)
-    assert different.status_code == 409 and "client_id" in different.json()
+    assert different.status_code == 409
+    assert "client_id" in different.json()
     theirs = create(
-        client_for(world.annotator2), world.other_article, label="name_calling", start=24, end=28,
+        client_for(world.annotator2),
+        world.other_article,
+        label="name_calling",
+        start=24,
+        end=28,
         client_id=cid,
-    )  # fmt: skip
-    assert theirs.status_code == 409 and "client_id" in theirs.json()
+    )
+    assert theirs.status_code == 409
+    assert "client_id" in theirs.json()
     assert Span.objects.filter(client_id=cid).count() == 1
 
 
@@ -87,7 +97,7 @@ def test_create_costs_few_queries(world: World, django_assert_max_num_queries):
 
 
 @pytest.mark.parametrize(
-    "body, field",
+    ("body", "field"),
     [
         ({"label": "name_calling", "start": "4", "end": 9}, "start"),
         ({"label": "name_calling", "start": 4.5, "end": 9}, "start"),
@@ -116,7 +126,8 @@ def test_identical_span_is_refused_but_overlaps_are_allowed(world: World):
     client = client_for(world.annotator)
     # world.span is loaded_language [4, 9) in the annotator's layer.
     duplicate = create(client, world.article, label="loaded_language", start=4, end=9)
-    assert duplicate.status_code == 400 and "already exists" in str(duplicate.json())
+    assert duplicate.status_code == 400
+    assert "already exists" in str(duplicate.json())
     assert create(client, world.article, label="name_calling", start=4, end=9).status_code == 201
     assert (
         create(client, world.article, label="loaded_language", start=5, end=12).status_code == 201
@@ -128,7 +139,8 @@ def test_overlap_refused_when_the_project_turns_it_off(world: World):
     world.project.save()
     client = client_for(world.annotator)
     response = create(client, world.article, label="name_calling", start=8, end=12)
-    assert response.status_code == 400 and "Overlaps" in str(response.json())
+    assert response.status_code == 400
+    assert "Overlaps" in str(response.json())
     assert create(client, world.article, label="name_calling", start=9, end=12).status_code == 201
 
 
@@ -136,7 +148,8 @@ def test_text_check_answers_409_with_both_strings(world: World):
     client = client_for(world.annotator)
     response = create(client, world.article, label="name_calling", start=24, end=28, text="Them")
     assert response.status_code == 409
-    assert response.json()["sent"] == "Them" and response.json()["actual"] == "They"
+    assert response.json()["sent"] == "Them"
+    assert response.json()["actual"] == "They"
     ok = create(client, world.article, label="name_calling", start=24, end=28, text="They")
     assert ok.status_code == 201
 
@@ -155,7 +168,8 @@ def test_malformed_json_is_a_400(world: World):
     response = client_for(world.annotator).post(
         spans_url(world.article), "{not json", content_type="application/json"
     )
-    assert response.status_code == 400 and "detail" in response.json()
+    assert response.status_code == 400
+    assert "detail" in response.json()
 
 
 # --- offsets on Unicode-heavy text -------------------------------------------------------------
@@ -188,9 +202,16 @@ def test_offsets_are_code_points_on_unicode_text(world: World, unicode_sample):
     # A client counting UTF-16 units would send the wrong slice: the text check catches it.
     start = unicode_sample.index("families")
     utf16_start = len(unicode_sample[:start].encode("utf-16-le")) // 2
-    wrong = create(client, article, label="name_calling", start=utf16_start, end=utf16_start + 8,
-                   text="families")  # fmt: skip
-    assert wrong.status_code == 409 and wrong.json()["actual"] != "families"
+    wrong = create(
+        client,
+        article,
+        label="name_calling",
+        start=utf16_start,
+        end=utf16_start + 8,
+        text="families",
+    )
+    assert wrong.status_code == 409
+    assert wrong.json()["actual"] != "families"
 
 
 # --- update and delete ------------------------------------------------------------------------
@@ -201,7 +222,8 @@ def test_update_with_current_version_bumps_it(world: World):
     url = f"/api/v1/spans/{world.span.pk}/"
     response = client.patch(url, {"start": 13, "end": 17, "version": 1}, format="json")
     assert response.status_code == 200, response.json()
-    assert response.json()["text"] == "100%" and response.json()["version"] == 2
+    assert response.json()["text"] == "100%"
+    assert response.json()["version"] == 2
     world.span.refresh_from_db()
     assert (world.span.start, world.span.end, world.span.text, world.span.version) == (
         13,
@@ -216,7 +238,8 @@ def test_stale_version_is_a_409_and_nothing_changes(world: World):
     url = f"/api/v1/spans/{world.span.pk}/"
     assert client.patch(url, {"note": "first", "version": 1}, format="json").status_code == 200
     stale = client.patch(url, {"note": "second", "version": 1}, format="json")
-    assert stale.status_code == 409 and stale.json()["current_version"] == 2
+    assert stale.status_code == 409
+    assert stale.json()["current_version"] == 2
     world.span.refresh_from_db()
     assert world.span.note == "first"
 
@@ -245,7 +268,8 @@ def test_update_without_version_is_refused(world: World):
     response = client_for(world.annotator).patch(
         f"/api/v1/spans/{world.span.pk}/", {"note": "x"}, format="json"
     )
-    assert response.status_code == 400 and "version" in response.json()
+    assert response.status_code == 400
+    assert "version" in response.json()
 
 
 def test_update_validates_like_create(world: World):
@@ -257,9 +281,11 @@ def test_update_validates_like_create(world: World):
         ({"label": "old_label", "version": 1}, "label"),
     ]:
         response = client.patch(url, body, format="json")
-        assert response.status_code == 400 and field in response.json(), body
+        assert response.status_code == 400, body
+        assert field in response.json(), body
     mismatch = client.patch(url, {"text": "nope", "version": 1}, format="json")
-    assert mismatch.status_code == 409 and mismatch.json()["actual"] == "enemy"
+    assert mismatch.status_code == 409
+    assert mismatch.json()["actual"] == "enemy"
 
 
 def test_delete_with_stale_version_is_refused(world: World):
@@ -295,7 +321,8 @@ def test_reviewer_reads_every_layer_and_writes_gold(world: World):
         {"label": "name_calling", "start": 24, "end": 28},
         format="json",
     )
-    assert created.status_code == 201 and created.json()["annotator"] is None
+    assert created.status_code == 201
+    assert created.json()["annotator"] is None
     # A reviewer does not edit an annotator's layer.
     response = client.patch(
         f"/api/v1/spans/{world.span.pk}/", {"note": "x", "version": 1}, format="json"
@@ -321,7 +348,8 @@ def test_list_answers_each_span_as_its_own_get_does(world: World, unicode_sample
 
     response = client.get(spans_url(article))
     assert response.status_code == 200
-    assert b"\\u2028" in response.content and "\u2028".encode() not in response.content
+    assert b"\\u2028" in response.content
+    assert "\u2028".encode() not in response.content
     listed = response.json()
     assert [span["start"] for span in listed] == [0, 5, 10]
     for span in listed:
@@ -330,7 +358,8 @@ def test_list_answers_each_span_as_its_own_get_does(world: World, unicode_sample
     assert listed[0]["created_at"] == stamp.isoformat().replace("+00:00", "Z")
     assert "." not in listed[0]["created_at"]
     assert listed[1]["updated_at"].endswith(".120000Z")
-    assert listed[1]["client_id"] is None and len(listed[2]["client_id"]) == 36
+    assert listed[1]["client_id"] is None
+    assert len(listed[2]["client_id"]) == 36
 
 
 # --- sync -----------------------------------------------------------------------------------
@@ -352,7 +381,8 @@ def test_sync_applies_a_batch_and_reports_each_operation(world: World):
     assert response.status_code == 200, response.json()
     results = response.json()["results"]
     assert [r["status"] for r in results] == [201, 200, 204]
-    assert results[1]["span"]["note"] == "offline note" and results[1]["span"]["version"] == 2
+    assert results[1]["span"]["note"] == "offline note"
+    assert results[1]["span"]["version"] == 2
     assert stored(world.article, world.annotator) == [("name_calling", 24, 28, "They")]
     # The queue may flush the same batch again after a lost answer: nothing changes.
     again = sync(client, world.article, operations)
@@ -362,7 +392,7 @@ def test_sync_applies_a_batch_and_reports_each_operation(world: World):
 
 
 @pytest.mark.parametrize(
-    "bad, code, field",
+    ("bad", "code", "field"),
     [
         ({"op": "create", "label": "name_calling", "start": 30, "end": 10_000}, 400, "end"),
         ({"op": "create", "label": "old_label", "start": 30, "end": 33}, 400, "label"),
@@ -396,10 +426,12 @@ def test_sync_with_one_bad_operation_stores_nothing(world: World, bad, code, fie
     response = sync(client, world.article, operations)
     assert response.status_code == code, response.json()
     body = response.json()
-    assert body["failed_index"] == 2 and field in body["error"], body
+    assert body["failed_index"] == 2, body
+    assert field in body["error"], body
     assert stored(world.article, world.annotator) == before
     world.span.refresh_from_db()
-    assert world.span.note == "" and world.span.version == 1
+    assert world.span.note == ""
+    assert world.span.version == 1
 
 
 def test_sync_version_conflict_is_a_409(world: World):
@@ -410,7 +442,8 @@ def test_sync_version_conflict_is_a_409(world: World):
         world.article,
         [{"op": "update", "id": world.span.pk, "version": 1, "note": "offline"}],
     )
-    assert response.status_code == 409 and response.json()["failed_index"] == 0
+    assert response.status_code == 409
+    assert response.json()["failed_index"] == 0
     world.span.refresh_from_db()
     assert world.span.note == "online"
 

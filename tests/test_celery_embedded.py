@@ -50,7 +50,8 @@ def round_trip(var_dir, env):
             pytest.fail(f"worker ignored SIGTERM for 30 s:\n{log_path.read_text()}")
     output = log_path.read_text()
     assert worker.returncode == 0, output
-    assert "core.ping" in output and "succeeded" in output, output
+    assert "core.ping" in output, output
+    assert "succeeded" in output, output
     return output
 
 

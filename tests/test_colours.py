@@ -45,7 +45,7 @@ SHARMA = [
 ]
 
 
-@pytest.mark.parametrize("lab1, lab2, expected", SHARMA)
+@pytest.mark.parametrize(("lab1", "lab2", "expected"), SHARMA)
 def test_ciede2000_matches_the_published_test_data(lab1, lab2, expected):
     assert ciede2000(lab1, lab2) == pytest.approx(expected, abs=1e-4)
     assert ciede2000(lab2, lab1) == pytest.approx(expected, abs=1e-4)

@@ -73,7 +73,7 @@ def test_spans_an_annotator_cannot_see_take_no_comments_from_them(shared):
 
 
 @pytest.mark.parametrize(
-    "body, message",
+    ("body", "message"),
     [("", "empty"), ("   \n", "empty"), (None, "empty"), ("x" * 10_001, "At most 10,000")],
 )
 def test_bad_bodies_name_the_field_and_store_nothing(world, body, message):
@@ -85,17 +85,20 @@ def test_bad_bodies_name_the_field_and_store_nothing(world, body, message):
 
 def test_a_span_id_must_be_a_number(world):
     response = post(world.annotator, world.article, "Hi", span="12")
-    assert response.status_code == 400 and "whole number" in response.json()["span"][0]
+    assert response.status_code == 400
+    assert "whole number" in response.json()["span"][0]
 
 
 def test_edit_by_the_author_and_delete_by_a_manager(world):
     created = post(world.annotator, world.article, "  First thought  ").json()
-    assert created["body"] == "First thought" and created["edited"] is False
+    assert created["body"] == "First thought"
+    assert created["edited"] is False
     url = f"/api/v1/comments/{created['id']}/"
     reviewer = client_for(world.reviewer)
     assert reviewer.patch(url, {"body": "Rewritten"}, format="json").status_code == 403
     response = client_for(world.annotator).patch(url, {"body": "Second thought"}, format="json")
-    assert response.status_code == 200 and response.json()["body"] == "Second thought"
+    assert response.status_code == 200
+    assert response.json()["body"] == "Second thought"
     assert client_for(world.annotator).patch(url, {"body": ""}, format="json").status_code == 400
     assert Comment.objects.get().body == "Second thought"
     assert reviewer.delete(url).status_code == 403

@@ -50,7 +50,8 @@ def test_a_user_with_the_permission_creates_a_project_with_its_own_schema(creato
 
 def test_without_the_permission_creating_a_project_is_403(world: World):
     response = create(world.manager, name="Mine", schema={"presets": ["manipulation"]})
-    assert response.status_code == 403 and "create project" in response.json()["detail"]
+    assert response.status_code == 403
+    assert "create project" in response.json()["detail"]
 
 
 def test_project_from_a_file_a_copy_or_a_shared_schema(creator, world: World):
@@ -73,7 +74,8 @@ def test_project_from_a_file_a_copy_or_a_shared_schema(creator, world: World):
     )
     # Sharing on purpose needs the other project to be one you manage.
     refused = create(creator, name="Shared", schema={"share_with": "news"})
-    assert refused.status_code == 400 and "you manage" in refused.json()["schema"][0]
+    assert refused.status_code == 400
+    assert "you manage" in refused.json()["schema"][0]
     Membership.objects.filter(user=creator, project=world.project).update(role=Role.MANAGER)
     shared = create(creator, name="Shared", schema={"share_with": "news"})
     assert shared.status_code == 201
@@ -81,7 +83,7 @@ def test_project_from_a_file_a_copy_or_a_shared_schema(creator, world: World):
 
 
 @pytest.mark.parametrize(
-    "data, field",
+    ("data", "field"),
     [
         ({"name": "", "schema": {"presets": ["manipulation"]}}, "name"),
         ({"name": "x", "schema": {}}, "schema"),
@@ -94,7 +96,8 @@ def test_project_from_a_file_a_copy_or_a_shared_schema(creator, world: World):
 def test_bad_project_requests_name_the_field_and_store_nothing(world, creator, data, field):
     schemas = LabelSchema.objects.count()
     response = create(creator, **data)
-    assert response.status_code == 400 and field in response.json(), response.json()
+    assert response.status_code == 400, response.json()
+    assert field in response.json(), response.json()
     assert LabelSchema.objects.count() == schemas
     assert not Project.objects.filter(memberships__user=creator).exists()
 
@@ -103,10 +106,14 @@ def test_settings_and_archive(world: World):
     client = client_for(world.manager)
     response = client.patch(
         "/api/v1/projects/news/",
-        {"guidelines": "# Be *exact*\r\n<script>x</script>", "annotators_per_article": 3,
-         "allow_overlap": False, "show_suggestions": False},
+        {
+            "guidelines": "# Be *exact*\r\n<script>x</script>",
+            "annotators_per_article": 3,
+            "allow_overlap": False,
+            "show_suggestions": False,
+        },
         format="json",
-    )  # fmt: skip
+    )
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["guidelines"] == "# Be *exact*\n<script>x</script>"
@@ -133,7 +140,8 @@ def test_suggestions_are_hidden_from_annotators_when_the_project_says_so(world: 
     assert client_for(world.annotator).get(url).json()["suggestions"]
     Project.objects.filter(pk=world.project.pk).update(show_suggestions=False)
     hidden = client_for(world.annotator).get(url).json()
-    assert hidden["shown"] is False and hidden["suggestions"] == []
+    assert hidden["shown"] is False
+    assert hidden["suggestions"] == []
     assert client_for(world.reviewer).get(url).json()["suggestions"]
 
 
@@ -159,11 +167,11 @@ def test_shared_schemas_are_edited_only_by_managers_of_every_project(world: Worl
     client = client_for(world.manager)
     state = client.get(schema_url()).json()
     assert [p["slug"] for p in state["projects"]] == ["news", "other"]
-    assert state["can_edit"] is False and "Other" in state["edit_problem"]
+    assert state["can_edit"] is False
+    assert "Other" in state["edit_problem"]
     response = client.patch(schema_url("labels", "name_calling"), {"name": "X"}, format="json")
-    assert response.status_code == 403 and "shared with projects you do not manage" in str(
-        response.json()
-    )
+    assert response.status_code == 403
+    assert "shared with projects you do not manage" in str(response.json())
     Membership.objects.create(user=world.manager, project=world.other_project, role=Role.MANAGER)
     assert (
         client.patch(schema_url("labels", "name_calling"), {"name": "X"}, format="json").status_code
@@ -172,7 +180,7 @@ def test_shared_schemas_are_edited_only_by_managers_of_every_project(world: Worl
 
 
 @pytest.mark.parametrize(
-    "change, field, message",
+    ("change", "field", "message"),
     [
         ({"hotkey": "d"}, "hotkey", "reserved"),
         ({"hotkey": "l"}, "hotkey", "already used by Loaded"),
@@ -189,7 +197,8 @@ def test_label_edits_are_checked(world, own_schema, change, field, message):
     response = client_for(world.manager).patch(
         schema_url("labels", "name_calling"), change, format="json"
     )
-    assert response.status_code == 400 and message in response.json()[field][0], response.json()
+    assert response.status_code == 400, response.json()
+    assert message in response.json()[field][0], response.json()
     assert list(own_schema.labels.values_list("key", "name", "color", "hotkey")) == before
 
 
@@ -202,7 +211,9 @@ def test_add_edit_reorder_retire_merge_delete_with_history(world, own_schema):
     )
     assert added.status_code == 201, added.json()
     smear = own_schema.labels.get(key="smear")
-    assert smear.hotkey and smear.color and smear.description == "Line\nbreak"
+    assert smear.hotkey
+    assert smear.color
+    assert smear.description == "Line\nbreak"
     assert client.post(
         schema_url("labels"), {"key": "smear", "name": "Again"}, format="json"
     ).json()["key"] == ["The schema already has a label 'smear'."]
@@ -215,11 +226,13 @@ def test_add_edit_reorder_retire_merge_delete_with_history(world, own_schema):
     assert client.post(schema_url("order"), {"keys": keys}, format="json").status_code == 200
     assert list(own_schema.labels.order_by("order").values_list("key", flat=True)) == keys
     bad_order = client.post(schema_url("order"), {"keys": keys[:2]}, format="json")
-    assert bad_order.status_code == 400 and "missing" in bad_order.json()["keys"][0]
+    assert bad_order.status_code == 400
+    assert "missing" in bad_order.json()["keys"][0]
     # The span of the world's annotator is on loaded_language: it can be merged, not deleted.
     make_span(world.article, world.annotator, own_schema.labels.get(key="loaded_language"), 0, 3)
     refused = client.delete(schema_url("labels", "loaded_language"))
-    assert refused.status_code == 400 and "retire it" in refused.json()["label"][0]
+    assert refused.status_code == 400
+    assert "retire it" in refused.json()["label"][0]
     merged = client.post(
         schema_url("labels", "loaded_language", "merge"), {"into": "smear"}, format="json"
     )
@@ -229,9 +242,15 @@ def test_add_edit_reorder_retire_merge_delete_with_history(world, own_schema):
     assert client.post(schema_url("labels", "smear", "unretire")).status_code == 200
     assert client.delete(schema_url("labels", "name_calling")).status_code == 200
     actions = [c["action"] for c in client.get(schema_url("history")).json()["results"]]
-    for action in (Action.LABEL_ADDED, Action.LABEL_EDITED, Action.LABELS_REORDERED,
-                   Action.LABEL_MERGED, Action.LABEL_RETIRED, Action.LABEL_UNRETIRED,
-                   Action.LABEL_DELETED):  # fmt: skip
+    for action in (
+        Action.LABEL_ADDED,
+        Action.LABEL_EDITED,
+        Action.LABELS_REORDERED,
+        Action.LABEL_MERGED,
+        Action.LABEL_RETIRED,
+        Action.LABEL_UNRETIRED,
+        Action.LABEL_DELETED,
+    ):
         assert action in actions
     exported = client.get(schema_url("export"))
     assert exported["Content-Disposition"].startswith("attachment")
@@ -259,7 +278,8 @@ def test_members_are_added_by_user_name_or_email(world: World):
         {"username": "alice@example.org", "role": "annotator"},
         format="json",
     )
-    assert added.status_code == 201 and added.json()["username"] == "alice"
+    assert added.status_code == 201
+    assert added.json()["username"] == "alice"
     make_user("twin1", email="twin@example.org")
     make_user("twin2", email="twin@example.org")
     twins = client.post(
@@ -267,7 +287,8 @@ def test_members_are_added_by_user_name_or_email(world: World):
         {"username": "twin@example.org", "role": "annotator"},
         format="json",
     )
-    assert twins.status_code == 400 and "Several users" in twins.json()["username"][0]
+    assert twins.status_code == 400
+    assert "Several users" in twins.json()["username"][0]
 
 
 def test_round_robin_by_filter_reassign_reopen_and_workload(world: World):
@@ -291,13 +312,15 @@ def test_round_robin_by_filter_reassign_reopen_and_workload(world: World):
     too_many = client.post(
         "/api/v1/projects/news/assignments/round-robin/", {"per_article": 3}, format="json"
     )
-    assert too_many.status_code == 400 and "per_article" in too_many.json()
+    assert too_many.status_code == 400
+    assert "per_article" in too_many.json()
     not_annotator = client.post(
         "/api/v1/projects/news/assignments/round-robin/",
         {"annotators": ["rev"], "per_article": 1, "filter": {"ids": [batch[0].pk]}},
         format="json",
     )
-    assert not_annotator.status_code == 400 and "not an annotator" in str(not_annotator.json())
+    assert not_annotator.status_code == 400
+    assert "not an annotator" in str(not_annotator.json())
     nothing_ticked = client.post(
         "/api/v1/projects/news/assignments/round-robin/", {"filter": {"ids": []}}, format="json"
     )
@@ -310,12 +333,14 @@ def test_round_robin_by_filter_reassign_reopen_and_workload(world: World):
     moved = client.patch(
         f"/api/v1/assignments/{assignment.pk}/", {"annotator": "newbie"}, format="json"
     )
-    assert moved.status_code == 200 and moved.json()["username"] == "newbie"
+    assert moved.status_code == 200
+    assert moved.json()["username"] == "newbie"
     clash = Assignment.objects.filter(article=batch[0]).exclude(pk=assignment.pk).first()
     refused = client.patch(
         f"/api/v1/assignments/{clash.pk}/", {"annotator": "newbie"}, format="json"
     )
-    assert refused.status_code == 400 and "already assigned" in refused.json()["annotator"][0]
+    assert refused.status_code == 400
+    assert "already assigned" in refused.json()["annotator"][0]
     Assignment.objects.filter(pk=assignment.pk).update(status=AssignmentStatus.DONE)
     assert (
         client.patch(
@@ -326,8 +351,10 @@ def test_round_robin_by_filter_reassign_reopen_and_workload(world: World):
 
     rows = {row["username"]: row for row in client.get("/api/v1/projects/news/workload/").json()}
     assert set(rows) == {"ann", "ann2", "newbie"}
-    assert rows["newbie"]["todo"] == 1 and rows["newbie"]["spans"] == 0
-    assert rows["ann"]["spans"] == 1 and rows["ann"]["last_activity"] is not None
+    assert rows["newbie"]["todo"] == 1
+    assert rows["newbie"]["spans"] == 0
+    assert rows["ann"]["spans"] == 1
+    assert rows["ann"]["last_activity"] is not None
     assert (
         sum(r["total"] for r in rows.values())
         == Assignment.objects.filter(article__project=world.project).count()
@@ -340,14 +367,16 @@ def test_round_robin_by_filter_reassign_reopen_and_workload(world: World):
     assert unassigned.json()["count"] == 0
     assert client.get("/api/v1/projects/news/batches/").json() == [{"batch": "w1"}]
     bad = client.get("/api/v1/projects/news/articles/?assignment_status=nope")
-    assert bad.status_code == 400 and "assignment_status" in bad.json()
+    assert bad.status_code == 400
+    assert "assignment_status" in bad.json()
 
 
 def test_annotators_reopen_their_own_finished_articles(world: World):
     client = client_for(world.annotator)
     client.post(f"/api/v1/articles/{world.article.pk}/complete/")
     response = client.post(f"/api/v1/articles/{world.article.pk}/reopen/")
-    assert response.status_code == 200 and response.json()["status"] == "in_progress"
+    assert response.status_code == 200
+    assert response.json()["status"] == "in_progress"
     assert Assignment.objects.get(pk=world.assignment.pk).status == AssignmentStatus.IN_PROGRESS
     mine = client.get("/api/v1/projects/news/articles/?status=in_progress").json()["results"]
     assert [a["id"] for a in mine] == [world.article.pk]

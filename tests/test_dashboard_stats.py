@@ -42,7 +42,8 @@ def test_project_stats_counts_and_orders_the_queue(disputed):
     labels = {row["key"]: row for row in stats["spans_per_label"]}
     assert (labels["loaded_language"]["annotators"], labels["loaded_language"]["gold"]) == (3, 1)
     assert labels["name_calling"]["annotators"] == 1
-    assert labels["old_label"]["annotators"] == 0 and labels["old_label"]["retired"]
+    assert labels["old_label"]["annotators"] == 0
+    assert labels["old_label"]["retired"]
     queue = stats["disagreement"]
     assert queue["compared"] == 2
     assert [(r["external_id"], r["disagreement"]) for r in queue["articles"]] == [
@@ -51,7 +52,8 @@ def test_project_stats_counts_and_orders_the_queue(disputed):
     ]
     assert queue["articles"][1]["has_gold"] is True
     by_user = {row["username"]: row for row in stats["progress"]["by_annotator"]}
-    assert by_user["ann"]["total"] == 2 and by_user["ann2"]["total"] == 2
+    assert by_user["ann"]["total"] == 2
+    assert by_user["ann2"]["total"] == 2
     assert stats["progress"]["all"]["total"] == 4
 
 
@@ -60,11 +62,13 @@ def test_stats_api_for_researchers_has_no_article_text(disputed):
     response = client_for(w.researcher).get("/api/v1/projects/news/stats/?limit=1&done_only=0")
     assert response.status_code == 200
     body = response.content.decode()
-    assert ARTICLE_TEXT[:20] not in body and "evil" not in body
+    assert ARTICLE_TEXT[:20] not in body
+    assert "evil" not in body
     assert [r["title"] for r in response.json()["disagreement"]["articles"]] == ["Second"]
     assert client_for(w.annotator).get("/api/v1/projects/news/stats/").status_code == 404
     bad = client_for(w.manager).get("/api/v1/projects/news/stats/?limit=0")
-    assert bad.status_code == 400 and "limit" in bad.json()
+    assert bad.status_code == 400
+    assert "limit" in bad.json()
 
 
 def test_the_queue_counts_finished_work_unless_asked_for_work_in_progress(disputed):
@@ -72,7 +76,8 @@ def test_the_queue_counts_finished_work_unless_asked_for_work_in_progress(disput
     w = disputed
     manager = client_for(w.manager)
     done = manager.get("/api/v1/projects/news/stats/").json()["disagreement"]
-    assert done["done_only"] is True and done["articles"] == []  # nothing is done yet
+    assert done["done_only"] is True
+    assert done["articles"] == []
     Assignment.objects.filter(article=w.article).update(status="done")
     Assignment.objects.filter(article=w.other_article).update(status="in_progress")
     done = manager.get("/api/v1/projects/news/stats/").json()["disagreement"]
@@ -106,6 +111,8 @@ def test_a_heat_map_cell_drills_down_to_that_pairs_articles(disputed):
     assert [(r["external_id"], r["disagreement"]) for r in pair["articles"]] == [("a1", 1)]
     for bad in ("1", "1,1", "a,b", "1,2,3"):
         response = manager.get(f"/api/v1/projects/news/stats/?pair={bad}")
-        assert response.status_code == 400 and "pair" in response.json()
+        assert response.status_code == 400
+        assert "pair" in response.json()
     response = manager.get("/api/v1/projects/news/stats/?done_only=maybe")
-    assert response.status_code == 400 and "done_only" in response.json()
+    assert response.status_code == 400
+    assert "done_only" in response.json()

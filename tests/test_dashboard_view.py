@@ -30,10 +30,14 @@ def login(client, username):
 
 
 @pytest.mark.parametrize(
-    "username, status, review_links",
-    [("researcher", 200, "false"), ("reviewer", 200, "true"), ("admin", 200, "true"),
-     ("annotator1", 404, None)],
-)  # fmt: skip
+    ("username", "status", "review_links"),
+    [
+        ("researcher", 200, "false"),
+        ("reviewer", 200, "true"),
+        ("admin", 200, "true"),
+        ("annotator1", 404, None),
+    ],
+)
 def test_who_opens_the_dashboard(client, demo, username, status, review_links):
     login(client, username)
     response = client.get(URL)

@@ -39,7 +39,8 @@ def test_app_services_set_only_variables_the_settings_read(name):
     unknown = sorted(set(env) - set(settings.ENV_VARS))
     assert not unknown, f"{name} sets {unknown}, which annotator/settings.py never reads"
     assert env["DJANGO_DEBUG"] == "0"
-    assert env["DATABASE_URL"].startswith("postgres://") and "@db:5432/" in env["DATABASE_URL"]
+    assert env["DATABASE_URL"].startswith("postgres://")
+    assert "@db:5432/" in env["DATABASE_URL"]
     assert env["CELERY_BROKER_URL"].startswith("redis://redis:6379/")
 
 
@@ -185,7 +186,7 @@ def import_probe(code):
     return result.stderr if result.returncode else None
 
 
-@pytest.mark.parametrize("where, argv", commands_run_by_the_image(), ids=lambda v: str(v)[:40])
+@pytest.mark.parametrize(("where", "argv"), commands_run_by_the_image(), ids=lambda v: str(v)[:40])
 def test_every_command_the_image_runs_exists(where, argv):
     check_command(argv)
 
@@ -197,7 +198,8 @@ def test_web_runs_the_same_server_as_the_image():
 def test_dockerfile_builds_from_slim_python_as_a_non_root_user():
     assert re.search(r"^FROM python:3\.11-slim\b", DOCKERFILE, re.M)
     users = re.findall(r"^USER (\S+)", DOCKERFILE, re.M)
-    assert users and users[-1] not in {"root", "0"}
+    assert users
+    assert users[-1] not in {"root", "0"}
     assert "collectstatic --noinput" in DOCKERFILE
     for source in re.findall(r"^COPY (\S+) ", DOCKERFILE, re.M):
         assert (REPO / source).exists(), f"Dockerfile copies {source}, which does not exist"
@@ -265,7 +267,8 @@ def test_production_web_command_serves_the_app(gunicorn_in_production_mode):
     wait_for(up, 60, "gunicorn to serve the login page")
 
     status, headers = fetch(f"{base}/accounts/login/", **host)
-    assert status == 301 and headers["Location"].startswith("https://annotate.example.org/")
+    assert status == 301
+    assert headers["Location"].startswith("https://annotate.example.org/")
     assert (
         fetch(f"{base}/accounts/login/", Host="evil.example.com", **{"X-Forwarded-Proto": "https"})[
             0
@@ -277,7 +280,8 @@ def test_production_web_command_serves_the_app(gunicorn_in_production_mode):
     assert "Secure" in headers["Set-Cookie"]  # the CSRF cookie
     # Static files come from gunicorn itself (WhiteNoise): the admin's stylesheet.
     status, headers = fetch(f"{base}/static/admin/css/base.css", **over_https)
-    assert status == 200 and headers["Content-Type"].startswith("text/css")
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/css")
 
     health = subprocess.run(
         [PYTHON, "scripts/healthcheck.py", f"{base}/accounts/login/"],
@@ -300,7 +304,9 @@ def test_the_image_runs_gunicorn_with_the_benchmarked_config():
     assert config_path in copied
     config: dict = {}
     exec((REPO / config_path).read_text(), config)
-    assert config["worker_class"] == "gthread" and config["threads"] >= 2 and config["workers"] >= 1
+    assert config["worker_class"] == "gthread"
+    assert config["threads"] >= 2
+    assert config["workers"] >= 1
 
 
 def test_compose_connects_as_a_role_without_superuser_rights():

@@ -50,7 +50,8 @@ def test_json_line_matches_the_standard_library(unicode_sample, meta):
     record = {"id": "a\u2028b", "article_id": 7, "text": text, "published": None, "meta": meta}
     fast = json_line({**record, "meta": stdlib_fragment(meta)})
     assert fast == stdlib_line(record)
-    assert fast.count(b"\n") == 1 and len(fast.decode("utf-8").splitlines()) == 1
+    assert fast.count(b"\n") == 1
+    assert len(fast.decode("utf-8").splitlines()) == 1
     assert json.loads(fast) == record
 
 
@@ -80,13 +81,16 @@ def test_jsonl_writer_escapes_line_breaks_wherever_they_are(where):
     sink = MemorySink()
     write_export(JsonlWriter([label]), sink, [article])
     line = sink.data["articles.jsonl"]
-    assert brk.encode() not in line and line.count(b"\n") == 1
+    assert brk.encode() not in line
+    assert line.count(b"\n") == 1
     record = json.loads(line)
     assert line == stdlib_line(record)
-    assert record["text"] == text and record["spans"][0]["note"] == span.note
+    assert record["text"] == text
+    assert record["spans"][0]["note"] == span.note
     assert record["spans"][0]["annotator"] == span.annotator
     assert record["spans"][0]["official_label"] == label.official_label
-    assert record["title"] == article.title and record["meta"] == article.metadata
+    assert record["title"] == article.title
+    assert record["meta"] == article.metadata
 
 
 class MemorySink(Sink):
@@ -173,10 +177,14 @@ def test_zip_sink_errors_reach_the_writer_and_aborting_stops_it():
             raise OSError("No space left on device")
 
     sink = ZipSink(Full())
-    with pytest.raises(ExportError, match="writing the zip failed.*No space left"):
+
+    def fill_and_close():
         for n in range(10_000):  # until the failure surfaces
             sink.write_bytes(f"f{n}.txt", b"z" * 4096)
         sink.close()
+
+    with pytest.raises(ExportError, match="writing the zip failed.*No space left"):
+        fill_and_close()
     sink.abort()
     stopped = ZipSink(io.BytesIO())
     stream = stopped.open("articles.jsonl")
@@ -269,7 +277,8 @@ def test_zip_sink_with_more_entries_than_a_plain_zip_holds():
     sink = ZipSink(buffer)
     for n in range(66_000):
         sink.write_bytes(f"articles/article{n}.txt", f"text {n} 👨‍👩‍👧".encode())
-    assert len(sink.files) == 66_000 and "articles/article65999.txt" in sink.files
+    assert len(sink.files) == 66_000
+    assert "articles/article65999.txt" in sink.files
     assert sink.files["articles/article7.txt"].size == len("text 7 👨‍👩‍👧".encode())
     sink.close()
     archive = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))

@@ -173,7 +173,8 @@ def test_export_scores_one_against_itself_with_the_scorers_method(project, tmp_p
 
     techniques = (folder / "propaganda-techniques-names-semeval2020task11.txt").read_text()
     techniques = techniques.splitlines()
-    assert len(techniques) == 14 and "inserted_phrase" not in techniques
+    assert len(techniques) == 14
+    assert "inserted_phrase" not in techniques
     tc = read_rows(folder / "task2-TC.labels", 4)
     assert tc_score(tc, tc, techniques) == 1.0
     # the SI scorer's gold folder: every *.labels in it, three columns
@@ -206,7 +207,8 @@ def test_the_card_names_the_other_labels_file_and_the_scorer_commands(project):
     files = export_files(project)
     card = files["README.md"].decode()
     prefix = "annotators/alice/" if "annotators/alice/task2-TC.labels" in files else ""
-    assert f"**`{prefix}other-labels.tsv`**" in card and "inserted_phrase (2)" in card
+    assert f"**`{prefix}other-labels.tsv`**" in card
+    assert "inserted_phrase (2)" in card
     assert (
         f"python3 tools/task-TC_scorer.py -s predictions-TC.txt -r {prefix}task2-TC.labels "
         f"-p {prefix}propaganda-techniques-names-semeval2020task11.txt"

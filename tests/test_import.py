@@ -70,7 +70,8 @@ def test_jsonl_unicode_crlf_spans_images_and_fields(project, raw_text, tmp_path)
     assert report.ok, report.as_dict()
     assert (report.articles_created, report.spans_created) == (1, 4)
     article = Article.objects.get(project=project, external_id="u1")
-    assert article.text == normalised(raw_text) and "\r" not in article.text
+    assert article.text == normalised(raw_text)
+    assert "\r" not in article.text
     assert article.text_sha256 == text_checksum(article.text)
     assert article.title == "Ünïcödé 🔥"
     assert article.source_url == "https://example.org/u1"
@@ -133,7 +134,8 @@ def test_plain_txt_file_title_and_whole_text(project, raw_text, tmp_path):
 
     report = import_paths(project, [path])
 
-    assert report.ok and report.articles_created == 1
+    assert report.ok
+    assert report.articles_created == 1
     article = Article.objects.get(project=project)
     assert article.external_id == "my-story"
     assert article.title == "Breaking 🔥 news: 👨\u200d👩\u200d👧 families flee."
@@ -224,7 +226,8 @@ def test_reimport_reports_duplicates_and_stores_nothing_twice(project):
     assert again.ok
     assert (again.articles_created, again.spans_created, again.duplicates) == (0, 0, 2)
     assert again.files[0].duplicate_ids == ["a1", "a2"]
-    assert Article.objects.count() == 2 and Span.objects.count() == 1
+    assert Article.objects.count() == 2
+    assert Span.objects.count() == 1
 
 
 def test_id_repeated_in_one_file_is_reported_not_duplicated(project, tmp_path):
@@ -262,11 +265,13 @@ def test_upload_of_jsonl_txt_and_zip(project, raw_text):
     data = (DATA / "articles.jsonl").read_bytes().replace(b"\n", b"\r\n")
     jsonl = SimpleUploadedFile("articles.jsonl", data, "application/jsonl")
     report = import_upload(project, "articles.jsonl", jsonl, annotator="alice")
-    assert report.ok and report.articles_created == 2
+    assert report.ok
+    assert report.articles_created == 2
 
     text = io.BytesIO(raw_text.encode())
     report = import_upload(project, "story.txt", text)
-    assert report.ok and Article.objects.get(external_id="story").text == normalised(raw_text)
+    assert report.ok
+    assert Article.objects.get(external_id="story").text == normalised(raw_text)
 
     archive = io.BytesIO(zip_bytes(ptc_files(raw_text, "77")))
     report = import_upload(project, "upload.zip", archive, annotator="alice")

@@ -41,9 +41,12 @@ def jsonl(*articles: dict) -> bytes:
 
 # A BOM, CRLF and an emoji before the span: offsets are code points of the raw text.
 LABELLED = jsonl(
-    {"id": "lab1", "text": "\ufeff🔥 The enemy.\r\nIs here.",
-     "spans": [{"start": 7, "end": 12, "label": "loaded_language"}]}
-)  # fmt: skip
+    {
+        "id": "lab1",
+        "text": "\ufeff🔥 The enemy.\r\nIs here.",
+        "spans": [{"start": 7, "end": 12, "label": "loaded_language"}],
+    }
+)
 
 
 def semeval_zip(labels_line: str = "111\tloaded_language\t0\t5\n") -> bytes:
@@ -66,9 +69,11 @@ def test_an_upload_answers_the_queued_job_whose_detail_ends_with_the_report(worl
     assert (queued["status"], queued["message"]) == ("queued", "queued: waiting for a worker")
     assert queued["progress"] == {"done": 0, "total": len(content)}
     assert queued["files"] == [{"name": "a.jsonl", "size": len(content)}]
-    assert queued["options"]["layer"] == "uploader" and queued["options"]["annotator"] == "boss"
+    assert queued["options"]["layer"] == "uploader"
+    assert queued["options"]["annotator"] == "boss"
     assert queued["options"]["batch"].endswith(" a.jsonl")
-    assert queued["requester"] == "boss" and queued["report"] == {}
+    assert queued["requester"] == "boss"
+    assert queued["report"] == {}
     assert len(stored_files(media)) == 1  # where a worker on another machine reads it
     assert not Article.objects.filter(external_id="lab1").exists()
 
@@ -79,7 +84,11 @@ def test_an_upload_answers_the_queued_job_whose_detail_ends_with_the_report(worl
     assert done["message"] == "done: 1 article(s), 1 span(s) created, 0 duplicate(s) skipped"
     (file,) = done["report"]["files"]
     assert (file["path"], file["ok"], file["articles_created"], file["spans_created"]) == (
-        "a.jsonl", True, 1, 1)  # fmt: skip
+        "a.jsonl",
+        True,
+        1,
+        1,
+    )
     article = Article.objects.get(external_id="lab1")
     assert article.text == "🔥 The enemy.\nIs here."  # no BOM, no CR
     span = Span.objects.get(article=article)
@@ -94,17 +103,24 @@ def test_an_upload_answers_the_queued_job_whose_detail_ends_with_the_report(worl
 def test_spans_go_to_the_uploader_a_named_member_or_gold(world: World):
     client = client_for(world.manager)
     named = LABELLED.replace(b"lab1", b"lab2")
-    response, job = import_files(client, "news", {"b.jsonl": named}, annotator="ann2",
-                                 batch="week 1")  # fmt: skip
-    assert job["status"] == "done" and job["report"]["ok"], job
-    assert job["options"] == {"layer": "annotator", "annotator": "ann2", "batch": "week 1",
-                              "utf16_offsets": False}  # fmt: skip
+    response, job = import_files(
+        client, "news", {"b.jsonl": named}, annotator="ann2", batch="week 1"
+    )
+    assert job["status"] == "done", job
+    assert job["report"]["ok"], job
+    assert job["options"] == {
+        "layer": "annotator",
+        "annotator": "ann2",
+        "batch": "week 1",
+        "utf16_offsets": False,
+    }
     assert Span.objects.get(article__external_id="lab2").annotator == world.annotator2
     assert Article.objects.get(external_id="lab2").batch == "week 1"
 
     gold = LABELLED.replace(b"lab1", b"lab3")
     response, job = import_files(client, "news", {"c.jsonl": gold}, gold="true")
-    assert job["options"]["layer"] == "gold" and job["report"]["spans_created"] == 1
+    assert job["options"]["layer"] == "gold"
+    assert job["report"]["spans_created"] == 1
     assert Span.objects.get(article__external_id="lab3").annotator is None
 
     stranger = make_user("stranger")
@@ -114,7 +130,8 @@ def test_spans_go_to_the_uploader_a_named_member_or_gold(world: World):
         ({"annotator": "ann2", "gold": "true"}, "annotator", "not both"),
     ]:
         refused, job = import_files(client, "news", {"d.jsonl": LABELLED}, **fields)
-        assert refused.status_code == 400 and message in refused.json()[field][0]
+        assert refused.status_code == 400
+        assert message in refused.json()[field][0]
     assert not Span.objects.filter(annotator=stranger).exists()
     assert not ImportJob.objects.filter(files__0__name="d.jsonl").exists()
 
@@ -123,20 +140,24 @@ def test_several_files_are_one_job_with_a_transaction_and_a_report_each(world: W
     good = jsonl({"id": "g1", "text": "Fine text."}, {"id": "a1", "text": "Already here."})
     bad = jsonl({"id": "b1", "text": "Good line."}) + b'{"id": "b2", "text": \n'
     response, job = import_files(
-        client_for(world.manager), "news",
+        client_for(world.manager),
+        "news",
         {"good.jsonl": good, "bad.jsonl": bad, "set.zip": semeval_zip()},
-    )  # fmt: skip
-    assert job["status"] == "done" and not job["report"]["ok"]
+    )
+    assert job["status"] == "done"
+    assert not job["report"]["ok"]
     good_report, bad_report, zip_report = job["report"]["files"]
     assert (good_report["articles_created"], good_report["duplicate_ids"]) == (1, ["a1"])
-    assert not bad_report["ok"] and bad_report["articles_created"] == 0
+    assert not bad_report["ok"]
+    assert bad_report["articles_created"] == 0
     (error,) = bad_report["errors"]
     assert (error["file"], error["line"]) == ("bad.jsonl", 2)
     assert error["message"].startswith("bad JSON: Expecting value")
     assert (zip_report["format"], zip_report["articles_created"]) == ("zip", 2)
     assert zip_report["spans_created"] == 1
     assert job["message"].endswith("nothing stored from bad.jsonl (errors)")
-    assert job["report"]["articles_created"] == 3 and job["report"]["duplicates"] == 1
+    assert job["report"]["articles_created"] == 3
+    assert job["report"]["duplicates"] == 1
     assert Article.objects.filter(external_id="g1").exists()
     assert not Article.objects.filter(external_id="b1").exists()  # nothing from a bad file
     assert Span.objects.get(article__external_id="111").text == "Awful"
@@ -159,12 +180,18 @@ def test_progress_counts_the_bytes_read_and_only_goes_forward(world: World, medi
         format="multipart",
     )
     seen = []
-    jobs.run(ImportJob, response.json()["id"], lambda job, progress: uploads.run(
-        job, lambda done, total: (seen.append((done, total)), progress(done, total))))  # fmt: skip
+    jobs.run(
+        ImportJob,
+        response.json()["id"],
+        lambda job, progress: uploads.run(
+            job, lambda done, total: (seen.append((done, total)), progress(done, total))
+        ),
+    )
     total = len(many) + len(semeval_zip())
     assert {t for _, t in seen} == {total}
     done = [d for d, _ in seen]
-    assert done == sorted(done) and done[-1] == total
+    assert done == sorted(done)
+    assert done[-1] == total
     assert len({d for d in done if d < len(many)}) > 10  # it moved while the JSONL was read
 
 
@@ -191,29 +218,41 @@ def bomb(size: int) -> bytes:
 
 def test_bad_files_are_refused_in_the_request_naming_each(world: World, media, settings):
     client = client_for(world.manager)
-    response = post(client, {"ok.jsonl": LABELLED, "notes.docx": b"PK not really",
-                             "broken.zip": b"not a zip", "bomb.zip": bomb(64 << 20)})  # fmt: skip
+    response = post(
+        client,
+        {
+            "ok.jsonl": LABELLED,
+            "notes.docx": b"PK not really",
+            "broken.zip": b"not a zip",
+            "bomb.zip": bomb(64 << 20),
+        },
+    )
     assert response.status_code == 400
     messages = response.json()["file"]
     assert len(messages) == 3
     assert messages[0].startswith("notes.docx: unsupported file type '.docx'")
     assert messages[1].startswith("broken.zip: not a readable zip file")
-    assert messages[2].startswith("bomb.zip: articles.jsonl expands") and "zip bomb" in messages[2]
+    assert messages[2].startswith("bomb.zip: articles.jsonl expands")
+    assert "zip bomb" in messages[2]
 
     settings.API_MAX_ARTICLE_BYTES = 100
     response = post(client, {"long.txt": b"x" * 200})
-    assert response.status_code == 400 and "long.txt: 200 bytes" in response.json()["file"][0]
+    assert response.status_code == 400
+    assert "long.txt: 200 bytes" in response.json()["file"][0]
 
     assert post(client, {}).json()["file"] == ["This field is required."]
-    assert not ImportJob.objects.exists() and stored_files(media) == []
+    assert not ImportJob.objects.exists()
+    assert stored_files(media) == []
     assert not Article.objects.filter(external_id="lab1").exists()
 
 
 def test_an_upload_over_the_limit_is_413_before_it_is_read(world: World, media, settings):
     settings.IMPORT_MAX_UPLOAD_BYTES = 1000
     response = post(client_for(world.manager), {"big.jsonl": b"x" * 5000})
-    assert response.status_code == 413 and "limit is 1000" in response.json()["detail"]
-    assert not ImportJob.objects.exists() and stored_files(media) == []
+    assert response.status_code == 413
+    assert "limit is 1000" in response.json()["detail"]
+    assert not ImportJob.objects.exists()
+    assert stored_files(media) == []
 
 
 def test_files_stored_before_a_failure_in_the_request_are_deleted(world: World, media, monkeypatch):
@@ -241,7 +280,8 @@ def test_a_failed_job_deletes_its_files_too(world: World, media):
     User = type(world.manager)
     User.objects.filter(pk=world.manager.pk).delete()  # whose layer the spans were for
     ended = jobs.run(ImportJob, job.pk, uploads.run)
-    assert ended.status == "failed" and "'boss', whose layer" in ended.error
+    assert ended.status == "failed"
+    assert "'boss', whose layer" in ended.error
     assert stored_files(media) == []
 
 
@@ -302,7 +342,8 @@ def test_a_takeover_goes_on_from_the_first_file_not_committed(world: World, medi
     ended = jobs.run(ImportJob, job.pk, uploads.run, task_id="redelivered")
     assert (ended.status, ended.attempts) == ("done", 2)
     created = [f["articles_created"] for f in ended.report["files"]]
-    assert created == [2, 1] and ended.report["duplicates"] == 0  # not imported twice
+    assert created == [2, 1]
+    assert ended.report["duplicates"] == 0
     assert Article.objects.filter(external_id__in=["t1", "t2", "t3"]).count() == 3
 
 
@@ -330,11 +371,14 @@ def test_an_uploaded_release_zip_takes_si_files_only_with_si_label(world: World,
     client = client_for(world.manager)
     data = zip_folder(DATASETS, tmp_path / "release.zip").read_bytes()
     refused, _ = import_files(client, "news", {"d.zip": data}, si_label="no_such")
-    assert refused.status_code == 400 and "unknown label 'no_such'" in refused.json()["si_label"][0]
+    assert refused.status_code == 400
+    assert "unknown label 'no_such'" in refused.json()["si_label"][0]
 
     response, job = import_files(client, "news", {"d.zip": data}, si_label="loaded_language")
-    assert job["status"] == "done" and job["report"]["ok"], job
+    assert job["status"] == "done", job
+    assert job["report"]["ok"], job
     assert job["options"]["si_label"] == "loaded_language"
     [file] = job["report"]["files"]
     assert any(name.endswith("article1002.task1-SI.labels") for name in file["label_files"]["1002"])
-    assert file["repeated_spans"] == 1 and file["articles_created"] == 4
+    assert file["repeated_spans"] == 1
+    assert file["articles_created"] == 4

@@ -29,8 +29,14 @@ def run(*args) -> int:
 
 
 def test_command_imports_and_prints_a_summary_per_file(project, capsys):
-    status = run("--project", "news", "--annotator", "carol", DATA / "articles.jsonl",
-                 DATA / "doccano_label.jsonl")  # fmt: skip
+    status = run(
+        "--project",
+        "news",
+        "--annotator",
+        "carol",
+        DATA / "articles.jsonl",
+        DATA / "doccano_label.jsonl",
+    )
 
     out = capsys.readouterr().out
     assert status == 0
@@ -124,8 +130,9 @@ def test_bulk_insert_keeps_no_values_in_the_debug_query_log(project):
 
 def test_bulk_insert_never_reuses_ids_of_deleted_rows(project):
     fields = ["project_id", "external_id", "text", "text_sha256"]
-    first = bulk_insert(Article, fields, [(project.pk, f"d{i}", "t", "0" * 64) for i in range(3)],
-                        return_ids=True)  # fmt: skip
+    first = bulk_insert(
+        Article, fields, [(project.pk, f"d{i}", "t", "0" * 64) for i in range(3)], return_ids=True
+    )
     Article.objects.filter(pk=first[-1]).delete()
 
     second = bulk_insert(Article, fields, [(project.pk, "d9", "t", "0" * 64)], return_ids=True)

@@ -18,9 +18,13 @@ from annotator.corpus.models import Article
 from annotator.imports import service
 from annotator.imports.service import ImportSetupError, import_paths
 
-GOOD = json.dumps({"id": "ok", "text": "Good text here.", "spans": [
-    {"start": 0, "end": 4, "label": "loaded_language"}
-]})  # fmt: skip
+GOOD = json.dumps(
+    {
+        "id": "ok",
+        "text": "Good text here.",
+        "spans": [{"start": 0, "end": 4, "label": "loaded_language"}],
+    }
+)
 
 
 def jsonl_line(**fields) -> str:
@@ -88,7 +92,8 @@ def test_bad_jsonl_line_is_named_and_file_stores_nothing(project, tmp_path, case
     [error] = report.files[0].errors
     assert (error.file, error.line) == (str(path), 3)
     assert words in error.message
-    assert str(path) in str(error) and "line 3" in str(error)
+    assert str(path) in str(error)
+    assert "line 3" in str(error)
     assert report.articles_created == 0
     assert_nothing_stored()
 
@@ -132,7 +137,8 @@ def test_spans_without_annotator_is_a_clear_error(project, tmp_path):
     report = import_paths(project, [path])
 
     [error] = report.files[0].errors
-    assert "--annotator" in error.message and "'ok'" in error.message
+    assert "--annotator" in error.message
+    assert "'ok'" in error.message
     assert_nothing_stored()
 
 
@@ -143,15 +149,19 @@ def test_utf16_offset_inside_an_emoji(project, tmp_path):
     report = import_paths(project, [path], annotator="bob", utf16_offsets=True)
 
     [error] = report.files[0].errors
-    assert error.line == 1 and "surrogate pair" in error.message
+    assert error.line == 1
+    assert "surrogate pair" in error.message
     assert_nothing_stored()
 
 
 def test_span_on_a_lone_carriage_return(project, tmp_path):
     path = tmp_path / "cr.jsonl"
-    path.write_text(json.dumps({"id": 1, "text": "ab\r\ncd", "spans": [
-        {"start": 2, "end": 3, "label": "doubt"}
-    ]}), "utf-8")  # fmt: skip
+    path.write_text(
+        json.dumps(
+            {"id": 1, "text": "ab\r\ncd", "spans": [{"start": 2, "end": 3, "label": "doubt"}]}
+        ),
+        "utf-8",
+    )
 
     report = import_paths(project, [path], annotator="bob")
 
@@ -212,7 +222,8 @@ def test_si_labels_need_si_label(project, raw_text, tmp_path):
 
     [error] = report.files[0].errors
     assert error.file.endswith("article3.task-si.labels")
-    assert "found and none read" in error.message and "--si-label" in error.message
+    assert "found and none read" in error.message
+    assert "--si-label" in error.message
     assert_nothing_stored()
 
 
@@ -273,7 +284,8 @@ def test_database_error_while_writing_is_reported_and_rolled_back(project, tmp_p
     report = import_paths(project, [path], annotator="alice")
 
     [error] = report.files[0].errors
-    assert error.file == str(path) and "database error, nothing stored" in error.message
+    assert error.file == str(path)
+    assert "database error, nothing stored" in error.message
     assert "span_text_length_matches_offsets" in error.message
     assert report.articles_created == 0
     assert_nothing_stored()
@@ -286,7 +298,8 @@ def test_error_list_is_capped(project, tmp_path):
     report = import_paths(project, [path])
 
     file = report.files[0]
-    assert len(file.errors) == 50 and file.errors_truncated
+    assert len(file.errors) == 50
+    assert file.errors_truncated
     assert [e.line for e in file.errors] == list(range(1, 51))
     assert "(more not shown)" in file.summary()
 

@@ -95,7 +95,8 @@ def test_fast_path_rows_equal_the_checked_path(project, raw_text, tmp_path, monk
     other = Project.objects.create(slug="other", name="Other", schema=project.schema)
     monkeypatch.setattr(service, "foreign_key_checks_skippable", lambda *a, **k: False)
     checked = import_paths(other, [path], annotator="alice", batch_size=2)
-    assert checked.ok and checked.files[0].fast_path is False
+    assert checked.ok
+    assert checked.files[0].fast_path is False
 
     assert (fast.articles_created, fast.spans_created) == (5, 5 * len(PHRASES))
     assert rows(project) == rows(other)
@@ -111,14 +112,16 @@ def test_fast_path_rows_equal_the_checked_path(project, raw_text, tmp_path, monk
 @on_postgresql
 def test_role_is_origin_after_an_import_and_after_a_failed_file(project, raw_text, tmp_path):
     good = import_paths(project, [write_articles(tmp_path / "good.jsonl", raw_text)], "alice")
-    assert good.ok and good.files[0].fast_path
+    assert good.ok
+    assert good.files[0].fast_path
     assert replication_role() == "origin"
 
     # batches of 2: articles 1-4 are COPYed (fast path) before line 5's error is read
     bad_path = write_articles(tmp_path / "bad.jsonl", raw_text, count=6, bad_line=5)
     other = Project.objects.create(slug="other", name="Other", schema=project.schema)
     bad = import_paths(other, [bad_path], annotator="alice", batch_size=2)
-    assert not bad.ok and bad.files[0].fast_path
+    assert not bad.ok
+    assert bad.files[0].fast_path
     assert [(e.line, "no_such_label" in e.message) for e in bad.files[0].errors] == [(5, True)]
     assert not Article.objects.filter(project=other).exists()
     assert not Span.objects.filter(article__project=other).exists()
@@ -150,11 +153,13 @@ def test_span_of_a_label_deleted_after_the_import_read_the_labels_is_refused(
 
     report = service.import_source(project, source, options, user, fast=True)
 
-    assert report.fast_path and not report.ok
+    assert report.fast_path
+    assert not report.ok
     (error,) = report.errors
     assert f"label id(s) [{doubt_id}] do not exist" in error.message
     assert "nothing stored" in error.message
-    assert not Article.objects.exists() and not Span.objects.exists()
+    assert not Article.objects.exists()
+    assert not Span.objects.exists()
     assert replication_role() == "origin"
 
 
@@ -203,10 +208,12 @@ def test_without_the_opt_in_even_a_superuser_keeps_the_triggers(
     settings.ANNOTATOR_IMPORT_FAST_PATH = False
     path = write_articles(tmp_path / "a.jsonl", raw_text)
     report = import_paths(project, [path], annotator="alice")
-    assert report.ok and report.files[0].fast_path is False
+    assert report.ok
+    assert report.files[0].fast_path is False
     other = Project.objects.create(slug="other", name="Other", schema=project.schema)
     asked = import_paths(other, [path], annotator="alice", fast=True)
-    assert asked.ok and asked.files[0].fast_path is True
+    assert asked.ok
+    assert asked.files[0].fast_path is True
     assert rows(project) == rows(other)
 
 

@@ -128,7 +128,9 @@ def test_brat_bad_line_names_file_and_line(project, tmp_path, line, words):
     report = import_paths(project, [folder], annotator="b")
 
     [error] = report.files[0].errors
-    assert error.file == str(folder / "a.ann") and error.line == 2 and words in error.message
+    assert error.file == str(folder / "a.ann")
+    assert error.line == 2
+    assert words in error.message
     assert_nothing_stored(project)
 
 
@@ -154,7 +156,8 @@ def test_brat_ann_without_its_text_is_an_error(project, tmp_path):
     report = import_paths(project, [folder], annotator="b")
 
     [error] = report.files[0].errors
-    assert error.file.endswith("lost.ann") and "lost.txt" in error.message
+    assert error.file.endswith("lost.ann")
+    assert "lost.txt" in error.message
     assert_nothing_stored(project)
 
 
@@ -264,7 +267,9 @@ def test_conll_bad_line_names_file_and_line(project, tmp_path, line, words):
     report = import_paths(project, [path], annotator="c")
 
     [error] = report.files[0].errors
-    assert error.file == str(path) and error.line == 5 and words in error.message
+    assert error.file == str(path)
+    assert error.line == 5
+    assert words in error.message
     assert_nothing_stored(project)
 
 
@@ -372,7 +377,9 @@ def test_label_studio_errors_name_the_line_of_the_task(project, tmp_path, conten
     report = import_paths(project, [path], annotator="ls")
 
     [error] = report.files[0].errors
-    assert error.file == str(path) and error.line == line and words in error.message
+    assert error.file == str(path)
+    assert error.line == line
+    assert words in error.message
     assert_nothing_stored(project)
 
 
@@ -415,7 +422,8 @@ def test_label_studio_file_is_read_a_task_at_a_time(project, tmp_path, monkeypat
 
     [error] = report.files[0].errors
     starts = [n + 1 for n, text in enumerate(path.read_text().split("\n")) if text == " {"]
-    assert error.line == starts[17] and "task 17: 'data.text'" in error.message
+    assert error.line == starts[17]
+    assert "task 17: 'data.text'" in error.message
     del tasks[17]
     path.write_text(json.dumps(tasks, ensure_ascii=False, indent=1), encoding="utf-8")
     report = import_paths(project, [path], annotator="ls")

@@ -78,7 +78,8 @@ def test_fixture_is_the_release_layout_with_its_quirks():
     assert b"\r\n" in (DATASETS / "train-articles/article1001.txt").read_bytes()
     tc = (DATASETS / TC_DIR / "article1001.task2-TC.labels").read_text().splitlines()
     assert len(tc) != len(set(tc))  # a repeated span line
-    assert (DATASETS / "train-task2-TC.labels").exists() and (DATASETS / SI_DIR).is_dir()
+    assert (DATASETS / "train-task2-TC.labels").exists()
+    assert (DATASETS / SI_DIR).is_dir()
     assert {(a, t) for a, _, t in TC_SPANS if a != "1003"} == raw_label_texts(DATASETS)
 
 
@@ -93,7 +94,8 @@ def test_release_imports_every_span_exactly(project, tmp_path, packaging):
     assert (file.articles_created, file.spans_created) == (4, len(TC_SPANS))
     assert stored(project) == TC_SPANS  # the BOM article's spans too, not one character off
     bom = Article.objects.get(project=project, external_id="1001")
-    assert not bom.text.startswith("\ufeff") and "\r" not in bom.text
+    assert not bom.text.startswith("\ufeff")
+    assert "\r" not in bom.text
     assert bom.title == "Minister: 👨\u200d👩\u200d👧 families flee"
     # which label files each article took: its own TC file, else the whole-set file
     assert file.label_files["1001"][0].endswith(f"{TC_DIR}/article1001.task2-TC.labels")
@@ -141,14 +143,16 @@ def test_command_prints_label_files_and_exits_zero(project, capsys):
 
     out = capsys.readouterr().out
     assert f"4 article(s), {len(TC_SPANS)} span(s) from 3 labels file(s)" in out
-    assert "1003: " in out and "train-task2-TC.labels" in out
+    assert "1003: " in out
+    assert "train-task2-TC.labels" in out
     assert "repeated span line(s)" in out
 
 
 def assert_failed(project, report, file_part: str, words: str, line=None):
     assert not report.ok
     [error] = report.files[0].errors
-    assert file_part in error.file and words in error.message, error
+    assert file_part in error.file, error
+    assert words in error.message, error
     if line is not None:
         assert error.line == line
     assert not Article.objects.filter(project=project).exists()

@@ -53,10 +53,13 @@ def worker(transactional_db, settings, tmp_path):
 def jsonl(prefix: str) -> bytes:
     """ARTICLES articles, each with a span after an emoji (offsets in code points)."""
     lines = [
-        {"id": f"{prefix}{n}", "text": f"🔥 Traitors {n} lie.\r\nAgain.",
-         "spans": [{"start": 2, "end": 10, "label": "name_calling"}]}
+        {
+            "id": f"{prefix}{n}",
+            "text": f"🔥 Traitors {n} lie.\r\nAgain.",
+            "spans": [{"start": 2, "end": 10, "label": "name_calling"}],
+        }
         for n in range(ARTICLES)
-    ]  # fmt: skip
+    ]
     return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode()
 
 
@@ -91,7 +94,9 @@ def test_a_pool_process_killed_between_files_is_taken_over_from_the_next_file(wo
     assert "WorkerLostError" in worker.log()  # the message was requeued at once
     reports = job.report["files"]
     assert [(f["path"], f["articles_created"], f["spans_created"]) for f in reports] == [
-        ("first.jsonl", ARTICLES, ARTICLES), ("second.jsonl", ARTICLES, ARTICLES)]  # fmt: skip
+        ("first.jsonl", ARTICLES, ARTICLES),
+        ("second.jsonl", ARTICLES, ARTICLES),
+    ]
     assert job.report["duplicates"] == 0  # the first file was not imported again
     assert job.progress_done == job.progress_total == len(first) + len(second)
     assert Article.objects.filter(project=project).count() == 2 * ARTICLES

@@ -53,13 +53,31 @@ def request_import(world):
 
 
 KINDS = {
-    "export": Kind(Export, exports.build, lambda w: exports.request_export(w.project, "jsonl"),
-                   "/api/v1/projects/news/exports/", lambda: {"format": "jsonl"}),
-    "agreement": Kind(AgreementReport, agreement.run, lambda w: agreement.request_report(w.project),
-                      "/api/v1/projects/news/agreement/", dict),
-    "import": Kind(ImportJob, uploads.run, request_import, "/api/v1/projects/news/imports/",
-                   upload, reader="manager", format="multipart", progress=len(UPLOAD)),
-}  # fmt: skip
+    "export": Kind(
+        Export,
+        exports.build,
+        lambda w: exports.request_export(w.project, "jsonl"),
+        "/api/v1/projects/news/exports/",
+        lambda: {"format": "jsonl"},
+    ),
+    "agreement": Kind(
+        AgreementReport,
+        agreement.run,
+        lambda w: agreement.request_report(w.project),
+        "/api/v1/projects/news/agreement/",
+        dict,
+    ),
+    "import": Kind(
+        ImportJob,
+        uploads.run,
+        request_import,
+        "/api/v1/projects/news/imports/",
+        upload,
+        reader="manager",
+        format="multipart",
+        progress=len(UPLOAD),
+    ),
+}
 
 
 @pytest.fixture(params=KINDS)
@@ -87,10 +105,12 @@ def test_a_job_runs_once_and_a_second_delivery_does_nothing(kind, world):
 
 
 @pytest.mark.parametrize(
-    "error, reason",
-    [(jobs.JobFailed("span #3 does not match"), "span #3 does not match"),
-     (KeyError("boom"), "KeyError: 'boom'")],
-)  # fmt: skip
+    ("error", "reason"),
+    [
+        (jobs.JobFailed("span #3 does not match"), "span #3 does not match"),
+        (KeyError("boom"), "KeyError: 'boom'"),
+    ],
+)
 def test_a_failing_job_is_failed_with_the_reason(kind, world, error, reason):
     def work(job, progress):
         progress(1, 2)
@@ -113,7 +133,8 @@ def test_a_database_error_is_retried_by_the_task_then_fails_the_job(kind, world,
         jobs.run(kind.model, job.pk, work, retry_db_errors=True)
     assert kind.model.objects.get(pk=job.pk).status == "running"
     ended = jobs.run(kind.model, job.pk, work)  # the last retry takes it over
-    assert ended.status == "failed" and ended.attempts == 2
+    assert ended.status == "failed"
+    assert ended.attempts == 2
     assert ended.error == "database error, retries used up: server closed the connection"
 
 
@@ -170,8 +191,11 @@ def test_progress_and_heartbeat_are_written_while_the_work_runs(kind, world, set
 def test_recovery_queues_stalled_jobs_again_and_fails_them_after_their_attempts(kind, world, eager):
     long_ago = timezone.now() - timedelta(hours=1)
     stalled, lost, live = (kind.request(world) for _ in range(3))
-    for job, attempts, beat in [(stalled, 1, long_ago), (lost, jobs.MAX_ATTEMPTS, long_ago),
-                                (live, 1, timezone.now())]:  # fmt: skip
+    for job, attempts, beat in [
+        (stalled, 1, long_ago),
+        (lost, jobs.MAX_ATTEMPTS, long_ago),
+        (live, 1, timezone.now()),
+    ]:
         kind.model.objects.filter(pk=job.pk).update(
             status="running", attempts=attempts, heartbeat_at=beat, owner="a lost worker"
         )
@@ -183,7 +207,8 @@ def test_recovery_queues_stalled_jobs_again_and_fails_them_after_their_attempts(
     stalled.refresh_from_db(), lost.refresh_from_db(), live.refresh_from_db()
     assert (stalled.status, stalled.attempts) == ("done", 2)
     assert lost.status == "failed"
-    assert "stopped (no heartbeat since" in lost.error and "3 time(s)" in lost.error
+    assert "stopped (no heartbeat since" in lost.error
+    assert "3 time(s)" in lost.error
     assert (live.status, live.owner) == ("running", "a lost worker")
 
 

@@ -41,8 +41,10 @@ pytestmark = [pytest.mark.worker, pytest.mark.postgres, pytest.mark.redis]
 
 ARTICLES = 12
 BOUND = 60  # seconds: generous for a shared 2-core machine; the expected time is ~6 s
-KINDS = {"export": (Export, "exports", {"format": "jsonl"}),
-         "agreement": (AgreementReport, "agreement", {})}  # fmt: skip
+KINDS = {
+    "export": (Export, "exports", {"format": "jsonl"}),
+    "agreement": (AgreementReport, "agreement", {}),
+}
 
 
 @pytest.fixture

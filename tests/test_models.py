@@ -67,7 +67,7 @@ def test_negative_start_is_refused(article, label):
     assert not Span.objects.exists()
 
 
-@pytest.mark.parametrize("start, end", [(5, 5), (6, 5)])
+@pytest.mark.parametrize(("start", "end"), [(5, 5), (6, 5)])
 def test_end_not_after_start_is_refused(article, label, start, end):
     with refused("span_start_before_end"):
         span(article, label, start, end, "")
@@ -119,7 +119,7 @@ def test_external_id_is_unique_within_a_project_only(article, project):
     assert Article.objects.create(project=other, external_id="a1", text="other").pk
 
 
-@pytest.mark.parametrize("start, end", [(5, 5), (6, 5), (5, None), (None, 5)])
+@pytest.mark.parametrize(("start", "end"), [(5, 5), (6, 5), (5, None), (None, 5)])
 def test_invalid_image_caption_range_is_refused(article, start, end):
     with refused("image_caption_range_valid"), transaction.atomic():
         ArticleImage.objects.create(

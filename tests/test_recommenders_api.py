@@ -32,24 +32,30 @@ def test_managers_configure_recommenders_and_bad_settings_name_the_field():
     created = boss.post(recs_url(w.project), {"name": "Phrases", "kind": "phrase"}, format="json")
     assert created.status_code == 201
     body = created.json()
-    assert body["state"] == "untrained" and body["current_model"] is None
+    assert body["state"] == "untrained"
+    assert body["current_model"] is None
     assert body["settings"] == {"min_agreement": 2, "retrain_after": 50, "timeout": 5, "folds": 5}
     pk = body["id"]
 
     bad = boss.patch(recs_url(w.project, pk), {"settings": {"retrain_after": 0}}, format="json")
-    assert bad.status_code == 400 and "settings" in bad.json()
+    assert bad.status_code == 400
+    assert "settings" in bad.json()
     unknown = boss.patch(recs_url(w.project, pk), {"settings": {"speed": 1}}, format="json")
-    assert unknown.status_code == 400 and "speed" in str(unknown.json())
+    assert unknown.status_code == 400
+    assert "speed" in str(unknown.json())
     kind = boss.patch(recs_url(w.project, pk), {"kind": "sequence"}, format="json")
-    assert kind.status_code == 400 and "kind" in kind.json()
+    assert kind.status_code == 400
+    assert "kind" in kind.json()
     no_url = boss.post(recs_url(w.project), {"name": "LS", "kind": "external"}, format="json")
-    assert no_url.status_code == 400 and "url" in no_url.json()
+    assert no_url.status_code == 400
+    assert "url" in no_url.json()
 
     ok = boss.patch(
         recs_url(w.project, pk), {"settings": {"retrain_after": 5}, "name": "Memory"}, format="json"
     )
     assert ok.status_code == 200
-    assert ok.json()["settings"]["retrain_after"] == 5 and ok.json()["name"] == "Memory"
+    assert ok.json()["settings"]["retrain_after"] == 5
+    assert ok.json()["name"] == "Memory"
     annotator_view = client_for(w.annotator).get(recs_url(w.project))
     assert [r["name"] for r in annotator_view.json()] == ["Memory"]
     assert boss.delete(recs_url(w.project, pk)).status_code == 204
@@ -73,8 +79,10 @@ def test_phrase_memory_recommends_accepts_and_rejects(django_capture_on_commit_c
     pk = pk.json()["id"]
     job, model = train(boss, w.project, pk, django_capture_on_commit_callbacks)
     assert model["status"] == "done", model
-    assert model["version"] == 1 and model["counts"]["articles"] == 20
-    assert model["counts"]["spans"] == 120 and model["origin_model"] == f"phrase #{pk} v1"
+    assert model["version"] == 1
+    assert model["counts"]["articles"] == 20
+    assert model["counts"]["spans"] == 120
+    assert model["origin_model"] == f"phrase #{pk} v1"
     assert model["evaluation"]["folds"] == 5
 
     # Off by default: the annotator sees none, and is told why; the manager sees them.
@@ -83,20 +91,27 @@ def test_phrase_memory_recommends_accepts_and_rejects(django_capture_on_commit_c
     assert hidden == {"visible": False, "reason": "off", "recommendations": [], "status": []}
     boss.patch(f"/api/v1/projects/{w.project.slug}/", {"recommendations": "always"}, format="json")
     shown = recommendations(ann, article)
-    assert shown["visible"] and shown["status"][0]["state"] == "ok"
+    assert shown["visible"]
+    assert shown["status"][0]["state"] == "ok"
     found = shown["recommendations"]
     assert found, "the training phrases recur in new articles"
     for rec in found:
         assert article.text[rec["start"] : rec["end"]] == rec["text"]
-        assert rec["origin_model"] == f"phrase #{pk} v1" and 0 < rec["score"] <= 1
+        assert rec["origin_model"] == f"phrase #{pk} v1"
+        assert 0 < rec["score"] <= 1
 
     accepted, rejected = found[0], found[-1]
     created = ann.post(
         f"/api/v1/articles/{article.pk}/spans/",
-        {"label": accepted["label"], "start": accepted["start"], "end": accepted["end"],
-         "origin": "recommender", "origin_model": accepted["origin_model"]},
+        {
+            "label": accepted["label"],
+            "start": accepted["start"],
+            "end": accepted["end"],
+            "origin": "recommender",
+            "origin_model": accepted["origin_model"],
+        },
         format="json",
-    )  # fmt: skip
+    )
     assert created.status_code == 201
     assert created.json()["origin"] == "recommender"
     assert created.json()["origin_model"] == f"phrase #{pk} v1"
@@ -106,16 +121,19 @@ def test_phrase_memory_recommends_accepts_and_rejects(django_capture_on_commit_c
     assert ann.post(reject_url, body, format="json").status_code == 200  # idempotent
 
     again = {r["id"] for r in recommendations(ann, article)["recommendations"]}
-    assert accepted["id"] not in again and rejected["id"] not in again
+    assert accepted["id"] not in again
+    assert rejected["id"] not in again
     assert len(again) == len(found) - 2 or accepted["id"] == rejected["id"]
     # Another user's rejection is theirs only.
     others = {r["id"] for r in recommendations(boss, article)["recommendations"]}
     assert rejected["id"] in others
 
     bad = ann.post(reject_url, {**body, "label": "nope"}, format="json")
-    assert bad.status_code == 400 and "label" in bad.json()
+    assert bad.status_code == 400
+    assert "label" in bad.json()
     beyond = ann.post(reject_url, {**body, "end": len(article.text) + 1}, format="json")
-    assert beyond.status_code == 400 and "end" in beyond.json()
+    assert beyond.status_code == 400
+    assert "end" in beyond.json()
 
 
 def test_after_done_shows_annotators_recommendations_once_they_are_done(
@@ -130,7 +148,8 @@ def test_after_done_shows_annotators_recommendations_once_they_are_done(
         f"/api/v1/projects/{w.project.slug}/", {"recommendations": "after_done"}, format="json"
     )
     project = boss.get(f"/api/v1/projects/{w.project.slug}/").json()
-    assert project["recommendations"] == "after_done" and project["active_ordering"] is False
+    assert project["recommendations"] == "after_done"
+    assert project["active_ordering"] is False
     article = w.fresh[0]
     assert recommendations(ann, article)["reason"] == "after_done"
     assert ann.post(f"/api/v1/articles/{article.pk}/complete/").status_code == 200
@@ -166,7 +185,8 @@ def test_active_ordering_serves_the_most_uncertain_article_first():
     response = boss.patch(
         f"/api/v1/projects/{w.project.slug}/", {"active_ordering": True}, format="json"
     )
-    assert response.status_code == 200 and response.json()["active_ordering"] is True
+    assert response.status_code == 200
+    assert response.json()["active_ordering"] is True
     w.project.refresh_from_db()
     assert next_article_id(w.project, w.annotator) == second.pk
     Article.objects.filter(pk=second.pk).update(uncertainty=None)  # not scored: last
@@ -186,8 +206,14 @@ def test_active_ordering_serves_the_most_uncertain_article_first():
 def test_the_admin_applies_the_same_rules(admin_client):
     w = rec_world(n_train=0, n_fresh=0)
     page = "/admin/recommenders/recommender/add/"
-    form = {"project": w.project.pk, "name": "LS", "kind": "external", "enabled": "on",
-            "url": "", "settings": "{}"}  # fmt: skip
+    form = {
+        "project": w.project.pk,
+        "name": "LS",
+        "kind": "external",
+        "enabled": "on",
+        "url": "",
+        "settings": "{}",
+    }
     response = admin_client.post(page, form)
     assert response.status_code == 200
     assert "An external recommender needs the URL of its backend." in response.content.decode()
@@ -203,13 +229,25 @@ def test_an_accepted_recommendation_keeps_its_model_through_sync_too():
     ann = client_for(w.annotator)
     start, end = w.fresh_gold[0][0][:2]
     ops = [
-        {"op": "create", "label": "doubt", "start": start, "end": end, "origin": "recommender",
-         "origin_model": "sequence #7 v3"},
-        {"op": "create", "label": "slogans", "start": start, "end": end,
-         "origin_model": "ignored without origin recommender"},
-    ]  # fmt: skip
-    response = ann.post(f"/api/v1/articles/{article.pk}/spans/sync/", {"operations": ops},
-                        format="json")  # fmt: skip
+        {
+            "op": "create",
+            "label": "doubt",
+            "start": start,
+            "end": end,
+            "origin": "recommender",
+            "origin_model": "sequence #7 v3",
+        },
+        {
+            "op": "create",
+            "label": "slogans",
+            "start": start,
+            "end": end,
+            "origin_model": "ignored without origin recommender",
+        },
+    ]
+    response = ann.post(
+        f"/api/v1/articles/{article.pk}/spans/sync/", {"operations": ops}, format="json"
+    )
     assert response.status_code == 200, response.json()
     spans = [result["span"] for result in response.json()["results"]]
     assert [(s["origin"], s["origin_model"]) for s in spans] == [

@@ -45,18 +45,35 @@ class Stub(BaseHTTPRequestHandler):
         start = text.find(word)
         emoji_at = text.find("🙂")
         result = [
-            {"from_name": "label", "to_name": "text", "type": "labels", "score": 0.8,
-             "value": {"start": start, "end": start + len(word), "text": word,
-                       "labels": ["doubt"]}},
+            {
+                "from_name": "label",
+                "to_name": "text",
+                "type": "labels",
+                "score": 0.8,
+                "value": {
+                    "start": start,
+                    "end": start + len(word),
+                    "text": word,
+                    "labels": ["doubt"],
+                },
+            },
             # By label name, with UTF-16 offsets (as a JavaScript backend counts): the emoji
             # before it is two units there.
-            {"from_name": "label", "to_name": "text", "type": "labels",
-             "value": {"start": emoji_at + 3, "end": emoji_at + 8, "text": "after",
-                       "labels": ["loaded language"]}},
+            {
+                "from_name": "label",
+                "to_name": "text",
+                "type": "labels",
+                "value": {
+                    "start": emoji_at + 3,
+                    "end": emoji_at + 8,
+                    "text": "after",
+                    "labels": ["loaded language"],
+                },
+            },
             # Unknown label, and offsets outside the text: dropped.
             {"type": "labels", "value": {"start": 0, "end": 4, "labels": ["Nope"]}},
             {"type": "labels", "value": {"start": 0, "end": 10**6, "labels": ["doubt"]}},
-        ]  # fmt: skip
+        ]
         return {"results": [{"result": result, "score": 0.5, "model_version": "stub-1"}]}
 
 
@@ -110,11 +127,12 @@ def test_regions_of_a_label_studio_backend_become_recommendations(backend):
     assert request["tasks"] == [{"id": article.pk, "data": {"text": article.text}}]
     assert '<Label value="doubt"/>' in request["label_config"]
     training = boss.post(f"/api/v1/projects/{w.project.slug}/recommenders/{pk}/train/", {})
-    assert training.status_code == 400 and "kind" in training.json()
+    assert training.status_code == 400
+    assert "kind" in training.json()
 
 
 @pytest.mark.parametrize(
-    "mode, message",
+    ("mode", "message"),
     [
         ("slow", "did not answer within 0.5 s"),
         ("garbage", "did not answer with Label Studio's predict response"),
@@ -128,9 +146,11 @@ def test_a_backend_that_fails_leaves_a_clear_status_and_the_page_working(backend
     body = recommend(client_for(w.annotator), article)
     assert body["recommendations"] == []
     [status] = body["status"]
-    assert status["state"] == "error" and message in status["message"]
+    assert status["state"] == "error"
+    assert message in status["message"]
     recommender = boss.get(f"/api/v1/projects/{w.project.slug}/recommenders/{pk}/").json()
-    assert recommender["state"] == "error" and message in recommender["message"]
+    assert recommender["state"] == "error"
+    assert message in recommender["message"]
     Stub.mode = "ok"  # it comes back
     assert recommend(client_for(w.annotator), article)["status"][0]["state"] == "ok"
     assert boss.get(f"/api/v1/projects/{w.project.slug}/recommenders/{pk}/").json()["state"] == (
@@ -141,11 +161,13 @@ def test_a_backend_that_fails_leaves_a_clear_status_and_the_page_working(backend
 def test_an_unreachable_backend_is_an_error_status_too():
     w, boss, article, pk = setup("http://127.0.0.1:9/", timeout=0.5)
     [status] = recommend(client_for(w.annotator), article)["status"]
-    assert status["state"] == "error" and "could not be reached" in status["message"]
+    assert status["state"] == "error"
+    assert "could not be reached" in status["message"]
 
 
 def test_external_recommenders_are_off_unless_configured():
     w = rec_world(n_train=0, n_fresh=1)
     boss = client_for(w.manager)
     body = recommend(boss, w.fresh[0])
-    assert body["status"] == [] and body["recommendations"] == []
+    assert body["status"] == []
+    assert body["recommendations"] == []

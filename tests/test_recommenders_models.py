@@ -120,10 +120,12 @@ def test_every_suggestion_slices_the_text_exactly_in_any_script():
         ):
             for s in found:
                 assert 0 <= s.start < s.end <= len(text)
-                assert s.start in bounds and s.end in bounds, (name, text[s.start : s.end])
+                assert s.start in bounds, (name, text[s.start : s.end])
+                assert s.end in bounds, (name, text[s.start : s.end])
                 assert text[s.start : s.end].strip() == text[s.start : s.end]
                 seen_any[name] += 1
-    assert seen_any["crf"] > 10 and seen_any["phrase"] >= 1
+    assert seen_any["crf"] > 10
+    assert seen_any["phrase"] >= 1
     found = table.suggest(fresh[-1][0])
     assert [(fresh[-1][0][s.start : s.end], s.label) for s in found] == [
         ("خونة حقيرون", "name_calling")
@@ -152,7 +154,8 @@ def test_the_artifact_is_crfsuite_model_files_and_json():
         names = archive.namelist()
         assert "manifest.json" in names
         models = [n for n in names if n.startswith("crf/")]
-        assert models and all(archive.read(n)[:4] == b"lCRF" for n in models)
+        assert models
+        assert all(archive.read(n)[:4] == b"lCRF" for n in models)
     with pytest.raises((ValueError, zipfile.BadZipFile)):
         sequence.SequenceModel(b"\x80\x04K\x01.")  # a pickle is refused, not run
 
@@ -174,7 +177,8 @@ def test_evaluation_is_deterministic_and_has_a_learning_curve():
 
     first = evaluation.evaluate(fit, load, documents, folds=4)
     assert first == evaluation.evaluate(fit, load, documents, folds=4)
-    assert first["folds"] == 4 and first["seed"] == evaluation.SEED
+    assert first["folds"] == 4
+    assert first["seed"] == evaluation.SEED
     assert [p["articles"] for p in first["learning_curve"]] == [1, 2, 4, 8, 15]
     assert sum(v["support"] for v in first["per_label"].values()) == 120
     assert first["unlabelled"]["f1"] >= first["labelled"]["f1"]

@@ -35,16 +35,19 @@ def test_sequence_model_trains_predicts_the_queue_and_recommends(
     with django_capture_on_commit_callbacks(execute=True):
         response = boss.post(recs_url(w.project, pk, "train"), {}, format="json")
     assert response.status_code == 201
-    assert response.json()["status"] == "queued" and response.json()["version"] == 1
+    assert response.json()["status"] == "queued"
+    assert response.json()["version"] == 1
     recommender = boss.get(recs_url(w.project, pk)).json()
     assert recommender["state"] == "ready", recommender
     model = recommender["current_model"]
-    assert model["status"] == "done" and model["source"] == "gold"
+    assert model["status"] == "done"
+    assert model["source"] == "gold"
     assert model["counts"] == {"articles": 30, "spans": 180, "labels": 6}
     assert any("window" in feature for feature in model["features"])
     assert model["duration_seconds"] > 0
     evaluation = model["evaluation"]
-    assert evaluation["folds"] == 3 and evaluation["labelled"]["f1"] > 0.6
+    assert evaluation["folds"] == 3
+    assert evaluation["labelled"]["f1"] > 0.6
     curve = evaluation["learning_curve"]
     assert curve[-1]["f1"] >= curve[0]["f1"]
 
@@ -84,12 +87,19 @@ def test_retrains_after_enough_new_gold_spans(django_capture_on_commit_callbacks
     for n in range(3):
         open_article()
         assert len(models_of(boss, w.project, pk)) == 1, "not before 3 new spans"
-        Span.objects.create(article=article, annotator=None, label=label, start=n, end=n + 1,
-                            text=article.text[n : n + 1])  # fmt: skip
+        Span.objects.create(
+            article=article,
+            annotator=None,
+            label=label,
+            start=n,
+            end=n + 1,
+            text=article.text[n : n + 1],
+        )
     open_article()
     versions = models_of(boss, w.project, pk)
     assert [m["version"] for m in versions] == [2, 1]
-    assert versions[0]["status"] == "done" and versions[0]["counts"]["spans"] == 36 + 3
+    assert versions[0]["status"] == "done"
+    assert versions[0]["counts"]["spans"] == 36 + 3
 
 
 def test_without_gold_it_learns_what_annotators_agree_on(
@@ -107,26 +117,40 @@ def test_without_gold_it_learns_what_annotators_agree_on(
             # Both agree on the first two spans; the others are one annotator's only.
             mine = spans[:2] + (spans[2:] if user == w.annotator else [])
             for s, e, key in mine:
-                Span.objects.create(article=article, annotator=user, label=labels[key], start=s,
-                                    end=e, text=text[s:e])  # fmt: skip
+                Span.objects.create(
+                    article=article,
+                    annotator=user,
+                    label=labels[key],
+                    start=s,
+                    end=e,
+                    text=text[s:e],
+                )
     boss = client_for(w.manager)
     pk = add(boss, w.project, name="P", kind="phrase")
     with django_capture_on_commit_callbacks(execute=True):
         boss.post(recs_url(w.project, pk, "train"), {}, format="json")
     model = models_of(boss, w.project, pk)[0]
-    assert model["source"] == "agreed" and model["counts"]["spans"] == 8
+    assert model["source"] == "agreed"
+    assert model["counts"]["spans"] == 8
     assert model["counts"]["articles"] == 4
 
     strict = add(boss, w.project, name="Q", kind="phrase", settings={"min_agreement": 3})
     refused = boss.post(recs_url(w.project, strict, "train"), {}, format="json")
-    assert refused.status_code == 400 and "3 annotators" in str(refused.json())
+    assert refused.status_code == 400
+    assert "3 annotators" in str(refused.json())
 
     # Gold arrives: the next look retrains on it at once, however few spans it has.
     from annotator.recommenders.tasks import retrain_due
 
     article = Article.objects.filter(project=w.project).first()
-    Span.objects.create(article=article, annotator=None, label=labels["doubt"], start=0, end=3,
-                        text=article.text[:3])  # fmt: skip
+    Span.objects.create(
+        article=article,
+        annotator=None,
+        label=labels["doubt"],
+        start=0,
+        end=3,
+        text=article.text[:3],
+    )
     with django_capture_on_commit_callbacks(execute=True):
         queued = retrain_due()
     # Q too: it had nothing it could learn from, and now has gold.
@@ -170,9 +194,11 @@ def test_data_gone_before_the_worker_ran_fails_the_model_saying_so(
     for callback in queued:
         callback()
     [model] = models_of(boss, w.project, pk)
-    assert model["status"] == "failed" and "nothing to learn from" in model["error"]
+    assert model["status"] == "failed"
+    assert "nothing to learn from" in model["error"]
     recommender = boss.get(recs_url(w.project, pk)).json()
-    assert recommender["state"] == "error" and "nothing to learn from" in recommender["message"]
+    assert recommender["state"] == "error"
+    assert "nothing to learn from" in recommender["message"]
 
 
 def test_the_periodic_look_queues_trainings_that_are_due(django_capture_on_commit_callbacks, eager):  # noqa: F811
@@ -190,7 +216,13 @@ def test_the_periodic_look_queues_trainings_that_are_due(django_capture_on_commi
     label = w.project.schema.labels.get(key="slogans")
     article = w.train[0]
     for n in range(2):
-        Span.objects.create(article=article, annotator=None, label=label, start=n, end=n + 1,
-                            text=article.text[n : n + 1])  # fmt: skip
+        Span.objects.create(
+            article=article,
+            annotator=None,
+            label=label,
+            start=n,
+            end=n + 1,
+            text=article.text[n : n + 1],
+        )
     with django_capture_on_commit_callbacks(execute=True):
         assert retrain_due() == [f"P (phrase, {w.project.slug}) v2"]

@@ -58,7 +58,8 @@ def test_a_worker_trains_the_sequence_model_and_annotators_get_its_recommendatio
 
     model = wait_for(ended, 120, f"training\n{worker.log()}")
     assert model["status"] == "done", model
-    assert model["counts"]["spans"] == 25 * 6 and model["evaluation"]["folds"] == 2
+    assert model["counts"]["spans"] == 25 * 6
+    assert model["evaluation"]["folds"] == 2
     assert boss.get(f"{base}{pk}/").json()["state"] == "ready"
     assert not Article.objects.filter(pk__in=[a.pk for a in w.fresh], uncertainty=None).exists()
 

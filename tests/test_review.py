@@ -72,7 +72,8 @@ def test_groups_identical_spans_and_names_who_marked_them(setup):
     )
     agreed = next(g for g in groups if g["label"] == "loaded" and g["start"] == start)
     assert [a["username"] for a in agreed["annotators"]] == ["abe", "cleo"]
-    assert agreed["text"] == family and agreed["gold"] is None
+    assert agreed["text"] == family
+    assert agreed["gold"] is None
     assert next(g for g in groups if g["count"] == 0)["gold"] is not None
     assert [a["username"] for a in review.annotators_of(article)] == ["abe", "bea", "cleo"]
 
@@ -82,7 +83,8 @@ def test_accept_is_idempotent_and_reject_removes_and_remembers(setup):
     span = mark(article, cleo, "💥 catastrophe")
     first, created = review.accept(article, span.start, span.end, "loaded", reviewer)
     again, created_again = review.accept(article, span.start, span.end, "loaded", reviewer)
-    assert (created, created_again) == (True, False) and first.pk == again.pk
+    assert (created, created_again) == (True, False)
+    assert first.pk == again.pk
     assert gold(article) == [(span.start, span.end, "loaded", "💥 catastrophe")]
     curation = Curation.objects.get(article=article)
     assert (curation.status, curation.reviewer) == (CurationStatus.IN_PROGRESS, reviewer)

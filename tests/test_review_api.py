@@ -33,8 +33,10 @@ def test_reviewer_reads_groups_with_who_agrees(agreeing):
     response = client_for(w.reviewer).get(f"/api/v1/articles/{w.article.pk}/review/")
     assert response.status_code == 200, response.content
     body = response.json()
-    groups = [(g["text"], g["count"], [a["username"] for a in g["annotators"]], g["gold"])
-              for g in body["groups"]]  # fmt: skip
+    groups = [
+        (g["text"], g["count"], [a["username"] for a in g["annotators"]], g["gold"])
+        for g in body["groups"]
+    ]
     assert groups == [("enemy", 2, ["ann", "ann2"], None), ("evil", 1, ["ann"], None)]
     assert body["curation"]["status"] == "todo"
 
@@ -60,7 +62,8 @@ def test_accept_writes_gold_once_and_reject_takes_it_out(agreeing):
     url = f"/api/v1/articles/{w.article.pk}/review/"
     candidate = {"label": "loaded_language", "start": 4, "end": 9}
     first = reviewer.post(url + "accept/", candidate, format="json")
-    assert first.status_code == 201 and first.json()["layer"] == "gold"
+    assert first.status_code == 201
+    assert first.json()["layer"] == "gold"
     assert reviewer.post(url + "accept/", candidate, format="json").status_code == 200
     assert gold(w.article) == [(4, 9, "loaded_language")]
     spans = reviewer.get(f"/api/v1/articles/{w.article.pk}/spans/?layer=gold").json()
@@ -93,10 +96,12 @@ def test_curation_status(agreeing):
     w = agreeing
     url = f"/api/v1/articles/{w.article.pk}/curation/"
     response = client_for(w.manager).patch(url, {"status": "done"}, format="json")
-    assert response.status_code == 200 and response.json()["status"] == "done"
+    assert response.status_code == 200
+    assert response.json()["status"] == "done"
     assert response.json()["reviewer"] == "boss"
     bad = client_for(w.manager).patch(url, {"status": "finished"}, format="json")
-    assert bad.status_code == 400 and "status" in bad.json()
+    assert bad.status_code == 400
+    assert "status" in bad.json()
     assert Curation.objects.get(article=w.article).status == "done"
 
 
@@ -105,7 +110,8 @@ def test_auto_accept_over_the_project_or_chosen_articles(agreeing):
     reviewer = client_for(w.reviewer)
     url = f"/api/v1/projects/{w.project.slug}/review/auto-accept/"
     foreign = reviewer.post(url, {"k": 2, "article_ids": [w.foreign_article.pk]}, format="json")
-    assert foreign.status_code == 400 and "article_ids" in foreign.json()
+    assert foreign.status_code == 400
+    assert "article_ids" in foreign.json()
     assert reviewer.post(url, {"k": 0}, format="json").status_code == 400
     response = reviewer.post(url, {"k": 2}, format="json")
     assert response.json() == {"promoted": 1, "skipped": 0, "k": 2}
@@ -128,4 +134,5 @@ def test_others_get_404_and_change_nothing(agreeing, who):
     assert client.patch(base + "curation/", {"status": "done"}, format="json").status_code == 404
     auto = f"/api/v1/projects/{w.project.slug}/review/auto-accept/"
     assert client.post(auto, {"k": 1}, format="json").status_code == 404
-    assert gold(w.article) == [] and not Curation.objects.exists()
+    assert gold(w.article) == []
+    assert not Curation.objects.exists()

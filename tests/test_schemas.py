@@ -85,11 +85,12 @@ def make_span(article, user, label, phrase):
     )
 
 
-# --- presets and hotkeys -------------------------------------------------------------------------
+# --- presets and hotkeys ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    "preset, count", [("ptc18", 18), ("semeval2020", 14), ("semeval2023", 23), ("manipulation", 4)]
+    ("preset", "count"),
+    [("ptc18", 18), ("semeval2020", 14), ("semeval2023", 23), ("manipulation", 4)],
 )
 def test_preset_loads_with_its_labels(preset, count):
     schema = load_schema(preset)
@@ -97,9 +98,12 @@ def test_preset_loads_with_its_labels(preset, count):
     assert len(labels) == count
     assert [label.order for label in labels] == list(range(count))
     for label in labels:
-        assert label.official_label and label.description and label.category
+        assert label.official_label
+        assert label.description
+        assert label.category
     hotkeys = [label.hotkey for label in labels]
-    assert all(hotkeys) and len(set(hotkeys)) == count
+    assert all(hotkeys)
+    assert len(set(hotkeys)) == count
     assert not set(hotkeys) & RESERVED_HOTKEYS
     # 1-9 first, then letters, in label order.
     assert hotkeys == list(HOTKEY_SEQUENCE[:count])
@@ -127,7 +131,8 @@ def test_merged_schema_has_unique_hotkeys_across_sources():
         "loaded_framing",
     ]
     hotkeys = [label.hotkey for label in labels]
-    assert len(set(hotkeys)) == 18 and "" not in hotkeys
+    assert len(set(hotkeys)) == 18
+    assert "" not in hotkeys
     assert hotkeys[:9] == list("123456789")
     assert all(h.isalpha() and h not in RESERVED_HOTKEYS for h in hotkeys[9:])
 
@@ -138,7 +143,8 @@ def test_hotkeys_avoid_those_already_in_the_schema():
     Label.objects.create(schema=schema, key="other", name="Other", hotkey="a", order=1)
     load_schema("manipulation", name="custom")
     hotkeys = dict(schema.labels.values_list("key", "hotkey"))
-    assert hotkeys["mine"] == "1" and hotkeys["other"] == "a"
+    assert hotkeys["mine"] == "1"
+    assert hotkeys["other"] == "a"
     assert [hotkeys[k] for k in ("inserted_phrase", "substituted_phrase")] == ["2", "3"]
     assert len(set(hotkeys.values())) == len(hotkeys)
 
@@ -194,7 +200,8 @@ def test_loading_twice_changes_nothing(editor):
     updated_at = LabelSchema.objects.get(pk=schema.pk).updated_at
     report = load_schema_report(["manipulation", "semeval2020"], name="demo", user=editor)
     assert report.schema.pk == schema.pk
-    assert not report.changed and len(report.unchanged) == 18
+    assert not report.changed
+    assert len(report.unchanged) == 18
     assert label_rows(schema) == rows
     assert SchemaChange.objects.count() == changes
     assert LabelSchema.objects.get(pk=schema.pk).updated_at == updated_at
@@ -226,7 +233,8 @@ def test_reload_restores_edited_fields_and_records_before_after(editor):
         "loaded_framing": {"name": {"before": "Renamed", "after": "Loaded framing"}}
     }
     change = schema.changes.get(action=Action.LABEL_EDITED)
-    assert change.user == editor and change.label_key == "loaded_framing"
+    assert change.user == editor
+    assert change.label_key == "loaded_framing"
     assert change.detail["changes"]["name"] == {"before": "Renamed", "after": "Loaded framing"}
 
 
@@ -243,11 +251,13 @@ def test_reload_keeps_admin_colour_hotkey_and_retired_flag():
 def test_save_label_assigns_hotkey_and_records_edits(editor):
     schema = load_schema("manipulation")
     label = save_label(Label(schema=schema, key="extra", name="Extra", color=""), user=editor)
-    assert label.hotkey == "5" and label.color.startswith("#")
+    assert label.hotkey == "5"
+    assert label.color.startswith("#")
     label.name, label.description = "Extra label", "Something"
     save_label(label, user=editor)
     change = schema.changes.filter(label_key="extra").first()  # newest first
-    assert change.action == Action.LABEL_EDITED and change.user == editor
+    assert change.action == Action.LABEL_EDITED
+    assert change.user == editor
     assert change.detail["changes"] == {
         "name": {"before": "Extra", "after": "Extra label"},
         "description": {"before": "", "after": "Something"},
@@ -274,7 +284,8 @@ def test_retire_keeps_spans_and_records_it(editor, annotators, unicode_sample):
     retire_label(label, user=editor)
     label.refresh_from_db()
     span.refresh_from_db()
-    assert label.retired and span.label_id == label.pk
+    assert label.retired
+    assert span.label_id == label.pk
     change = schema.changes.get(action=Action.LABEL_RETIRED)
     assert change.user == editor
     assert change.detail["changes"] == {"retired": {"before": False, "after": True}}
@@ -303,15 +314,19 @@ def test_merge_moves_every_span_and_records_it(editor, annotators, unicode_sampl
     assert Span.objects.filter(label=target).count() == 11
     for span in spans:
         span.refresh_from_db()
-        assert span.label_id == target.pk and span.version == 2
+        assert span.label_id == target.pk
+        assert span.version == 2
         assert article.text[span.start : span.end] == span.text
     kept.refresh_from_db()
     assert kept.version == 1
     source.refresh_from_db()
-    assert source.retired and source.merged_into == target
+    assert source.retired
+    assert source.merged_into == target
     change = schema.changes.get(action=Action.LABEL_MERGED)
-    assert change.user == editor and change.label_key == "red_herring"
-    assert change.detail["into"] == "straw_man" and change.detail["spans_moved"] == 10
+    assert change.user == editor
+    assert change.label_key == "red_herring"
+    assert change.detail["into"] == "straw_man"
+    assert change.detail["spans_moved"] == 10
     assert change.detail["changes"]["merged_into"] == {"before": None, "after": "straw_man"}
 
 
@@ -336,9 +351,11 @@ def test_merge_makes_twins_one_span_with_both_notes(editor, annotators, unicode_
     assert not Span.objects.filter(pk__in=twins.values()).exists()
     for pk in twins:
         kept = Span.objects.get(pk=pk)
-        assert kept.note == "e\u0300vil, says the reviewer" and kept.version == 2
+        assert kept.note == "e\u0300vil, says the reviewer"
+        assert kept.version == 2
     elsewhere.refresh_from_db()
-    assert elsewhere.label_id == target.pk and elsewhere.version == 2
+    assert elsewhere.label_id == target.pk
+    assert elsewhere.version == 2
     layers = Span.objects.filter(article=article).values_list("annotator_id", "label_id")
     assert sorted(layers, key=str) == sorted(
         [(ann.pk, target.pk), (None, target.pk), (other.pk, target.pk)], key=str
@@ -358,7 +375,8 @@ def test_merge_across_schemas_is_refused():
     with pytest.raises(LabelMergeError, match="retired"):
         merge_labels(source, target)
     source.refresh_from_db()
-    assert not source.retired and source.merged_into is None
+    assert not source.retired
+    assert source.merged_into is None
     assert not one.changes.filter(action=Action.LABEL_MERGED).exists()
 
 
@@ -375,7 +393,8 @@ def test_a_label_in_use_cannot_be_deleted(editor, annotators, unicode_sample):
     delete_label(unused, user=editor)
     assert not schema.labels.filter(key="loaded_framing").exists()
     change = schema.changes.get(action=Action.LABEL_DELETED)
-    assert change.label_key == "loaded_framing" and change.user == editor
+    assert change.label_key == "loaded_framing"
+    assert change.user == editor
 
 
 # --- export / import -----------------------------------------------------------------------------
@@ -402,7 +421,8 @@ def test_export_import_round_trip(editor):
     # Importing the same data again changes nothing.
     changes = SchemaChange.objects.count()
     import_schema(exported, user=editor)
-    assert SchemaChange.objects.count() == changes and label_rows(imported) == rows
+    assert SchemaChange.objects.count() == changes
+    assert label_rows(imported) == rows
 
 
 def test_import_under_another_name_copies_the_schema():
@@ -413,7 +433,7 @@ def test_import_under_another_name_copies_the_schema():
 
 
 @pytest.mark.parametrize(
-    "labels, message",
+    ("labels", "message"),
     [
         ([{"name": "No key"}], r"labels\[0\]: 'key' is missing"),
         ([{"key": "Bad Key", "name": "x"}], r"labels\[0\] \('Bad Key'\): 'key'"),
@@ -439,7 +459,8 @@ def test_import_rejects_bad_data_and_stores_nothing(labels, message):
     data = {"name": "bad", "labels": [*labels, {"key": "ok", "name": "OK"}] if labels else []}
     with pytest.raises(SchemaError, match=message):
         import_schema(data)
-    assert not LabelSchema.objects.exists() and not Label.objects.exists()
+    assert not LabelSchema.objects.exists()
+    assert not Label.objects.exists()
 
 
 def test_import_rejects_unknown_format():
@@ -503,7 +524,7 @@ def test_command_rejects_malformed_json_file(tmp_path):
 
 
 def test_unknown_preset_error_is_a_value_error():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Unknown preset 'nope'"):
         load_schema("nope")
     assert issubclass(UnknownPresetError, SchemaError)
 
@@ -610,14 +631,16 @@ def test_admin_merge_action(admin_client, admin_user, annotators, unicode_sample
     make_span(make_article(schema, unicode_sample), annotators[0], source, "שקרנים")
     base = {"action": "merge_selected", "_selected_action": [source.pk]}
     page = admin_client.post("/admin/schemas/label/", base)
-    assert page.status_code == 200 and "Every span of these labels moves" in page.content.decode()
+    assert page.status_code == 200
+    assert "Every span of these labels moves" in page.content.decode()
     response = admin_client.post(
         "/admin/schemas/label/", {**base, "apply": "1", "target": target.pk}
     )
     assert response.status_code == 302
     assert Span.objects.get().label == target
     change = schema.changes.get(action=Action.LABEL_MERGED)
-    assert change.user == admin_user and change.detail["spans_moved"] == 1
+    assert change.user == admin_user
+    assert change.detail["spans_moved"] == 1
 
 
 def test_admin_retire_action(admin_client, admin_user):

@@ -63,7 +63,8 @@ def test_demo_files_exercise_unicode():
     assert any(ord(c) > 0xFFFF for c in joined)
     unicode_demo = texts["demo-unicode"]
     assert unicode_demo.startswith("Unicode demo article")
-    assert ZWJ in unicode_demo and "\u00a0" in unicode_demo
+    assert ZWJ in unicode_demo
+    assert "\u00a0" in unicode_demo
 
 
 def test_seed_demo_creates_the_demo_project():
@@ -71,7 +72,8 @@ def test_seed_demo_creates_the_demo_project():
     project = Project.objects.get(slug=PROJECT_SLUG)
     assert project.name == "Propaganda demo"
     keys = set(project.schema.labels.values_list("key", flat=True))
-    assert len(keys) == 18 and {"inserted_phrase", "image_miscaption", "loaded_language"} <= keys
+    assert len(keys) == 18
+    assert {"inserted_phrase", "image_miscaption", "loaded_language"} <= keys
     hotkeys = list(project.schema.labels.values_list("hotkey", flat=True))
     assert len(set(hotkeys)) == 18
 
@@ -87,9 +89,11 @@ def test_seed_demo_creates_the_demo_project():
         user = user_model.objects.get(username=demo.username)
         assert user.check_password(demo.password)
         assert Membership.objects.get(user=user, project=project).role == demo.role
-        assert f"{demo.username}" in out and demo.password in out
+        assert f"{demo.username}" in out
+        assert demo.password in out
     admin = user_model.objects.get(username="admin")
-    assert admin.is_superuser and admin.is_staff
+    assert admin.is_superuser
+    assert admin.is_staff
     assert Membership.objects.get(user=admin, project=project).role == "manager"
     assert not user_model.objects.get(username="annotator1").is_staff
 
@@ -114,7 +118,8 @@ def test_seed_article_is_byte_identical_to_the_fixture():
     assert article.text.count("\u00a0") == raw.decode("utf-8").count("\u00a0") > 0
     caption = "A picture is worth\u00a0a thousand words: ISIS and US Army fighting side by side."
     assert caption in article.text
-    assert article.text_sha256 and len(article.text_sha256) == 64
+    assert article.text_sha256
+    assert len(article.text_sha256) == 64
 
 
 def test_demo_articles_take_code_point_spans():
@@ -182,7 +187,8 @@ def test_seed_demo_keeps_a_changed_password():
     out = seed()
     user.refresh_from_db()
     assert user.check_password("my own secret")
-    assert "reviewer" in out and "(its own password, not reset)" in out
+    assert "reviewer" in out
+    assert "(its own password, not reset)" in out
 
 
 def test_seed_demo_refuses_without_debug(settings):
@@ -191,7 +197,8 @@ def test_seed_demo_refuses_without_debug(settings):
         seed()
     assert "published" in str(exc.value)
     assert not get_user_model().objects.exists()
-    assert not Project.objects.exists() and not LabelSchema.objects.exists()
+    assert not Project.objects.exists()
+    assert not LabelSchema.objects.exists()
 
 
 def test_seed_demo_keeps_labels_someone_edited_and_says_so():

@@ -38,13 +38,26 @@ def site(transactional_db, tmp_path):
         ANNOTATOR_API_RATE_USER="20/min",
     )
     cmd = [
-        str(BIN / "gunicorn"), "annotator.wsgi", "-c", "gunicorn.conf.py",
-        "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "1",
+        str(BIN / "gunicorn"),
+        "annotator.wsgi",
+        "-c",
+        "gunicorn.conf.py",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+        "--threads",
+        "1",
         # A new connection per request, spread over the workers by the kernel (SO_REUSEPORT
         # hashes each connection; a shared accept queue may hand them all to one worker).
-        "--keep-alive", "0", "--reuse-port", "--access-logfile", str(log),
-        "--access-logformat", "%(p)s %(m)s %(U)s %(s)s",
-    ]  # fmt: skip
+        "--keep-alive",
+        "0",
+        "--reuse-port",
+        "--access-logfile",
+        str(log),
+        "--access-logformat",
+        "%(p)s %(m)s %(U)s %(s)s",
+    ]
     process = subprocess.Popen(cmd, cwd=REPO, env=env, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -101,7 +114,8 @@ def test_a_lockout_holds_in_every_web_process(site, settings):
     for _ in range(4):  # whichever process answers, the right password is refused now
         code, page = log_in(base, "ann", PASSWORD)
         assert code == 429, page
-    assert "locked until" in page and "manager" in page
+    assert "locked until" in page
+    assert "manager" in page
     assert len(served_by(log, "POST", "/accounts/login/")) == 2, log.read_text()
     # Everyone else behind the same address logs in as usual.
     assert log_in(base, other.username, PASSWORD)[0] == 302

@@ -32,9 +32,11 @@ def test_token_authenticates_the_user_with_typed_fields(world: World):
     response = client.get(spans_url(world.article, "all"))  # only curators and staff may
     assert response.status_code == 200, response.json()
     assert {span["id"] for span in response.json()} == {world.span.pk, world.gold_span.pk}
-    created = client.post(spans_url(world.article), {"label": "name_calling", "start": 24,
-                                                     "end": 28}, format="json")  # fmt: skip
-    assert created.status_code == 201 and created.json()["annotator"] == world.staff.pk
+    created = client.post(
+        spans_url(world.article), {"label": "name_calling", "start": 24, "end": 28}, format="json"
+    )
+    assert created.status_code == 201
+    assert created.json()["annotator"] == world.staff.pk
 
 
 def test_unknown_token_is_a_401_with_www_authenticate(world: World):
@@ -81,7 +83,8 @@ def test_identical_gold_span_is_refused_and_layers_do_not_collide(world: World):
     created = create(annotator, world.article, label="loaded_language", start=4, end=9)
     assert created.status_code == 201
     again = create(annotator, world.article, label="loaded_language", start=4, end=9)
-    assert again.status_code == 400 and "already exists" in again.json()["start"][0]
+    assert again.status_code == 400
+    assert "already exists" in again.json()["start"][0]
     assert layer(world.article, world.annotator) == [("loaded_language", 4, 9)]
 
 
@@ -101,7 +104,8 @@ def test_overlap_rule_applies_per_layer_when_the_project_forbids_overlaps(world:
         create(annotator, world.article, label="name_calling", start=8, end=12).status_code == 201
     )
     clash = create(annotator, world.article, label="loaded_language", start=11, end=14)
-    assert clash.status_code == 400 and "Overlaps" in clash.json()["start"][0]
+    assert clash.status_code == 400
+    assert "Overlaps" in clash.json()["start"][0]
     assert layer(world.article, None) == [("loaded_language", 4, 9), ("name_calling", 9, 12)]
     assert layer(world.article, world.annotator) == [("name_calling", 8, 12)]
 
@@ -113,16 +117,18 @@ def test_replay_answers_the_first_body_and_a_reused_id_elsewhere_is_a_conflict(w
     first = create(client, world.article, **body)
     again = create(client, world.article, **body)
     assert (first.status_code, again.status_code) == (201, 200)
-    assert first.json() == again.json() and first["ETag"] == again["ETag"]
+    assert first.json() == again.json()
+    assert first["ETag"] == again["ETag"]
     # annotator2 sending the same client id on their own article: refused, nothing stored.
     other = create(client_for(world.annotator2), world.other_article, **body)
-    assert other.status_code == 409 and "client_id" in other.json()
+    assert other.status_code == 409
+    assert "client_id" in other.json()
     assert Span.objects.filter(client_id=cid).count() == 1
     assert layer(world.other_article, world.annotator2) == [("loaded_language", 13, 17)]
 
 
 @pytest.mark.parametrize(
-    "who, article, code",
+    ("who", "article", "code"),
     [
         ("annotator", "other_article", 404),  # not assigned to them
         ("outsider", "article", 404),  # not in the project
@@ -142,18 +148,22 @@ def test_create_access_is_checked_before_the_body(world: World, who, article, co
 def test_bad_body_names_the_fields_and_a_retired_or_unknown_label_is_refused(world: World):
     client = client_for(world.annotator)
     response = create(client, world.article, label="name_calling", start=-1, end="x")
-    assert response.status_code == 400 and {"start", "end"} <= set(response.json())
+    assert response.status_code == 400
+    assert {"start", "end"} <= set(response.json())
     for key, message in (("old_label", "retired"), ("nope", "not a label")):
         refused = create(client, world.article, label=key, start=24, end=28)
-        assert refused.status_code == 400 and message in refused.json()["label"][0]
+        assert refused.status_code == 400
+        assert message in refused.json()["label"][0]
     assert layer(world.article, world.annotator) == [("loaded_language", 4, 9)]
 
 
 def test_manager_may_write_the_gold_layer_without_an_assignment(world: World):
     assert world.manager.memberships.get().role == Role.MANAGER
-    response = create(client_for(world.manager), world.article, "gold", label="name_calling",
-                      start=13, end=17)  # fmt: skip
-    assert response.status_code == 201 and response.json()["layer"] == "gold"
+    response = create(
+        client_for(world.manager), world.article, "gold", label="name_calling", start=13, end=17
+    )
+    assert response.status_code == 201
+    assert response.json()["layer"] == "gold"
     assert response.json()["text"] == world.article.text[13:17]
 
 
@@ -175,18 +185,22 @@ def test_update_changes_label_and_range_under_version_checks(world: World):
         12,
         2,
     )
-    assert body["text"] == world.article.text[4:12] and changed["ETag"] == f'"{world.span.pk}-2"'
-    assert body["created_at"].endswith("Z") and body["client_id"] is None
+    assert body["text"] == world.article.text[4:12]
+    assert changed["ETag"] == f'"{world.span.pk}-2"'
+    assert body["created_at"].endswith("Z")
+    assert body["client_id"] is None
     world.span.refresh_from_db()
     assert body["updated_at"] == world.span.updated_at.isoformat().replace("+00:00", "Z")
     assert body["updated_at"] > body["created_at"]
     stale = patch(client, world.span.pk, {"note": "x", "version": 1})
-    assert stale.status_code == 409 and stale.json()["current_version"] == 2
+    assert stale.status_code == 409
+    assert stale.json()["current_version"] == 2
     etag = patch(client, world.span.pk, {"note": "x"}, HTTP_IF_MATCH=f'"{world.span.pk}-1"')
     assert etag.status_code == 412
     for key, message in (("old_label", "retired"), ("nope", "not a label")):
         refused = patch(client, world.span.pk, {"label": key, "version": 2})
-        assert refused.status_code == 400 and message in refused.json()["label"][0]
+        assert refused.status_code == 400
+        assert message in refused.json()["label"][0]
     assert layer(world.article, world.annotator) == [("name_calling", 4, 12)]
 
 
@@ -205,15 +219,19 @@ def test_update_and_list_cost_few_queries(world: World, django_assert_max_num_qu
 def test_update_refuses_a_collision_in_the_layer(world: World):
     client = client_for(world.annotator)
     other = create(client, world.article, label="name_calling", start=24, end=28).json()
-    clash = patch(client, other["id"], {"label": "loaded_language", "start": 4, "end": 9,
-                                        "version": 1})  # fmt: skip
-    assert clash.status_code == 400 and "already exists" in clash.json()["start"][0]
+    clash = patch(
+        client, other["id"], {"label": "loaded_language", "start": 4, "end": 9, "version": 1}
+    )
+    assert clash.status_code == 400
+    assert "already exists" in clash.json()["start"][0]
     assert layer(world.article, world.annotator) == [
-        ("loaded_language", 4, 9), ("name_calling", 24, 28)]  # fmt: skip
+        ("loaded_language", 4, 9),
+        ("name_calling", 24, 28),
+    ]
 
 
 @pytest.mark.parametrize(
-    "who, span, code",
+    ("who", "span", "code"),
     [
         ("annotator2", "span", 404),  # another annotator's span
         ("researcher", "span", 404),
@@ -234,9 +252,11 @@ def test_update_access_is_checked_before_the_body(world: World, who, span, code)
 def test_manager_fixes_an_annotators_span_and_the_gold_layer(world: World):
     client = client_for(world.manager)
     fixed = patch(client, world.span.pk, {"start": 5, "version": 1})
-    assert fixed.status_code == 200 and fixed.json()["text"] == world.article.text[5:9]
+    assert fixed.status_code == 200
+    assert fixed.json()["text"] == world.article.text[5:9]
     gold = patch(client, world.gold_span.pk, {"note": "checked", "version": 1})
-    assert gold.status_code == 200 and gold.json()["layer"] == "gold"
+    assert gold.status_code == 200
+    assert gold.json()["layer"] == "gold"
     world.gold_span.refresh_from_db()
     assert (world.gold_span.note, world.gold_span.version) == ("checked", 2)
 
@@ -246,8 +266,10 @@ def test_write_serializers_name_the_bad_fields():
 
     bad = SpanCreateSerializer(data={"label": "", "start": True, "end": 3})
     good = SpanCreateSerializer(data={"label": " name_calling ", "start": 1, "end": 3})
-    assert not bad.is_valid() and good.is_valid()
-    assert set(bad.errors) == {"label", "start"} and good.errors == {}
+    assert not bad.is_valid()
+    assert good.is_valid()
+    assert set(bad.errors) == {"label", "start"}
+    assert good.errors == {}
     assert good.validated_data == {"label": "name_calling", "start": 1, "end": 3}
     # The update serializer stays partial: a body with only a note is complete.
     update = SpanUpdateSerializer(data={"note": "n"})

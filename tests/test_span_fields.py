@@ -174,4 +174,5 @@ def test_every_span_field_is_carried_or_left_out_on_purpose(name):
 def test_the_answer_and_the_list_show_the_same_keys():
     assert tuple(span_json(example_span())) == SPAN_JSON_KEYS
     assert set(SpanSerializer().fields) == set(SPAN_JSON_KEYS)
-    assert span_sql.layer_rows.__doc__ and "SPAN_JSON_KEYS" in span_sql.layer_rows.__doc__
+    assert span_sql.layer_rows.__doc__
+    assert "SPAN_JSON_KEYS" in span_sql.layer_rows.__doc__

@@ -15,9 +15,13 @@ from annotator.annotations import spans as service
 def other_connection():
     s = connection.settings_dict
     return psycopg.connect(
-        dbname=s["NAME"], user=s["USER"], host=s["HOST"], port=s["PORT"] or 5432,
-        password=s["PASSWORD"] or None, autocommit=True,
-    )  # fmt: skip
+        dbname=s["NAME"],
+        user=s["USER"],
+        host=s["HOST"],
+        port=s["PORT"] or 5432,
+        password=s["PASSWORD"] or None,
+        autocommit=True,
+    )
 
 
 def lockable(conn, table: str, pk: int) -> bool:

@@ -64,7 +64,8 @@ def test_whitespace_only_changes_and_edge_punctuation():
 
 def test_no_original_no_suggestions():
     result = diff("", "Some text.")
-    assert result.suggestions == [] and result.deletions == []
+    assert result.suggestions == []
+    assert result.deletions == []
 
 
 def test_seed_article_suggestions_are_its_edits():
@@ -127,15 +128,23 @@ def test_accepting_creates_a_span_with_origin_suggestion(edited):
     w.project.schema.labels.create(key=first["label"], name="Inserted", hotkey="i")
     response = client_for(w.annotator).post(
         f"/api/v1/articles/{w.article.pk}/spans/",
-        {"label": first["label"], "start": first["start"], "end": first["end"],
-         "text": first["text"], "origin": "suggestion"},
+        {
+            "label": first["label"],
+            "start": first["start"],
+            "end": first["end"],
+            "text": first["text"],
+            "origin": "suggestion",
+        },
         format="json",
-    )  # fmt: skip
+    )
     assert response.status_code == 201, response.json()
     span = Span.objects.get(pk=response.json()["id"])
     assert (span.start, span.end, span.text, span.origin) == (
-        first["start"], first["end"], "100% evil", SpanOrigin.SUGGESTION,
-    )  # fmt: skip
+        first["start"],
+        first["end"],
+        "100% evil",
+        SpanOrigin.SUGGESTION,
+    )
 
 
 def test_sync_create_carries_origin_and_clients_cannot_claim_import(edited):
@@ -150,5 +159,6 @@ def test_sync_create_carries_origin_and_clients_cannot_claim_import(edited):
         {"label": "name_calling", "start": 0, "end": 3, "origin": "import"},
         format="json",
     )
-    assert bad.status_code == 400 and "origin" in bad.json()
+    assert bad.status_code == 400
+    assert "origin" in bad.json()
     assert not Span.objects.filter(article=w.article, start=0, end=3).exists()

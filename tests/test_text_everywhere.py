@@ -25,7 +25,8 @@ def test_the_rule():
     assert mapped.text == STORED
     start = RAW.index("second")
     assert STORED[mapped.offset(start) : mapped.offset(start + 6)] == "second"
-    assert mapped.offset(0) == 0 and mapped.offset(1) == 0
+    assert mapped.offset(0) == 0
+    assert mapped.offset(1) == 0
 
 
 @pytest.fixture
@@ -46,9 +47,15 @@ def inlines():
 def test_admin_article_form(admin, world: World):
     response = admin.post(
         reverse("admin:corpus_article_add"),
-        {"project": world.project.pk, "external_id": "pasted", "text": RAW,
-         "original_text": RAW, "metadata": "{}", **inlines()},
-    )  # fmt: skip
+        {
+            "project": world.project.pk,
+            "external_id": "pasted",
+            "text": RAW,
+            "original_text": RAW,
+            "metadata": "{}",
+            **inlines(),
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     article = Article.objects.get(external_id="pasted")
     assert (article.text, article.original_text) == (STORED, STORED)
@@ -57,11 +64,19 @@ def test_admin_article_form(admin, world: World):
 def test_admin_project_form(admin, world: World):
     response = admin.post(
         reverse("admin:corpus_project_change", args=[world.project.pk]),
-        {"slug": "news", "name": "News", "description": RAW, "guidelines": RAW,
-         "schema": world.project.schema_id, "annotators_per_article": 2, "allow_overlap": "on",
-         "show_suggestions": "on", "memberships-TOTAL_FORMS": "0",
-         "memberships-INITIAL_FORMS": "0"},
-    )  # fmt: skip
+        {
+            "slug": "news",
+            "name": "News",
+            "description": RAW,
+            "guidelines": RAW,
+            "schema": world.project.schema_id,
+            "annotators_per_article": 2,
+            "allow_overlap": "on",
+            "show_suggestions": "on",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     project = Project.objects.get(pk=world.project.pk)
     assert (project.description, project.guidelines) == (STORED, STORED)
@@ -102,7 +117,8 @@ def test_upload_text_and_jsonl(world: World):
     response, job = import_files(
         client, "news", {"plain.txt": RAW.encode(), "one.jsonl": line.encode()}
     )
-    assert job["report"]["ok"] and job["report"]["articles_created"] == 2, job
+    assert job["report"]["ok"], job
+    assert job["report"]["articles_created"] == 2, job
     assert Article.objects.get(external_id="plain").text == STORED
     assert Article.objects.get(external_id="jl").text == STORED
 
@@ -112,10 +128,15 @@ def test_markdown_is_rendered_and_sanitised():
         "# Title\r\n\r\n*Loaded* words | x\n--- | ---\na | b\n\n<img src=x onerror=alert(1)>\n\n"
         "[bad](javascript:alert(1)) [good](https://example.org) <b>raw</b>"
     )
-    assert "<h1>Title</h1>" in html and "<em>Loaded</em>" in html and "<table>" in html
+    assert "<h1>Title</h1>" in html
+    assert "<em>Loaded</em>" in html
+    assert "<table>" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html  # raw HTML is text, not markup
-    assert "<img" not in html and 'href="javascript' not in html and "<b>" not in html
-    assert 'href="https://example.org"' in html and "noopener" in html
+    assert "<img" not in html
+    assert 'href="javascript' not in html
+    assert "<b>" not in html
+    assert 'href="https://example.org"' in html
+    assert "noopener" in html
 
 
 def test_markdown_preview_endpoint(world: World):
@@ -128,13 +149,17 @@ def test_markdown_preview_endpoint(world: World):
 def test_api_docs_are_served_from_this_site_under_the_csp(client):
     page = client.get("/api/docs/")
     html = page.content.decode()
-    assert page.status_code == 200 and "Content-Security-Policy" in page
-    assert "cdn" not in html.lower() and "<script>" not in html
+    assert page.status_code == 200
+    assert "Content-Security-Policy" in page
+    assert "cdn" not in html.lower()
+    assert "<script>" not in html
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     init = client.get("/api/docs/?script=")
-    assert init.status_code == 200 and "SwaggerUIBundle" in init.content.decode()
+    assert init.status_code == 200
+    assert "SwaggerUIBundle" in init.content.decode()
     redoc = client.get("/api/redoc/")
-    assert redoc.status_code == 200 and "fonts.googleapis" not in redoc.content.decode()
+    assert redoc.status_code == 200
+    assert "fonts.googleapis" not in redoc.content.decode()
     assert "/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js" in (
         redoc.content.decode()
     )

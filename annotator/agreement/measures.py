@@ -107,8 +107,13 @@ class SpanScore:
         return 1.0 if self.empty else _f1(self.precision, self.recall)
 
     def as_dict(self) -> dict:
-        return {"precision": self.precision, "recall": self.recall, "f1": self.f1,
-                "spans_a": self.n_a, "spans_b": self.n_b}  # fmt: skip
+        return {
+            "precision": self.precision,
+            "recall": self.recall,
+            "f1": self.f1,
+            "spans_a": self.n_a,
+            "spans_b": self.n_b,
+        }
 
 
 class ExactScore(SpanScore):
@@ -127,8 +132,14 @@ class ExactScore(SpanScore):
         self.r_credit += 1
 
     def as_dict(self) -> dict:
-        return {"precision": self.precision, "recall": self.recall, "f1": self.f1,
-                "matches": self.matches, "spans_a": self.n_a, "spans_b": self.n_b}  # fmt: skip
+        return {
+            "precision": self.precision,
+            "recall": self.recall,
+            "f1": self.f1,
+            "matches": self.matches,
+            "spans_a": self.n_a,
+            "spans_b": self.n_b,
+        }
 
 
 def by_label(spans: Iterable[tuple]) -> dict[str, list[tuple[int, int]]]:
@@ -325,8 +336,11 @@ class CharAlpha:
             import krippendorff
 
             counts = np.stack([coders - ones, ones], axis=1)
-            return float(krippendorff.alpha(value_counts=counts, value_domain=[0, 1],
-                                            level_of_measurement="nominal"))  # fmt: skip
+            return float(
+                krippendorff.alpha(
+                    value_counts=counts, value_domain=[0, 1], level_of_measurement="nominal"
+                )
+            )
         if method != "coincidences":
             raise ValueError(f"unknown alpha method {method!r}")
         return _binary_nominal_alpha(coders, ones)

@@ -188,7 +188,7 @@ def compute(
         "pairs": [
             {"a": users[a], "b": users[b], "a_id": a, "b_id": b, **_keyed(comparison, label_keys)}
             for (a, b), comparison in sorted(pairs.items())
-        ],  # fmt: skip
+        ],
         "pairs_overall": _keyed(_sum(pairs.values()), label_keys),
         "gold": [
             {"annotator": users[a], "annotator_id": a, **_keyed(comparison, label_keys)}

@@ -68,9 +68,18 @@ def group_spans(article: Article) -> list[dict]:
         key = _key(start, end, label_key)
         group = groups.setdefault(
             key,
-            {"start": start, "end": end, "label": label_key, "text": text, "annotators": [],
-             "count": 0, "gold": None, "gold_note": "", "rejected": key in rejected},
-        )  # fmt: skip
+            {
+                "start": start,
+                "end": end,
+                "label": label_key,
+                "text": text,
+                "annotators": [],
+                "count": 0,
+                "gold": None,
+                "gold_note": "",
+                "rejected": key in rejected,
+            },
+        )
         if user_id is None:
             group["gold"], group["gold_note"] = span_id, note
         elif all(a["id"] != user_id for a in group["annotators"]):

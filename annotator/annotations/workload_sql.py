@@ -171,11 +171,14 @@ END;""",
 SQLITE_REMOVE = [
     f"DROP TRIGGER IF EXISTS {name};"
     for name in (
-        "workload_assignments_insert", "workload_assignments_update",
-        "workload_assignments_delete", "workload_spans_insert", "workload_spans_update",
+        "workload_assignments_insert",
+        "workload_assignments_update",
+        "workload_assignments_delete",
+        "workload_spans_insert",
+        "workload_spans_update",
         "workload_spans_delete",
     )
-]  # fmt: skip
+]
 
 
 def install(schema_editor) -> None:

@@ -149,9 +149,12 @@ def foreign_key_checks_skippable(
             "  AND NOT (p.proname = 'RI_FKey_check_ins' "
             "           AND c.confrelid = ANY(%s::regclass[]))) "
             "+ (SELECT count(*) FROM pg_rewrite WHERE ev_class = %s::regclass AND ev_type = '3')",
-            [connection.ops.quote_name(model._meta.db_table), tables,
-             connection.ops.quote_name(model._meta.db_table)],
-        )  # fmt: skip
+            [
+                connection.ops.quote_name(model._meta.db_table),
+                tables,
+                connection.ops.quote_name(model._meta.db_table),
+            ],
+        )
         return cursor.fetchone()[0] == 0
 
 

@@ -62,8 +62,20 @@ class JobSerializer(serializers.ModelSerializer):
     message = serializers.SerializerMethodField(help_text="The status in words.")
 
     class Meta:
-        fields = ["id", "project", "status", "stalled", "message", "progress", "error",
-                  "attempts", "requester", "created_at", "started_at", "finished_at"]  # fmt: skip
+        fields = [
+            "id",
+            "project",
+            "status",
+            "stalled",
+            "message",
+            "progress",
+            "error",
+            "attempts",
+            "requester",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
 
     def get_progress(self, job: jobs.Job) -> dict[str, int]:
         return {"done": job.progress_done, "total": job.progress_total}

@@ -92,12 +92,16 @@ class ProjectList(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("archived", OpenApiTypes.STR, enum=list(ARCHIVED),
-                             description="Archived projects too (all), or only them (true)."),
+            OpenApiParameter(
+                "archived",
+                OpenApiTypes.STR,
+                enum=list(ARCHIVED),
+                description="Archived projects too (all), or only them (true).",
+            ),
         ],
         responses={200: ProjectSerializer(many=True)},
         summary="Your projects (not archived ones, unless asked)",
-    )  # fmt: skip
+    )
     def get(self, request):
         archived = request.query_params.get("archived", "false")
         if archived not in ARCHIVED:
@@ -233,21 +237,31 @@ class ArticleList(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR, enum=AssignmentStatus.values,
-                             description="Your assignment's status."),
+            OpenApiParameter(
+                "status",
+                OpenApiTypes.STR,
+                enum=AssignmentStatus.values,
+                description="Your assignment's status.",
+            ),
             OpenApiParameter("q", OpenApiTypes.STR, description="Search title and external id."),
-            OpenApiParameter("assignment_status", OpenApiTypes.STR,
-                             enum=[*AssignmentStatus.values, "unassigned"],
-                             description="Reviewers, managers: anyone's assignment in this "
-                             "status (with annotator: theirs), or nobody assigned."),
-            OpenApiParameter("annotator", OpenApiTypes.INT,
-                             description="Reviewers, managers: articles assigned to this user id."),
+            OpenApiParameter(
+                "assignment_status",
+                OpenApiTypes.STR,
+                enum=[*AssignmentStatus.values, "unassigned"],
+                description="Reviewers, managers: anyone's assignment in this "
+                "status (with annotator: theirs), or nobody assigned.",
+            ),
+            OpenApiParameter(
+                "annotator",
+                OpenApiTypes.INT,
+                description="Reviewers, managers: articles assigned to this user id.",
+            ),
             OpenApiParameter("batch", OpenApiTypes.STR, description="An import batch."),
         ],
         responses={200: CuratorArticleListSerializer(many=True), **ERRORS},
         summary="Articles of a project (annotators: those assigned to them; reviewers and "
         "managers: with every assignment)",
-    )  # fmt: skip
+    )
     def get(self, request, slug):
         project = get_project(request.user, slug)
         require_role(project, READ_ARTICLES, "read articles")

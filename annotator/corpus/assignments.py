@@ -200,9 +200,13 @@ def assign_articles(
             )
     if per_article > len(annotators):
         raise ValidationError(
-            {"per_article": [f"Each article needs {per_article} distinct annotators; only "
-                             f"{len(annotators)} to choose from."]}
-        )  # fmt: skip
+            {
+                "per_article": [
+                    f"Each article needs {per_article} distinct annotators; only "
+                    f"{len(annotators)} to choose from."
+                ]
+            }
+        )
     try:
         return assign_round_robin(articles.filter(project=project), annotators, per_article)
     except AssignmentError as error:

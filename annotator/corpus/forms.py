@@ -12,8 +12,17 @@ class ArticleForm(NormalizedTextMixin, forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = ["project", "external_id", "title", "text", "original_text", "source_url",
-                  "published", "metadata", "batch"]  # fmt: skip
+        fields = [
+            "project",
+            "external_id",
+            "title",
+            "text",
+            "original_text",
+            "source_url",
+            "published",
+            "metadata",
+            "batch",
+        ]
 
 
 class ProjectForm(NormalizedTextMixin, forms.ModelForm):
@@ -21,8 +30,16 @@ class ProjectForm(NormalizedTextMixin, forms.ModelForm):
 
     class Meta:
         model = Project
-        fields = ["slug", "name", "description", "guidelines", "schema", "annotators_per_article",
-                  "allow_overlap", "show_suggestions"]  # fmt: skip
+        fields = [
+            "slug",
+            "name",
+            "description",
+            "guidelines",
+            "schema",
+            "annotators_per_article",
+            "allow_overlap",
+            "show_suggestions",
+        ]
 
 
 class AssignRoundRobinForm(forms.Form):

@@ -22,10 +22,23 @@ from annotator.schemas.models import LabelSchema
 
 CREATE_PERMISSION = "corpus.add_project"
 TEXT_FIELDS = ("description", "guidelines")
-SETTINGS = ("name", "description", "guidelines", "annotators_per_article", "allow_overlap",
-            "show_suggestions", "recommendations", "active_ordering")  # fmt: skip
-FLAGS = ("annotators_per_article", "allow_overlap", "show_suggestions", "recommendations",
-         "active_ordering")  # fmt: skip
+SETTINGS = (
+    "name",
+    "description",
+    "guidelines",
+    "annotators_per_article",
+    "allow_overlap",
+    "show_suggestions",
+    "recommendations",
+    "active_ordering",
+)
+FLAGS = (
+    "annotators_per_article",
+    "allow_overlap",
+    "show_suggestions",
+    "recommendations",
+    "active_ordering",
+)
 SCHEMA_SOURCES = ("presets", "schema_file", "copy_from", "share_with")
 
 
@@ -83,9 +96,13 @@ def _schema_from(user, source: dict[str, Any], name: str) -> LabelSchema:
         raise ValidationError("Choose at least one preset.")
     if len(given) != 1:
         raise ValidationError(
-            {"schema": ["Start the labels from exactly one of: presets, a schema file, a copy "
-                        "of another project's schema, or another project's schema shared."]}
-        )  # fmt: skip
+            {
+                "schema": [
+                    "Start the labels from exactly one of: presets, a schema file, a copy "
+                    "of another project's schema, or another project's schema shared."
+                ]
+            }
+        )
     kind = given[0]
     if kind == "presets":
         return schema_from_presets(list(source["presets"]), name=f"{name} labels", user=user)

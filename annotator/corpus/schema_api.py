@@ -36,8 +36,20 @@ class EditorLabelSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Label
-        fields = ["key", "name", "official_label", "category", "description", "example",
-                  "colour", "hotkey", "order", "retired", "merged_into", "span_count"]  # fmt: skip
+        fields = [
+            "key",
+            "name",
+            "official_label",
+            "category",
+            "description",
+            "example",
+            "colour",
+            "hotkey",
+            "order",
+            "retired",
+            "merged_into",
+            "span_count",
+        ]
 
 
 class LabelInputSerializer(serializers.Serializer):

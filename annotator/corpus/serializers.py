@@ -27,9 +27,17 @@ class LabelSerializer(serializers.ModelSerializer):
     class Meta:
         model = Label
         fields = [
-            "key", "name", "official_label", "description", "example", "colour", "hotkey",
-            "category", "order", "retired",
-        ]  # fmt: skip
+            "key",
+            "name",
+            "official_label",
+            "description",
+            "example",
+            "colour",
+            "hotkey",
+            "category",
+            "order",
+            "retired",
+        ]
 
 
 class StatusCountsSerializer(serializers.Serializer):
@@ -62,9 +70,20 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Project
-        fields = ["id", "slug", "name", "description", "my_role", "annotators_per_article",
-                  "allow_overlap", "show_suggestions", "recommendations", "active_ordering",
-                  "archived", "created_at"]  # fmt: skip
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "description",
+            "my_role",
+            "annotators_per_article",
+            "allow_overlap",
+            "show_suggestions",
+            "recommendations",
+            "active_ordering",
+            "archived",
+            "created_at",
+        ]
 
     def get_archived(self, project) -> bool:
         return project.archived_at is not None
@@ -79,8 +98,14 @@ class ProjectDetailSerializer(ProjectSerializer):
     )
 
     class Meta(ProjectSerializer.Meta):
-        fields = [*ProjectSerializer.Meta.fields, "guidelines", "guidelines_html", "schema",
-                  "labels", "progress"]  # fmt: skip
+        fields = [
+            *ProjectSerializer.Meta.fields,
+            "guidelines",
+            "guidelines_html",
+            "schema",
+            "labels",
+            "progress",
+        ]
 
     def get_guidelines_html(self, project) -> str:
         return render_markdown(project.guidelines)
@@ -113,9 +138,12 @@ class ProjectSettingsSerializer(serializers.Serializer):
         required=False, allow_blank=True, trim_whitespace=False, max_length=20_000
     )
     guidelines = serializers.CharField(
-        required=False, allow_blank=True, trim_whitespace=False, max_length=200_000,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=200_000,
         help_text="Markdown.",
-    )  # fmt: skip
+    )
     annotators_per_article = serializers.IntegerField(required=False, min_value=1, max_value=50)
     allow_overlap = serializers.BooleanField(required=False)
     show_suggestions = serializers.BooleanField(required=False)
@@ -167,7 +195,7 @@ class ArticleListSerializer(serializers.ModelSerializer):
         allow_null=True,
         read_only=True,
         help_text="Your assignment's status (null if the article is not assigned to you).",
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Article
@@ -196,9 +224,14 @@ class ArticleDetailSerializer(ArticleListSerializer):
     class Meta(ArticleListSerializer.Meta):
         fields = [
             *ArticleListSerializer.Meta.fields,
-            "text", "original_text", "source_url", "published", "metadata", "text_sha256",
+            "text",
+            "original_text",
+            "source_url",
+            "published",
+            "metadata",
+            "text_sha256",
             "images",
-        ]  # fmt: skip
+        ]
 
 
 class ImageInputSerializer(serializers.Serializer):
@@ -244,29 +277,38 @@ class ArticleFilterSerializer(serializers.Serializer):
 
     q = serializers.CharField(required=False, allow_blank=True, help_text="Title or external id.")
     assignment_status = serializers.ChoiceField(
-        choices=ASSIGNMENT_STATUSES, required=False, allow_blank=True,
+        choices=ASSIGNMENT_STATUSES,
+        required=False,
+        allow_blank=True,
         help_text="Articles with an assignment in this status, or nobody assigned.",
-    )  # fmt: skip
+    )
     annotator = serializers.IntegerField(
         required=False, allow_null=True, help_text="With assignment_status: whose assignment."
     )
     batch = serializers.CharField(required=False, allow_null=True, help_text="An import batch.")
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=10_000,
-        allow_empty=False, error_messages={"empty": "Tick at least one article."},
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=10_000,
+        allow_empty=False,
+        error_messages={"empty": "Tick at least one article."},
         help_text="Articles picked by hand.",
-    )  # fmt: skip
+    )
 
 
 class RoundRobinSerializer(serializers.Serializer):
     annotators = serializers.ListField(
-        child=serializers.CharField(max_length=150), required=False, max_length=1000,
+        child=serializers.CharField(max_length=150),
+        required=False,
+        max_length=1000,
         help_text="User names, in turn order; default: every annotator member.",
-    )  # fmt: skip
+    )
     per_article = serializers.IntegerField(
-        required=False, min_value=1, max_value=50,
+        required=False,
+        min_value=1,
+        max_value=50,
         help_text="Distinct annotators per article (default: the project's setting).",
-    )  # fmt: skip
+    )
     filter = ArticleFilterSerializer(required=False)
 
 

@@ -69,8 +69,14 @@ def publish(export: Export, zip_path: Path, manifest: dict) -> dict[str, Any]:
     with zip_path.open("rb") as handle:
         saved = default_storage.save(name, _LocalFile(handle, zip_path))
     counts = manifest["counts"]
-    return {"file": saved, "sha256": digest, "size": size, "counts": counts,
-            "manifest": manifest, "progress_done": counts.get("articles", 0)}  # fmt: skip
+    return {
+        "file": saved,
+        "sha256": digest,
+        "size": size,
+        "counts": counts,
+        "manifest": manifest,
+        "progress_done": counts.get("articles", 0),
+    }
 
 
 class _LocalFile(File):

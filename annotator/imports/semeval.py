@@ -85,6 +85,25 @@ def read_articles(members: list[Member], options: ImportOptions) -> Iterator:
     """Yield an ArticleRecord or ImportIssue per article file among ``members``, and
     ImportNotes on label files left unread."""
     corpus = _Corpus()
+    yield from _sort_members(members, corpus)
+    whole: dict[str, dict[str, list[tuple[str, int, str]]]] = {TC: {}, SI: {}, OTHER: {}}
+    yield from _read_whole_sets(corpus, whole)
+    yield from _orphans(corpus, whole)
+    used: set[str] = set()
+    si_unread: set[str] = set()
+    for ident in sorted(corpus.articles, key=_id_order):
+        sources = _label_sources(ident, corpus, whole, options, si_unread)
+        used.update(source.name for source in sources)
+        yield _read(corpus.articles[ident], ident, sources, options)
+    yield from _unread(corpus, used, si_unread)
+    if corpus.articles:
+        return  # other .txt files next to a PTC corpus are its README, LICENSE...: not articles
+    for member in corpus.plain:
+        yield _read(member, PurePosixPath(member.basename).stem, [], options)
+
+
+def _sort_members(members: list[Member], corpus: _Corpus) -> Iterator[ImportIssue]:
+    """File each member under what its name says it is: article, labels file or plain text."""
     for member in members:
         if (ident := ptc_names.article_id(member.basename)) is not None:
             if ident in corpus.articles:
@@ -103,7 +122,10 @@ def read_articles(members: list[Member], options: ImportOptions) -> Iterator:
             corpus.unknown_labels.append(member)
         elif member.basename.lower().endswith(".txt"):
             corpus.plain.append(member)
-    whole: dict[str, dict[str, list[tuple[str, int, str]]]] = {TC: {}, SI: {}, OTHER: {}}
+
+
+def _read_whole_sets(corpus: _Corpus, whole) -> Iterator[ImportIssue]:
+    """The lines of the whole-set label files, by kind and article id."""
     for member, kind in corpus.whole_sets:
         try:
             for number, line in _numbered_lines(member):
@@ -111,18 +133,6 @@ def read_articles(members: list[Member], options: ImportOptions) -> Iterator:
                 whole[kind].setdefault(ident, []).append((member.name, number, line))
         except RecordError as exc:
             yield ImportIssue(exc.file or member.name, exc.line, str(exc))
-    yield from _orphans(corpus, whole)
-    used: set[str] = set()
-    si_unread: set[str] = set()
-    for ident in sorted(corpus.articles, key=_id_order):
-        sources = _label_sources(ident, corpus, whole, options, si_unread)
-        used.update(source.name for source in sources)
-        yield _read(corpus.articles[ident], ident, sources, options)
-    yield from _unread(corpus, used, si_unread)
-    if corpus.articles:
-        return  # other .txt files next to a PTC corpus are its README, LICENSE...: not articles
-    for member in corpus.plain:
-        yield _read(member, PurePosixPath(member.basename).stem, [], options)
 
 
 def _id_order(ident: str) -> tuple:

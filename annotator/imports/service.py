@@ -32,9 +32,17 @@ from .sources import Source, source_for_upload, sources_for_path
 BATCH_SIZE = 1000
 
 ARTICLE_FIELDS = (
-    "project_id", "external_id", "title", "text", "original_text", "source_url", "published",
-    "metadata", "text_sha256", "batch",
-)  # fmt: skip
+    "project_id",
+    "external_id",
+    "title",
+    "text",
+    "original_text",
+    "source_url",
+    "published",
+    "metadata",
+    "text_sha256",
+    "batch",
+)
 SPAN_FIELDS = ("article_id", "annotator_id", "label_id", "start", "end", "text", "origin")
 IMAGE_FIELDS = ("article_id", "url", "caption_start", "caption_end", "order")
 
@@ -320,7 +328,7 @@ def _insert(
                 batch_name,
             )
             for r in fresh
-        ],  # fmt: skip
+        ],
         return_ids=True,
         check_foreign_keys=trusted is None,
     )

@@ -69,9 +69,14 @@ def evaluate(
     result: dict = {"folds": k, "seed": seed, "articles": len(documents)}
     if k < 2:
         empty = {"precision": None, "recall": None, "f1": None}
-        return result | {"folds": 0, "labelled": empty, "unlabelled": empty, "per_label": {},
-                         "learning_curve": [],
-                         "note": "too few articles to hold any out"}  # fmt: skip
+        return result | {
+            "folds": 0,
+            "labelled": empty,
+            "unlabelled": empty,
+            "per_label": {},
+            "learning_curve": [],
+            "note": "too few articles to hold any out",
+        }
     tally = Tally()
     split = folds_of(len(documents), k, seed)
     steps = k + len(CURVE)

@@ -91,9 +91,13 @@ def recommendations(article: Article, user) -> dict:
         recommender.project = article.project
         state, message, spans, origin = _recommend(recommender, article)
         status.append(
-            {"recommender": recommender.pk, "name": recommender.name, "state": state,
-             "message": message}
-        )  # fmt: skip
+            {
+                "recommender": recommender.pk,
+                "name": recommender.name,
+                "state": state,
+                "message": message,
+            }
+        )
         found += [(recommender, origin, s) for s in spans]
     result["status"] = status
     if not found:

@@ -23,8 +23,17 @@ class TrainedModelSerializer(JobSerializer):
 
     class Meta:
         model = TrainedModel
-        fields = [*JobSerializer.Meta.fields, "recommender", "version", "source", "counts",
-                  "features", "duration_seconds", "evaluation", "origin_model"]  # fmt: skip
+        fields = [
+            *JobSerializer.Meta.fields,
+            "recommender",
+            "version",
+            "source",
+            "counts",
+            "features",
+            "duration_seconds",
+            "evaluation",
+            "origin_model",
+        ]
 
 
 class RecommenderSerializer(serializers.ModelSerializer):
@@ -38,8 +47,18 @@ class RecommenderSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Recommender
-        fields = ["id", "name", "kind", "enabled", "url", "settings", "state", "message",
-                  "current_model", "created_at"]  # fmt: skip
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "enabled",
+            "url",
+            "settings",
+            "state",
+            "message",
+            "current_model",
+            "created_at",
+        ]
         read_only_fields = fields
 
     state = serializers.SerializerMethodField(help_text="ready, training, untrained or error.")

@@ -65,8 +65,28 @@ FILLER = [
     "Can the {w} be repaired before winter, engineers asked.",
     "Our nation has {d} regions and {N} is the largest.",
 ]
-SYLLABLES = ["ka", "lo", "mir", "ten", "vas", "dor", "ul", "pre", "zin", "bar", "qua", "sel",
-             "tor", "nim", "ev", "gra", "hu", "jol", "rek", "fan"]  # fmt: skip
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mir",
+    "ten",
+    "vas",
+    "dor",
+    "ul",
+    "pre",
+    "zin",
+    "bar",
+    "qua",
+    "sel",
+    "tor",
+    "nim",
+    "ev",
+    "gra",
+    "hu",
+    "jol",
+    "rek",
+    "fan",
+]
 
 Article = tuple[str, list[tuple[int, int, str]]]
 

@@ -80,8 +80,13 @@ def project_new(request):
     presets = []
     for name in preset_names():
         preset = get_preset(name) or {}
-        presets.append({"name": name, "title": preset.get("title", name),
-                        "labels": len(preset.get("labels", []))})  # fmt: skip
+        presets.append(
+            {
+                "name": name,
+                "title": preset.get("title", name),
+                "labels": len(preset.get("labels", [])),
+            }
+        )
     visible = list(visible_projects(request.user).order_by("name", "pk"))
     for project in visible:
         project.my_role = effective_role(request.user, project.my_role)

@@ -36,6 +36,8 @@ def axe_violations(page, include: str | None = None) -> list[dict]:
 def assert_accessible(page, what: str, include: str | None = None) -> None:
     """No serious or critical axe-core violation (moderate and minor ones are reported only)."""
     blocking = [v for v in axe_violations(page, include) if v["impact"] in BLOCKING]
-    lines = [f"{v['impact']} {v['id']}: {v['help']}\n    " + "\n    ".join(v["nodes"][:5])
-             for v in blocking]  # fmt: skip
+    lines = [
+        f"{v['impact']} {v['id']}: {v['help']}\n    " + "\n    ".join(v["nodes"][:5])
+        for v in blocking
+    ]
     assert not blocking, f"{what}: axe-core found\n" + "\n".join(lines)

@@ -53,7 +53,7 @@ def test_seed_article_spans_survive_reload_with_exact_offsets(page, demo):
 
 
 @pytest.mark.parametrize(
-    "before, phrase",
+    ("before", "phrase"),
     [
         ("👨\u200d👩\u200d👧\u200d👦 ", "these so-called families are paid actors"),
         ("«السلام عليكم»", "السلام عليكم"),
@@ -65,7 +65,8 @@ def test_seed_article_spans_survive_reload_with_exact_offsets(page, demo):
 def test_unicode_demo_offsets_equal_python(page, demo, before, phrase):
     unicode_article = article("demo-unicode")
     text = unicode_article.text
-    assert before in text and phrase in text
+    assert before in text
+    assert phrase in text
     login(page, demo)
     open_article(page, demo, unicode_article)
     select_phrase(page, phrase)
@@ -82,8 +83,9 @@ def test_touch_selection_then_a_tapped_label_makes_the_span(browser, demo):
     """On a touch screen the label is tapped after the selection is made with the system's
     handles; tapping elsewhere may clear the selection first, so the tap uses the last one."""
     seed = article("seed")
-    context = browser.new_context(has_touch=True, is_mobile=True,
-                                  viewport={"width": 412, "height": 900})  # fmt: skip
+    context = browser.new_context(
+        has_touch=True, is_mobile=True, viewport={"width": 412, "height": 900}
+    )
     touch = context.new_page()
     try:
         login(touch, demo)

@@ -83,7 +83,7 @@ def world(transactional_db, settings):
             ("loaded_language", "Loaded language", "1"),
             ("name_calling", "Name calling", "2"),
             ("doubt", "Doubt", "3"),
-        ]  # fmt: skip
+        ]
     ):
         Label.objects.create(schema=schema, key=key, name=name, hotkey=hotkey, order=order)
     project = Project.objects.create(slug="news", name="News", schema=schema)
@@ -300,9 +300,12 @@ def test_a_recommender_that_fails_is_one_quiet_line_and_the_page_works(browser, 
     project = world["project"]
     Project.objects.filter(pk=project.pk).update(recommendations="always")
     Recommender.objects.create(
-        project=project, name="Our server", kind="external", url="http://127.0.0.1:9/",
+        project=project,
+        name="Our server",
+        kind="external",
+        url="http://127.0.0.1:9/",
         settings={"timeout": 0.5},
-    )  # fmt: skip
+    )
     annotator = session(browser, live_server, "ann")
     open_annotation(annotator, live_server, world["new"])
     status = annotator.locator("#recommendation-status")

@@ -65,23 +65,7 @@ class Command(BaseCommand):
         except ImportSetupError as exc:
             raise CommandError(str(exc)) from None
         for file in report.files:
-            style = self.style.SUCCESS if file.ok else self.style.ERROR
-            self.stdout.write(style(file.summary()))
-            if file.fast_path:
-                self.stdout.write("  fast path: foreign-key triggers skipped (docs/import.md)")
-            elif options["fast"] and file.ok:
-                self.stdout.write("  --fast not taken: the database role may not skip triggers")
-            for issue in file.errors:
-                self.stdout.write(f"  {issue}")
-            for note in file.notes:
-                self.stdout.write(f"  note: {note}")
-            for where in file.repeated_span_lines:
-                self.stdout.write(f"  repeated span line, stored once: {where}")
-            if options["verbosity"] >= 2:
-                for external_id, used in file.label_files.items():
-                    self.stdout.write(f"  {external_id}: {', '.join(used)}")
-            elif file.label_files:
-                self.stdout.write("  (-v 2 lists the labels files each article's spans came from)")
+            self.write_file_report(file, options)
         self.stdout.write(
             f"Total: {report.articles_created} article(s), {report.spans_created} span(s) "
             f"created, {report.duplicates} duplicate(s) skipped."
@@ -89,3 +73,23 @@ class Command(BaseCommand):
         if not report.ok:
             names = ", ".join(f.path for f in report.failed)
             raise CommandError(f"{len(report.failed)} file(s) failed, nothing stored from: {names}")
+
+    def write_file_report(self, file, options) -> None:
+        """One file's outcome: its summary, then its errors, notes and the labels files used."""
+        style = self.style.SUCCESS if file.ok else self.style.ERROR
+        self.stdout.write(style(file.summary()))
+        if file.fast_path:
+            self.stdout.write("  fast path: foreign-key triggers skipped (docs/import.md)")
+        elif options["fast"] and file.ok:
+            self.stdout.write("  --fast not taken: the database role may not skip triggers")
+        for issue in file.errors:
+            self.stdout.write(f"  {issue}")
+        for note in file.notes:
+            self.stdout.write(f"  note: {note}")
+        for where in file.repeated_span_lines:
+            self.stdout.write(f"  repeated span line, stored once: {where}")
+        if options["verbosity"] >= 2:
+            for external_id, used in file.label_files.items():
+                self.stdout.write(f"  {external_id}: {', '.join(used)}")
+        elif file.label_files:
+            self.stdout.write("  (-v 2 lists the labels files each article's spans came from)")
