@@ -220,12 +220,16 @@ def test_jsonl_reparses_to_the_same_articles_and_offsets(corpus, tmp_path):
     lines = raw.split("\n")
     assert lines.pop() == ""
     # One article a line for readers that split on every Unicode line break, too.
-    assert raw.splitlines() == lines and len(lines) == len(corpus)
+    assert raw.splitlines() == lines
+    assert len(lines) == len(corpus)
     for article, line in zip(corpus, lines, strict=True):
         obj = json.loads(line)
-        assert obj["id"] == article.external_id and obj["article_id"] == article.id
-        assert obj["text"] == article.text and obj["title"] == article.title
-        assert obj["meta"] == article.metadata and obj["url"] == article.url
+        assert obj["id"] == article.external_id
+        assert obj["article_id"] == article.id
+        assert obj["text"] == article.text
+        assert obj["title"] == article.title
+        assert obj["meta"] == article.metadata
+        assert obj["url"] == article.url
         assert obj["published"] == (article.published and article.published.isoformat())
         got = []
         for s in obj["spans"]:
@@ -343,9 +347,8 @@ def test_brat_ann_reparses_with_python_offsets(corpus, tmp_path):
         expected_notes = [s.note.replace("\n", " ") for s in kept if s.note]
         assert list(notes.values()) == expected_notes
     crossing = [s for a in corpus for s in a.spans if "\n" in s.text.strip("\n")]
-    assert crossing and report["adjusted"]["split_at_newline"] == dict(
-        Counter(s.label_key for s in crossing)
-    )
+    assert crossing
+    assert report["adjusted"]["split_at_newline"] == dict(Counter(s.label_key for s in crossing))
 
 
 def read_conll(path: Path):
@@ -373,7 +376,8 @@ def bio_spans(rows, column: int):
     for _, start, end, tags, number in rows:
         tag = tags[column]
         if tag.startswith("I-"):
-            assert open_span and open_span[0] == tag[2:], f"I- without B- at {start}"
+            assert open_span, f"I- without B- at {start}"
+            assert open_span[0] == tag[2:], f"I- without B- at {start}"
             assert number == sentence, f"I- opens a sentence at {start}"
             open_span[2] = end
             continue
@@ -498,7 +502,8 @@ def test_writers_stream_and_keep_no_article(corpus, tmp_path):
         writer = FORMATS[fmt](LABELS)  # still referenced: it must not reference the articles
         write_export(writer, DirSink(tmp_path / fmt), feed())
         gc.collect()
-        assert refs and all(ref() is None for ref in refs), f"{fmt} kept an article alive"
+        assert refs, fmt
+        assert all(ref() is None for ref in refs), f"{fmt} kept an article alive"
 
 
 def test_files_lists_the_shared_files(corpus, tmp_path):
@@ -565,7 +570,9 @@ def test_tokeniser_keeps_user_visible_characters_whole(unicode_sample):
     words = [t.text for t in tokens]
     for whole in ("👨\u200d👩\u200d👧", "Cafe\u0301", "e\u0300vil", "🇫🇷", "👍🏽", "❤️"):
         assert whole in words
-    assert "می\u200cخواهم" in words and "नमस्ते" in words and "تماما" in words
+    assert "می\u200cخواهم" in words
+    assert "नमस्ते" in words
+    assert "تماما" in words
     previous_end = 0
     for token in tokens:
         assert text[token.start : token.end] == token.text

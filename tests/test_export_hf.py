@@ -145,7 +145,8 @@ def test_card_yaml_names_the_data_files_never_the_manifest(fmt, corpus, tmp_path
     folder = export_folder(corpus, fmt, tmp_path)
     meta = front_matter(folder)
     assert meta["pretty_name"] == "News «RTL» 🔥 (" + fmt + ")"
-    assert meta["license"] and "token-classification" in meta["task_categories"]
+    assert meta["license"]
+    assert "token-classification" in meta["task_categories"]
     data = {"jsonl": "articles.jsonl", "csv": "spans.csv", "parquet": "articles.parquet"}[fmt]
     assert meta["configs"] == [
         {
@@ -166,7 +167,8 @@ def test_hugging_face_loads_the_folder_of_an_article_format(fmt, corpus, tmp_pat
     assert len(rows) == Article.objects.filter(project=corpus).count()
     assert article_rows(rows) == expected_rows(corpus)
     crlf = next(row for row in rows if row["id"] == "crlf")
-    assert crlf["text"] == CRLF_TEXT and "\r" not in crlf["text"]
+    assert crlf["text"] == CRLF_TEXT
+    assert "\r" not in crlf["text"]
 
 
 def test_hugging_face_loads_the_folder_of_csv(corpus, tmp_path):
@@ -223,7 +225,8 @@ def test_parquet_is_written_in_row_groups(corpus, tmp_path, monkeypatch):
     monkeypatch.setattr(parquet, "ROW_GROUP_ROWS", 7)
     path = export_folder(corpus, "parquet", tmp_path) / "articles.parquet"
     meta = pq.ParquetFile(path).metadata
-    assert meta.num_rows == 33 and meta.num_row_groups == 5  # 7+7+7+7+5
+    assert meta.num_rows == 33
+    assert meta.num_row_groups == 5
     assert article_rows(pq.read_table(path).to_pylist()) == expected_rows(corpus)
 
 
@@ -296,7 +299,7 @@ def test_each_annotator_is_a_config_with_the_same_split(corpus, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "split, named",
+    ("split", "named"),
     [
         ({"train": 0.8, "test": 0.3}, "add up to 1"),
         ({"train": 1.0}, "at least two splits"),
@@ -321,7 +324,8 @@ def test_split_from_the_command_line(corpus, tmp_path):
         option=['split={"train": 0.5, "test": 0.5}'],
     )
     names = zipfile.ZipFile(out).namelist()
-    assert "train/spans.csv" in names and "test/spans.csv" in names
+    assert "train/spans.csv" in names
+    assert "test/spans.csv" in names
     manifest = json.loads(zipfile.ZipFile(out).read("manifest.json"))
     assert manifest["options"]["format_options"]["split"]["seed"] == 13  # the default, kept
 
@@ -479,7 +483,7 @@ def test_label_studio_tasks_count_code_points_one_annotation_per_annotator(
 
 
 @pytest.mark.parametrize(
-    "fmt, files",
+    ("fmt", "files"),
     [("doccano", ["doccano.jsonl"]), ("label-studio", ["label_config.xml", "tasks.json"])],
 )
 def test_tool_formats_through_the_export_service(fmt, files, corpus, tmp_path):
@@ -491,7 +495,7 @@ def test_tool_formats_through_the_export_service(fmt, files, corpus, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "fmt, columns",
+    ("fmt", "columns"),
     [
         ("doccano", ["text", "label", "annotators", "external_id", "article_id", "title"]),
         ("label-studio", ["data", "annotations"]),
@@ -520,7 +524,7 @@ def test_conll_folder_is_an_error_naming_the_file_not_the_manifest(corpus, tmp_p
 
 
 @pytest.mark.parametrize(
-    "fmt, options",
+    ("fmt", "options"),
     [
         ("parquet", {}),
         ("doccano", {}),
@@ -543,10 +547,12 @@ def test_the_cards_python_runs_in_the_folder(fmt, options, corpus, tmp_path, mon
 
 def test_the_doccano_card_states_the_offset_unit(corpus, tmp_path):
     default = (export_folder(corpus, "doccano", tmp_path) / "README.md").read_text("utf-8")
-    assert "are **UTF-16 code units**" in default and "Unicode code points" not in default
+    assert "are **UTF-16 code units**" in default
+    assert "Unicode code points" not in default
     other = export_folder(corpus, "doccano", tmp_path, format_options={"offsets": "codepoints"})
     text = (other / "README.md").read_text("utf-8")
-    assert "UTF-16" not in text and "Offsets are Unicode code points" in text
+    assert "UTF-16" not in text
+    assert "Offsets are Unicode code points" in text
 
 
 def test_a_failed_split_export_aborts_every_writer(unicode_sample, tmp_path):
@@ -621,7 +627,8 @@ def test_a_split_writer_declares_what_its_format_declares():
 
     for fmt in ("doccano", "label-studio", "parquet", "csv"):
         writer = make_writer(FORMATS[fmt], [], {"split": SPLIT})
-        assert writer.name == fmt and writer.description == FORMATS[fmt].description
+        assert writer.name == fmt
+        assert writer.description == FORMATS[fmt].description
         assert getattr(writer, "carries_annotator", None) == getattr(
             FORMATS[fmt], "carries_annotator", None
         )

@@ -148,7 +148,8 @@ def build(corpus, fmt, folder: Path, **options) -> dict:
 def test_csv_in_pandas_formula_cells_defused_and_restored(corpus, tmp_path):
     manifest = build(corpus, "csv", tmp_path, layer="all")
     raw = (tmp_path / "spans.csv").read_text(encoding="utf-8")
-    assert "\n'=SUM(A1:A9)" not in raw and ",'=SUM(A1:A9)," in raw
+    assert "\n'=SUM(A1:A9)" not in raw
+    assert ",'=SUM(A1:A9)," in raw
     frame = pandas.read_csv(tmp_path / "spans.csv", dtype=str, keep_default_na=False)
     # a spreadsheet sees text, never a formula: no cell starts with = + - @ TAB CR
     for column in frame.columns:
@@ -282,7 +283,8 @@ def test_brat_reads_in_bratly_per_annotator_with_confs_everywhere(corpus, tmp_pa
         for start, end, _, content in found:
             # the covered text: the span with line-breaking characters as spaces, same length
             assert len(content) == end - start
-            assert "\t" not in content and "\u2028" not in content
+            assert "\t" not in content
+            assert "\u2028" not in content
     assert manifest["counts"]["dropped"] == {"whitespace_only": {"doubt": 1}}
 
 

@@ -160,7 +160,8 @@ def test_bad_options_are_a_400_naming_the_option(world):
     assert response.status_code == 400
     assert "no_such_label" in response.json()["options"][0]
     response = client.post(exports_url(world.project), {"format": "xlsx"}, format="json")
-    assert response.status_code == 400 and "format" in response.json()
+    assert response.status_code == 400
+    assert "format" in response.json()
     assert not Export.objects.exists()
 
 
@@ -168,14 +169,16 @@ def test_download_before_done_is_a_409_and_failure_says_why(world):
     queued = services.request_export(world.project, "jsonl")
     client = client_for(world.reviewer)
     response = client.get(f"{exports_url(world.project)}{queued.pk}/download/")
-    assert response.status_code == 409 and "queued" in response.json()["detail"]
+    assert response.status_code == 409
+    assert "queued" in response.json()["detail"]
 
     span = world.span
     Span.objects.filter(pk=span.pk).update(text="#" * len(span.text))
     failed = services.export_now(world.project, "jsonl", {"layer": "all"})
     status = client.get(f"{exports_url(world.project)}{failed.pk}/").json()
     assert status["status"] == "failed"
-    assert f"span #{span.pk}" in status["error"] and status["message"].startswith("failed:")
+    assert f"span #{span.pk}" in status["error"]
+    assert status["message"].startswith("failed:")
     assert status["download_url"] is None
     response = client.get(f"{exports_url(world.project)}{failed.pk}/download/")
     assert response.status_code == 409

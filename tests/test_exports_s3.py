@@ -61,7 +61,8 @@ def test_an_export_is_uploaded_to_the_bucket_and_downloaded_through_the_api(buck
     assert result.status == JobStatus.DONE, result.error
     assert result.file.name == name == f"exports/news/news-jsonl-{result.pk}.zip"
     stored = bucket.get_object(Bucket=BUCKET, Key=name)["Body"].read()
-    assert hashlib.sha256(stored).hexdigest() == result.sha256 and len(stored) == result.size
+    assert hashlib.sha256(stored).hexdigest() == result.sha256
+    assert len(stored) == result.size
     assert [o["Key"] for o in bucket.list_objects_v2(Bucket=BUCKET)["Contents"]] == [name]
     assert list(local_temp_dir().iterdir()) == []  # the local copy went with the upload
 
@@ -72,6 +73,7 @@ def test_an_export_is_uploaded_to_the_bucket_and_downloaded_through_the_api(buck
     response = api.get(f"/api/v1/projects/news/exports/{result.pk}/download/")
     assert response.status_code == 200
     blob = b"".join(response.streaming_content)
-    assert blob == stored and response["X-Checksum-SHA256"] == result.sha256
+    assert blob == stored
+    assert response["X-Checksum-SHA256"] == result.sha256
     lines = zipfile.ZipFile(io.BytesIO(blob)).read("articles.jsonl").decode().splitlines()
     assert len(lines) == 3

@@ -151,7 +151,8 @@ def test_zip_holds_data_manifest_and_card_with_checksums(corpus):
 
     card = archive.read("README.md").decode()
     assert "# News: jsonl dataset" in card
-    assert "| ann1 | 2 |" in card and "Emotionally charged words." in card
+    assert "| ann1 | 2 |" in card
+    assert "Emotionally charged words." in card
     assert 'open("articles.jsonl", encoding="utf-8")' in card
 
 
@@ -249,7 +250,7 @@ def test_label_mapping_to_preset_official_names(corpus):
 
 
 @pytest.mark.parametrize(
-    "options, named",
+    ("options", "named"),
     [
         ({"layer": "mine"}, "'layer'"),
         ({"labels": ["nope"]}, "'nope'"),
@@ -273,9 +274,11 @@ def test_corrupted_snapshot_fails_the_export_naming_the_span(corpus, media):
     result = services.export_now(corpus.project, "semeval", {"layer": "each"})
     assert result.status == JobStatus.FAILED
     assert f"span #{bad.pk}" in result.error
-    assert "'a1'" in result.error and "name_calling" in result.error
+    assert "'a1'" in result.error
+    assert "name_calling" in result.error
     assert f"[{bad.start}, {bad.end})" in result.error
-    assert not result.file and not result.sha256
+    assert not result.file
+    assert not result.sha256
     # Nothing published, and no temporary file left behind.
     files = [p for p in Path(media).rglob("*") if p.is_file()]
     assert files == []
@@ -308,12 +311,12 @@ def test_command_errors_name_the_problem(corpus, tmp_path):
     out = str(tmp_path / "x.zip")
     with pytest.raises(CommandError, match="--project: no project 'nope'"):
         call_command("export_dataset", "--project", "nope", "--format", "csv", "--output", out)
+    args = ["--project", "news", "--format", "csv", "--output", out, "--labels", "nope"]
     with pytest.raises(CommandError, match="'nope'"):
-        args = ["--project", "news", "--format", "csv", "--output", out, "--labels", "nope"]
         call_command("export_dataset", *args)
     Span.objects.filter(pk=corpus.spans[0].pk).update(text="z" * len(corpus.spans[0].text))
+    args = ["--project", "news", "--format", "csv", "--output", out, "--layer", "all"]
     with pytest.raises(CommandError, match=f"span #{corpus.spans[0].pk}"):
-        args = ["--project", "news", "--format", "csv", "--output", out, "--layer", "all"]
         call_command("export_dataset", *args)
     assert not Path(out).exists()
 
@@ -370,7 +373,8 @@ def test_the_card_shows_names_as_text_never_as_markup(corpus):
     corpus.project.schema.save()
     card = open_zip(export(corpus)).read("README.md").decode()
     front, body = card.removeprefix("---\n").split("\n---\n", 1)  # the Hub hides it
-    assert "<" not in front and '"\\u003cimg src=x onerror=alert(1)\\u003e (jsonl)"' in front
+    assert "<" not in front
+    assert '"\\u003cimg src=x onerror=alert(1)\\u003e (jsonl)"' in front
     html = MarkdownIt("commonmark").enable("table").render(body)
     assert "<h1>&lt;img src=x onerror=alert(1)&gt;: jsonl dataset</h1>" in html
     row = html[html.index("<td>loaded_language</td>") :].split("</tr>")[0]

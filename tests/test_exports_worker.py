@@ -85,9 +85,13 @@ def make_corpus():
     for n in range(ARTICLES):
         article = Article.objects.create(project=project, external_id=f"a{n}", text=TEXT)
         Span.objects.create(
-            article=article, annotator=annotator, label=loaded, start=start, end=end,
+            article=article,
+            annotator=annotator,
+            label=loaded,
+            start=start,
+            end=end,
             text=TEXT[start:end],
-        )  # fmt: skip
+        )
     client = APIClient()
     client.force_authenticate(researcher)
     return project, client

@@ -81,8 +81,25 @@ def clean_options(project: Project, fmt: str, options: dict | None) -> ExportOpt
     done_only = given.get("done_only", False)
     if not isinstance(done_only, bool):
         raise ExportError(f"option 'done_only' must be true or false, got {done_only!r}")
+    annotators = _clean_annotators(project, given.get("annotators"), layer)
+    writer = FORMATS[fmt]
+    _check_layer_names_annotators(fmt, layer, annotators)
+    keys = set(Label.objects.filter(schema_id=project.schema_id).values_list("key", flat=True))
+    labels = _string_list(given.get("labels"), "labels")
+    for key in labels:
+        if key not in keys:
+            raise ExportError(f"option 'labels': {key!r} is not a label of {project.slug}")
+    mapping = _clean_mapping(project, given.get("label_mapping") or None, keys)
+    format_options = given.get("format_options") or {}
+    if not isinstance(format_options, dict):
+        raise ExportError("option 'format_options' must be an object")
+    # names a bad format option; ``split`` applies to every format
+    format_options = clean_format_options(writer, format_options)
+    return ExportOptions(fmt, layer, annotators, done_only, labels, mapping, format_options)
 
-    annotators = _string_list(given.get("annotators"), "annotators")
+
+def _clean_annotators(project: Project, value, layer: str) -> list[str]:
+    annotators = _string_list(value, "annotators")
     if annotators and layer == "gold":
         raise ExportError("option 'annotators' does not apply to layer 'gold'")
     found = set(
@@ -93,9 +110,12 @@ def clean_options(project: Project, fmt: str, options: dict | None) -> ExportOpt
     for name in annotators:
         if name not in found:
             raise ExportError(f"option 'annotators': {name!r} is not a member of {project.slug}")
+    return annotators
 
-    writer = FORMATS[fmt]
-    if layer == "all" and not writer.carries_annotator and len(annotators) != 1:
+
+def _check_layer_names_annotators(fmt: str, layer: str, annotators: list[str]) -> None:
+    """``all`` mixes annotators: only in a format whose files name each span's annotator."""
+    if layer == "all" and not FORMATS[fmt].carries_annotator and len(annotators) != 1:
         carriers = sorted(name for name, cls in FORMATS.items() if cls.carries_annotator)
         raise ExportError(
             f"option 'layer': 'all' would mix annotators without naming them in {fmt} files; "
@@ -103,42 +123,31 @@ def clean_options(project: Project, fmt: str, options: dict | None) -> ExportOpt
             f"names the annotator of each span ({', '.join(carriers)})"
         )
 
-    keys = set(Label.objects.filter(schema_id=project.schema_id).values_list("key", flat=True))
-    labels = _string_list(given.get("labels"), "labels")
-    for key in labels:
-        if key not in keys:
-            raise ExportError(f"option 'labels': {key!r} is not a label of {project.slug}")
 
-    mapping = given.get("label_mapping") or None
+def _clean_mapping(project: Project, mapping, keys: set[str]):
+    """``{key: new key}`` (sorted) or a preset's name."""
+    if mapping is None:
+        return None
     if isinstance(mapping, str):
         if get_preset(mapping) is None:
             raise ExportError(
                 f"option 'label_mapping': no preset {mapping!r} "
                 f"(presets: {', '.join(preset_names())}; or give {{key: new key}})"
             )
-    elif isinstance(mapping, dict):
-        for old, new in mapping.items():
-            if old not in keys:
-                raise ExportError(
-                    f"option 'label_mapping': {old!r} is not a label of {project.slug}"
-                )
-            try:
-                label_key_validator(new)
-            except Exception:
-                raise ExportError(
-                    f"option 'label_mapping': {old!r} -> {new!r}: a key is lower-case letters, "
-                    "digits, '_' and '-'"
-                ) from None
-        mapping = dict(sorted(mapping.items()))
-    elif mapping is not None:
+        return mapping
+    if not isinstance(mapping, dict):
         raise ExportError("option 'label_mapping' must be {key: new key} or a preset name")
-
-    format_options = given.get("format_options") or {}
-    if not isinstance(format_options, dict):
-        raise ExportError("option 'format_options' must be an object")
-    # names a bad format option; ``split`` applies to every format
-    format_options = clean_format_options(writer, format_options)
-    return ExportOptions(fmt, layer, annotators, done_only, labels, mapping, format_options)
+    for old, new in mapping.items():
+        if old not in keys:
+            raise ExportError(f"option 'label_mapping': {old!r} is not a label of {project.slug}")
+        try:
+            label_key_validator(new)
+        except Exception:
+            raise ExportError(
+                f"option 'label_mapping': {old!r} -> {new!r}: a key is lower-case letters, "
+                "digits, '_' and '-'"
+            ) from None
+    return dict(sorted(mapping.items()))
 
 
 def default_layer(project: Project) -> str:

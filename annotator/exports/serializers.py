@@ -35,8 +35,15 @@ class ExportSerializer(JobSerializer):
 
     class Meta:
         model = Export
-        fields = [*JobSerializer.Meta.fields, "format", "options", "sha256", "size", "counts",
-                  "download_url"]  # fmt: skip
+        fields = [
+            *JobSerializer.Meta.fields,
+            "format",
+            "options",
+            "sha256",
+            "size",
+            "counts",
+            "download_url",
+        ]
 
     def get_download_url(self, export) -> str | None:
         if export.status != "done":
