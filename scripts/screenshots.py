@@ -71,7 +71,10 @@ MANAGER_PAGES = [
     ("manage-members", "/projects/propaganda-demo/members/"),
     ("manage-import", "/projects/propaganda-demo/import/"),
     ("manage-assign", "/projects/propaganda-demo/assign/"),
+    ("manage-recommenders", "/projects/propaganda-demo/recommenders/"),
+    ("datasets", "/projects/propaganda-demo/datasets/"),
 ]
+READY = {"manage-recommenders": "#recommenders-page", "datasets": "#datasets"}
 
 
 def import_sample(folder: Path) -> Path:
@@ -153,6 +156,8 @@ def take(page, url, articles, out, suffix):
         page.goto(url + path)
         if name == "manage-settings":
             page.wait_for_selector("#guidelines-preview[data-rendered=true]")
+        if name in READY:
+            page.wait_for_selector(f"{READY[name]}[data-ready=true]")
         if name == "manage-import":
             page.set_input_files("#import-files", [import_sample(out.parent)])
             page.click("#import-submit")
