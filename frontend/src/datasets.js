@@ -36,7 +36,8 @@ export function optionsSummary(options = {}) {
     const mapping = options.label_mapping;
     parts.push(`mapping: ${typeof mapping === "string" ? mapping : JSON.stringify(mapping)}`);
   }
-  const formatOptions = Object.entries(options.format_options ?? {});
+  // Sorted: PostgreSQL's jsonb and SQLite give the stored keys back in different orders.
+  const formatOptions = Object.entries(options.format_options ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
   if (formatOptions.length) parts.push(formatOptions.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", "));
   return parts.join("; ");
 }

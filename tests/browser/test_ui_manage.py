@@ -254,6 +254,7 @@ def test_bad_input_is_refused_with_a_message_and_nothing_stored(
     page.get_by_label(re.compile("manipulation")).check()
     page.get_by_role("button", name="Create project").click()
     expect(page.locator("h1")).to_have_text("Labels of Strict")
+    page.wait_for_load_state()  # the label form is sent by schema.js, not natively
     project = Project.objects.get(slug="strict")
     before = list(project.schema.labels.values_list("key", "name", "color", "hotkey"))
 
