@@ -100,26 +100,29 @@ class _Reader:
                         doc.opens.append(self.new_sentence)
                         self.new_sentence = False
                         continue
-            try:
-                line = raw.decode("utf-8-sig" if number == 1 else "utf-8").rstrip("\r\n")
-            except UnicodeDecodeError as exc:
-                yield ImportIssue(
-                    self.name, number, f"invalid UTF-8 at byte {exc.start} of the line"
-                )
-                continue
-            if not line or line.isspace():
-                self.new_sentence = True
-                continue
-            try:
-                yield from self._line(line, number)
-            except RecordError as exc:
-                yield ImportIssue(self.name, number, str(exc))
-                self.new_sentence = False
+            yield from self._full(raw, number)
             if self.all_o and not plain_o:
                 tail = self.all_o.encode()
                 plain_o, tag_count = (tail + b"\n", tail + b"\r\n"), self.width - 3
         if self.doc is not None and self.doc.words:
             yield self._finish()
+
+    def _full(self, raw: bytes, number: int) -> Iterator:
+        """A line the fast path leaves (not a token line, an escaped token, a tag not yet
+        checked, an error): decoded and read field by field."""
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as exc:
+            yield ImportIssue(self.name, number, f"invalid UTF-8 at byte {exc.start} of the line")
+            return
+        if not line or line.isspace():
+            self.new_sentence = True
+            return
+        try:
+            yield from self._line(line, number)
+        except RecordError as exc:
+            yield ImportIssue(self.name, number, str(exc))
+            self.new_sentence = False
 
     def _add(self, doc: _Document, word: str, start, end, tags: list[str] | None) -> None:
         if tags is not None and any(tag != "O" for tag in tags):
