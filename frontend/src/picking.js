@@ -1,5 +1,6 @@
 /**
- * Which recommendation is open and which one a key picks (recommendations.js), without the DOM:
+ * Which recommendation is open and which one a key picks (recommendations.js), and what a key
+ * does to a picked item (recommendations.js and suggestions.js), without the DOM:
  * a recommendation is known by its range and label; it is open while not rejected and while no
  * span of the annotator's layer has its exact range (whatever its label: accepting one "as
  * another label" takes it too).
@@ -33,4 +34,48 @@ export function followingKey(open, key) {
   if (at < 0) return null;
   const next = open[at + 1] ?? open[at - 1];
   return next ? keyOf(next) : null;
+}
+
+/**
+ * Handle a key for a list of picked-one-at-a-time items (recommendations, diff suggestions):
+ * `next` / `previous` step through them; on the picked one Enter or y accepts it as its label,
+ * a label's hotkey accepts it as that label, x drops it, Escape lets it go. True if the key
+ * was one of ours (the page then does nothing else with it).
+ * @param {KeyboardEvent} event
+ * @param {{next: string, previous: string, canStep: boolean, picked: object | undefined,
+ *   labels: {has(key: string): boolean}, hotkeys: Map<string, string>,
+ *   step(direction: number): void, accept(item: object, label: string): void,
+ *   drop(item: object): void, letGo(): void}} list
+ */
+export function onPickKey(event, list) {
+  const key = event.key;
+  if (key === list.next || key === list.previous) {
+    if (!list.canStep) return false;
+    event.preventDefault();
+    list.step(key === list.next ? 1 : -1);
+    return true;
+  }
+  const item = list.picked;
+  if (!item) return false;
+  const lower = key.toLowerCase();
+  if (key === "Enter" || lower === "y") {
+    event.preventDefault();
+    if (list.labels.has(item.label)) list.accept(item, item.label);
+    return true;
+  }
+  if (lower === "x") {
+    event.preventDefault();
+    list.drop(item);
+    return true;
+  }
+  if (key === "Escape") {
+    list.letGo();
+    return false; // the page clears its own selection too
+  }
+  if (list.hotkeys.has(lower)) {
+    event.preventDefault();
+    list.accept(item, list.hotkeys.get(lower));
+    return true;
+  }
+  return false;
 }

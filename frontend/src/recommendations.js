@@ -19,7 +19,7 @@
 import { api } from "./api.js";
 import { bdi, chip, el } from "./dom.js";
 import { markLayer, rangeMarks } from "./marks.js";
-import { followingKey, inTextOrder, keyOf, openOnes, stepKey } from "./picking.js";
+import { followingKey, inTextOrder, keyOf, onPickKey, openOnes, stepKey } from "./picking.js";
 
 const percent = (score) => `${Math.round(Number(score) * 100)}%`;
 
@@ -201,36 +201,20 @@ export class Recommendations {
 
   /** Handle a key for the recommendations; true if it was one of ours. */
   onKey(event) {
-    const key = event.key;
-    if (key === "." || key === ",") {
-      if (!this.visible || this.items.length === 0) return false;
-      event.preventDefault();
-      this.step(key === "." ? 1 : -1);
-      return true;
-    }
-    const r = this.open().find((x) => keyOf(x) === this.current);
-    if (!r) return false;
-    const lower = key.toLowerCase();
-    if (key === "Enter" || lower === "y") {
-      event.preventDefault();
-      if (this.labels.has(r.label)) this.acceptOne(r, r.label);
-      return true;
-    }
-    if (lower === "x") {
-      event.preventDefault();
-      this.reject(r);
-      return true;
-    }
-    if (key === "Escape") {
-      this.current = null;
-      this.draw();
-      return false; // the page clears its own selection too
-    }
-    if (this.hotkeys.has(lower)) {
-      event.preventDefault();
-      this.acceptOne(r, this.hotkeys.get(lower));
-      return true;
-    }
-    return false;
+    return onPickKey(event, {
+      next: ".",
+      previous: ",",
+      canStep: this.visible && this.items.length > 0,
+      picked: this.open().find((x) => keyOf(x) === this.current),
+      labels: this.labels,
+      hotkeys: this.hotkeys,
+      step: (direction) => this.step(direction),
+      accept: (r, label) => this.acceptOne(r, label),
+      drop: (r) => this.reject(r),
+      letGo: () => {
+        this.current = null;
+        this.draw();
+      },
+    });
   }
 }

@@ -15,6 +15,7 @@
 
 import { api } from "./api.js";
 import { markLayer, rangeMarks } from "./marks.js";
+import { onPickKey } from "./picking.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const keyOf = (s) => `${s.kind}:${s.start}-${s.end}`;
@@ -176,36 +177,20 @@ export class Suggestions {
 
   /** Handle a key for the picked suggestion; true if it was one of ours. */
   onKey(event) {
-    const key = event.key;
-    if (key === "{" || key === "}") {
-      if (this.items.length === 0) return false;
-      event.preventDefault();
-      this.step(key === "}" ? 1 : -1);
-      return true;
-    }
-    const s = this.open().find((x) => keyOf(x) === this.current);
-    if (!s) return false;
-    const lower = key.toLowerCase();
-    if (key === "Enter" || lower === "y") {
-      event.preventDefault();
-      if (this.labels.has(s.label)) this.accept(s, s.label);
-      return true;
-    }
-    if (lower === "x") {
-      event.preventDefault();
-      this.dismiss(s);
-      return true;
-    }
-    if (key === "Escape") {
-      this.current = null;
-      this.draw();
-      return false; // the page clears its own selection too
-    }
-    if (this.hotkeys.has(lower)) {
-      event.preventDefault();
-      this.accept(s, this.hotkeys.get(lower));
-      return true;
-    }
-    return false;
+    return onPickKey(event, {
+      next: "}",
+      previous: "{",
+      canStep: this.items.length > 0,
+      picked: this.open().find((x) => keyOf(x) === this.current),
+      labels: this.labels,
+      hotkeys: this.hotkeys,
+      step: (direction) => this.step(direction),
+      accept: (s, label) => this.accept(s, label),
+      drop: (s) => this.dismiss(s),
+      letGo: () => {
+        this.current = null;
+        this.draw();
+      },
+    });
   }
 }

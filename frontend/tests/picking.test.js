@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { followingKey, inTextOrder, keyOf, openOnes, stepKey } from "../src/picking.js";
+import { followingKey, inTextOrder, keyOf, onPickKey, openOnes, stepKey } from "../src/picking.js";
 
 const rec = (start, end, label, score = 0.5) => ({ start, end, label, score });
 const A = rec(0, 5, "doubt");
@@ -32,4 +32,36 @@ test("after an accept or a reject the next one is picked, else the previous", ()
   assert.equal(followingKey([A, B, C], keyOf(C)), keyOf(B));
   assert.equal(followingKey([A], keyOf(A)), null);
   assert.equal(followingKey([A], "gone"), null);
+});
+
+test("onPickKey: steps, accepts as its label or a hotkey's, drops, lets go", () => {
+  const done = [];
+  const list = (picked) => ({
+    next: ".",
+    previous: ",",
+    canStep: true,
+    picked,
+    labels: new Set(["doubt", "slogans"]),
+    hotkeys: new Map([["s", "slogans"]]),
+    step: (d) => done.push(["step", d]),
+    accept: (item, label) => done.push(["accept", item.label, label]),
+    drop: (item) => done.push(["drop", item.label]),
+    letGo: () => done.push(["let go"]),
+  });
+  const key = (k) => ({ key: k, prevented: false, preventDefault() { this.prevented = true; } });
+  const item = { label: "doubt" };
+  const events = [".", ",", "Enter", "Y", "s", "x", "Escape", "q"].map(key);
+  const handled = events.map((e) => onPickKey(e, list(item)));
+  assert.deepEqual(handled, [true, true, true, true, true, true, false, false]);
+  assert.deepEqual(done, [
+    ["step", 1], ["step", -1], ["accept", "doubt", "doubt"], ["accept", "doubt", "doubt"],
+    ["accept", "doubt", "slogans"], ["drop", "doubt"], ["let go"],
+  ]);
+  assert.deepEqual(events.map((e) => e.prevented), [true, true, true, true, true, true, false, false]);
+  // Nothing picked: only stepping is ours; an unknown label is not accepted.
+  assert.equal(onPickKey(key("y"), list(undefined)), false);
+  assert.equal(onPickKey(key("."), { ...list(undefined), canStep: false }), false);
+  done.length = 0;
+  assert.equal(onPickKey(key("Enter"), list({ label: "gone" })), true);
+  assert.deepEqual(done, []);
 });
