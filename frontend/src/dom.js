@@ -20,3 +20,16 @@ export function chip(colour) {
   node.setAttribute("aria-hidden", "true");
   return node;
 }
+
+/** A table's <thead>: one row of column headers named `names`. */
+export function tableHead(names) {
+  const row = el("tr");
+  for (const name of names) {
+    const th = el("th", null, name);
+    th.scope = "col";
+    row.append(th);
+  }
+  const thead = el("thead");
+  thead.append(row);
+  return thead;
+}

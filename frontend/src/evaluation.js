@@ -4,7 +4,7 @@
  * inline SVG chart. Used by the console's Recommenders page and the dashboard.
  */
 
-import { el } from "./dom.js";
+import { el, tableHead } from "./dom.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -33,14 +33,7 @@ function cell(tag, text, className) {
 export function evaluationTable(evaluation, labelName, caption) {
   const table = el("table", "manage-table evaluation-table");
   table.append(el("caption", null, caption));
-  const head = el("tr");
-  for (const name of ["", "Precision", "Recall", "F1", "Support"]) {
-    const th = el("th", null, name);
-    th.scope = "col";
-    head.append(th);
-  }
-  const thead = el("thead");
-  thead.append(head);
+  const thead = tableHead(["", "Precision", "Recall", "F1", "Support"]);
   const body = el("tbody");
   const row = (name, values, className) => {
     const tr = el("tr", className);

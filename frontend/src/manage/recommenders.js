@@ -6,7 +6,7 @@
  */
 
 import { api, ApiError } from "../api.js";
-import { el } from "../dom.js";
+import { el, tableHead } from "../dom.js";
 import { evaluationTable, learningCurve, rowsOf, score } from "../evaluation.js";
 import { bindForms, errorMessages } from "./forms.js";
 
@@ -198,14 +198,7 @@ function trainControls(r, section) {
 function historyTable(r, models, section) {
   const table = el("table", "manage-table model-history");
   table.append(el("caption", null, `Models of ${r.name}`));
-  const head = el("tr");
-  for (const name of ["Version", "Status", "Finished", "Articles", "Spans", "Duration", "Labelled F1", "Unlabelled F1", "Evaluation"]) {
-    const th = el("th", null, name);
-    th.scope = "col";
-    head.append(th);
-  }
-  const thead = el("thead");
-  thead.append(head);
+  const thead = tableHead(["Version", "Status", "Finished", "Articles", "Spans", "Duration", "Labelled F1", "Unlabelled F1", "Evaluation"]);
   const body = el("tbody");
   for (const m of models) {
     const tr = el("tr");
