@@ -539,6 +539,32 @@ def test_zip_sink_holds_the_same_bytes_hashes_and_is_reproducible(corpus, tmp_pa
     assert blobs[0] == blobs[1]
 
 
+@pytest.mark.parametrize("kind", ["zip", "dir"])
+def test_a_whole_file_at_once_is_the_same_as_open_write_close(kind, tmp_path):
+    """write_bytes skips the SinkFile: the same entries, bytes, order and records."""
+    files = [("big.txt", "🤡 ש\u00a0x\n".encode() * 200_000), ("a/1.txt", b""), ("a/2.txt", b"2")]
+
+    def run(whole: bool, where: str):
+        buffer = io.BytesIO()
+        sink = ZipSink(buffer) if kind == "zip" else DirSink(tmp_path / where)
+        with sink.open("grows.txt") as grows:  # a growing file open meanwhile
+            for name, data in files:
+                grows.write(data[:10])
+                if whole:
+                    sink.write_bytes(name, data)
+                else:
+                    with sink.open(name) as f:
+                        f.write(data)
+        sink.close()
+        contents = buffer.getvalue() if kind == "zip" else tree(tmp_path / where)
+        return contents, list(sink.files.items())
+
+    assert run(True, "whole") == run(False, "parts")
+    contents, records = run(True, "again")
+    assert [name for name, _ in records] == ["big.txt", "a/1.txt", "a/2.txt", "grows.txt"]
+    assert records[0][1].sha256 == hashlib.sha256(files[0][1]).hexdigest()
+
+
 def test_sinks_refuse_unsafe_or_repeated_names(tmp_path):
     sink = DirSink(tmp_path)
     for name in ("../x.txt", "a/../b", "/abs", "a\\b", ""):
@@ -710,3 +736,21 @@ def test_semeval_export_reimports_through_the_semeval_importer(project, corpus, 
         row, spans = stored[str(article.id)]
         assert row.text == article.text
         assert spans == expected_spans(article)
+
+
+def test_pyarrow_is_loaded_only_by_a_parquet_export():
+    """pyarrow adds ~45 MB to a process: web processes and other formats' exports go without."""
+    import subprocess
+
+    code = (
+        "import sys, django; django.setup()\n"
+        "import annotator.urls, annotator.exports.tasks, annotator.exports.build\n"
+        "from annotator.exports.formats import FORMATS, DirSink, write_export\n"
+        "assert 'pyarrow' not in sys.modules, 'imported at start'\n"
+        "import tempfile\n"
+        "write_export(FORMATS['parquet']({}), DirSink(tempfile.mkdtemp()), [])\n"
+        "assert 'pyarrow' in sys.modules\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "annotator.settings"}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

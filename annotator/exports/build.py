@@ -15,8 +15,9 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import metadata
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -369,18 +370,23 @@ def once_per_export(writer: FormatWriter) -> list[str]:
     return [prefix + name for name in writer.files()]
 
 
-def data_files(sink: Sink) -> list[str]:
-    return [name for name in sink.files if name not in ("README.md", "manifest.json")]
+def data_files(sink: Sink) -> Iterator[str]:
+    return (name for name in sink.files if name not in ("README.md", "manifest.json"))
 
 
-def file_summary(names: list[str], fixed: list[str], limit: int = 30) -> list[str]:
+def file_summary(names: Iterable[str], fixed: list[str], limit: int = 30) -> list[str]:
     """The card's file list: every name when there are few, else the once-per-export files and
-    a count per extension of the per-article ones."""
-    if len(names) <= limit:
-        return [f"`{name}`" for name in names]
+    a count per extension of the per-article ones (counted as they come: there may be
+    hundreds of thousands)."""
+    names = iter(names)
+    first = list(islice(names, limit + 1))
+    if len(first) <= limit:
+        return [f"`{name}`" for name in first]
     # os.path, not pathlib: Path() interns every part of every name, for good
     rest = Counter(
-        os.path.splitext(name)[1] or "(no extension)" for name in names if name not in fixed
+        os.path.splitext(name)[1] or "(no extension)"
+        for name in chain(first, names)
+        if name not in fixed
     )
     return [f"`{name}`" for name in fixed] + [
         f"{count:,} `{suffix}` files (one per article)" for suffix, count in sorted(rest.items())

@@ -19,8 +19,6 @@ from operator import itemgetter
 from typing import Any
 
 import orjson
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from .base import ExportArticle, ExportSpan, FormatWriter
 from .jsonl import _metadata_json
@@ -31,57 +29,6 @@ from .record import article_record
 ROW_GROUP_ROWS = 2_000
 ROW_GROUP_CHARS = 4_000_000
 ROW_GROUP_SPANS = 50_000
-
-# The record's fields (record.article_record) and their types. A field not listed is stored as
-# its JSON text, so that nothing the record carries is lost before it gets a type here.
-SPAN_FIELDS: dict[str, pa.DataType] = {
-    "start": pa.int64(),
-    "end": pa.int64(),
-    "label": pa.string(),
-    "official_label": pa.string(),
-    "text": pa.string(),
-    "annotator": pa.string(),
-    "note": pa.string(),
-    "origin": pa.string(),
-}
-COMMENT_TYPE = pa.list_(
-    pa.struct(
-        [
-            ("author", pa.string()),
-            ("author_role", pa.string()),
-            ("body", pa.string()),
-            ("created_at", pa.string()),
-        ]
-    )
-)
-IMAGE_TYPE = pa.list_(
-    pa.struct(
-        [
-            ("src", pa.string()),
-            ("file", pa.string()),
-            ("caption", pa.string()),
-            ("start", pa.int64()),
-            ("end", pa.int64()),
-        ]
-    )
-)
-SPAN_FIELDS_LATER = {"comments": COMMENT_TYPE}  # fields a richer record adds
-COLUMNS: dict[str, pa.DataType] = {
-    "id": pa.string(),
-    "article_id": pa.int64(),
-    "title": pa.string(),
-    "text": pa.string(),
-    "url": pa.string(),
-    "published": pa.string(),
-    "meta": pa.string(),
-    "original_text": pa.string(),
-    "images": IMAGE_TYPE,
-    "comments": COMMENT_TYPE,
-}
-DICTIONARY_COLUMNS = [
-    f"spans.list.element.{name}" for name in ("label", "official_label", "annotator", "origin")
-]
-JSON_TEXT = pa.string()
 
 
 def _record_shape(technique: dict[str, str]) -> dict[str, Any]:
@@ -126,32 +73,17 @@ class ParquetWriter(FormatWriter):
     carries_comments = True
 
     def start(self) -> None:
+        from .parquet_arrow import RowGroups, stored_as_json  # pyarrow: only when needed
+
         self._technique = {key: label.technique for key, label in self.labels.items()}
         shape = _record_shape(self._technique)
         order = list(shape)  # columns in the record's order
-        span_shape = shape.pop("spans")[0]
-        # field -> (Arrow type, stored as JSON text)
-        self._fields = {name: self._typed(name, COLUMNS) for name in shape}
-        self._span_fields = {
-            name: self._typed(name, {**SPAN_FIELDS, **SPAN_FIELDS_LATER}) for name in span_shape
-        }
-        span_type = pa.list_(
-            pa.struct([(name, kind) for name, (kind, _) in self._span_fields.items()])
-        )
-        types = {name: kind for name, (kind, _) in self._fields.items()} | {"spans": span_type}
-        self._schema = pa.schema([pa.field(name, types[name]) for name in order])
+        span_fields = list(shape.pop("spans")[0])
+        self._json_fields, self._json_span_fields = stored_as_json(list(shape), span_fields)
+        self._fields, self._span_fields = list(shape), span_fields
         self._stream = _SinkStream(self.out)
-        self._parquet: pq.ParquetWriter | None = pq.ParquetWriter(
-            self._stream,
-            self._schema,
-            compression="zstd",
-            use_dictionary=DICTIONARY_COLUMNS,  # repeated names; texts are mostly unique
-        )
+        self._parquet: RowGroups | None = RowGroups(self._stream, order, span_fields)
         self._reset()
-
-    @staticmethod
-    def _typed(name: str, known: dict[str, pa.DataType]) -> tuple[pa.DataType, bool]:
-        return (known[name], False) if name in known else (JSON_TEXT, True)
 
     def _reset(self) -> None:
         self._rows: dict[str, list] = {name: [] for name in self._fields}
@@ -165,10 +97,10 @@ class ParquetWriter(FormatWriter):
         spans = record.pop("spans")
         for name, column in self._rows.items():
             value = record[name]
-            column.append(_json_text(value) if self._fields[name][1] else value)
+            column.append(_json_text(value) if name in self._json_fields else value)
         for name, column in self._span_columns.items():
             values = map(itemgetter(name), spans)
-            column.extend(map(_json_text, values) if self._span_fields[name][1] else values)
+            column.extend(map(_json_text, values) if name in self._json_span_fields else values)
         self._span_offsets.append(self._span_offsets[-1] + len(spans))
         self._chars += len(article.text) + len(article.original_text)
         if (
@@ -181,22 +113,8 @@ class ParquetWriter(FormatWriter):
     def _flush(self) -> None:
         if self._parquet is None or len(self._span_offsets) == 1:
             return
-        span_type = self._schema.field("spans").type
-        spans = pa.StructArray.from_arrays(
-            [pa.array(self._span_columns[f.name], f.type) for f in span_type.value_type],
-            fields=list(span_type.value_type),
-        )
-        columns = {
-            name: pa.array(values, self._fields[name][0]) for name, values in self._rows.items()
-        }
-        columns["spans"] = pa.ListArray.from_arrays(
-            pa.array(self._span_offsets, pa.int32()), spans, type=span_type
-        )
-        table = pa.Table.from_arrays([columns[f.name] for f in self._schema], schema=self._schema)
-        self._parquet.write_table(table)
-        del table, columns, spans
+        self._parquet.write(self._rows, self._span_columns, self._span_offsets)
         self._reset()
-        pa.default_memory_pool().release_unused()  # mimalloc would keep each group's pages
 
     def end(self) -> None:
         self._flush()
