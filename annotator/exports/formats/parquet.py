@@ -26,7 +26,7 @@ from .record import article_record
 
 # Row group bounds: large enough for readers, small enough that a group's Python lists, Arrow
 # arrays and encoded pages stay well under the 300 MB of a worker (bench/export.py).
-ROW_GROUP_ROWS = 2_000
+ROW_GROUP_ROWS = 1_000
 ROW_GROUP_CHARS = 4_000_000
 ROW_GROUP_SPANS = 50_000
 
