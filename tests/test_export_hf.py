@@ -514,10 +514,46 @@ def test_other_folders_load_their_data_never_the_manifest(fmt, columns, corpus, 
     assert train.num_rows == rows
 
 
-def test_conll_folder_is_an_error_naming_the_file_not_the_manifest(corpus, tmp_path):
-    folder = export_folder(corpus, "conll", tmp_path)
-    with pytest.raises(FileNotFoundError, match="tokens.conll"):
-        load_folder(folder, tmp_path)
+def conll_sentences(path: Path) -> list[dict]:
+    """tokens.conll read as the card says (blank line: a new sentence; ``# doc_id``)."""
+    header, *lines = path.read_text("utf-8").split("\n")
+    columns = header.removeprefix("# columns = ").split("\t")[3:]
+    sentences: list[dict] = []
+    doc, current = None, None
+    for line in lines:
+        if line.startswith("# doc_id = "):
+            doc, number, current = line.removeprefix("# doc_id = "), 0, None
+        elif not line:
+            current = None
+        else:
+            if current is None:
+                current = {"doc_id": doc, "sentence": number, "tokens": [], "starts": []}
+                current |= {"ends": [], "tags": {name: [] for name in columns}}
+                sentences.append(current)
+                number += 1
+            token, start, end, *tags = line.split("\t")
+            current["tokens"].append(token[1:] if token[:1] == "\\" else token)
+            current["starts"].append(int(start))
+            current["ends"].append(int(end))
+            for name, tag in zip(columns, tags, strict=True):
+                current["tags"][name].append(tag)
+    return sentences
+
+
+def test_conll_folder_loads_its_sentences_never_the_manifest(corpus, tmp_path):
+    folder = export_folder(corpus, "conll", tmp_path, format_options={"columns": "label"})
+    train = load_folder(folder, tmp_path)["train"]  # the first annotator's folder
+    assert train.column_names == ["doc_id", "sentence", "tokens", "starts", "ends", "tags"]
+    expected = conll_sentences(folder / "annotators" / "ann1" / "tokens.conll")
+    assert train.to_list() == expected
+    texts = dict(Article.objects.values_list("external_id", "text"))
+    tagged = set()
+    for row in expected:  # tokens are the text's, at their offsets; the span's tags are there
+        text = normalize_newlines(texts[row["doc_id"]])
+        for token, start, end in zip(row["tokens"], row["starts"], row["ends"], strict=True):
+            assert text[start:end] == token
+        tagged |= {tag for tags in row["tags"].values() for tag in tags if tag != "O"}
+    assert {"B-loaded_language", "I-loaded_language", "B-doubt", "I-doubt"} <= tagged
 
 
 # --- the card tells the truth ------------------------------------------------------------

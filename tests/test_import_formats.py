@@ -4,6 +4,7 @@ bad input fails its file naming file and line, storing nothing."""
 
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -205,11 +206,15 @@ def token_corpus(unicode_sample):
     ]
 
 
-def test_conll_export_reimports_with_the_same_spans(project, unicode_sample, tmp_path):
+@pytest.mark.parametrize("given", ["file", "folder", "zip"])
+def test_conll_export_reimports_with_the_same_spans(given, project, unicode_sample, tmp_path):
     corpus = token_corpus(unicode_sample)
     folder = export("conll", corpus, tmp_path / "conll", {"columns": "label"})
+    assert (folder / "sentences.jsonl").is_file()  # the same sentences: not read again
+    paths = {"file": folder / "tokens.conll", "folder": folder}
+    paths["zip"] = Path(shutil.make_archive(str(tmp_path / "export"), "zip", folder))
 
-    report = import_paths(project, [folder / "tokens.conll"], annotator="c")
+    report = import_paths(project, [paths[given]], annotator="c")
 
     assert report.ok, report.as_dict()
     got = stored(project)

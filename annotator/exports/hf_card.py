@@ -18,12 +18,11 @@ from typing import Any
 from annotator.exports.formats.split import split_names
 
 # The file of each format that Hugging Face loads, and the builder options it needs (Hugging
-# Face picks the builder from the extension). ``datasets`` has no CoNLL builder and does not
-# know the ``.conll`` extension: the config still names ``tokens.conll``, so that
-# ``load_dataset(folder)`` says it found no supported data file instead of loading
-# ``manifest.json``; brat gets no ``configs`` (its ``.txt`` files load as lines of text).
+# Face picks the builder from the extension). ``datasets`` has no CoNLL builder: a CoNLL export
+# also writes its sentences as JSON lines (formats/conll.py), which it loads; brat gets no
+# ``configs`` (its ``.txt`` files load as lines of text).
 HF_DATA_FILES: dict[str, tuple[str, dict[str, Any]]] = {
-    "conll": ("tokens.conll", {}),
+    "conll": ("sentences.jsonl", {}),
     "jsonl": ("articles.jsonl", {}),
     "parquet": ("articles.parquet", {}),
     "csv": ("spans.csv", {}),

@@ -30,8 +30,14 @@ STREAMED = {
     },
     **{suffix: ("conll", conll.read_conll) for suffix in conll.EXTENSIONS},
 }
-# JSON files of our exports that are no tasks: skipped in folders and zips
-NOT_TASKS = frozenset({"manifest.json"})
+
+
+def is_side_file(path: PurePosixPath, paths: set[PurePosixPath]) -> bool:
+    """A file of our exports that holds no articles, skipped in folders and zips: the manifest,
+    and a CoNLL export's ``sentences.jsonl`` (the ``tokens.conll`` beside it has them)."""
+    return path.name == "manifest.json" or (
+        path.name == "sentences.jsonl" and path.with_name("tokens.conll") in paths
+    )
 
 
 @dataclass
@@ -97,10 +103,15 @@ def _folder_sources(folder: Path) -> list[Source]:
         for p in folder.rglob("*")
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
     )
+    paths = {PurePosixPath(p.relative_to(folder).as_posix()) for p in files}
     sources = [
         _file_source(p)
         for p in files
-        if (p.suffix.lower() in STREAMED and p.name not in NOT_TASKS) or p.suffix.lower() == ".zip"
+        if p.suffix.lower() == ".zip"
+        or (
+            p.suffix.lower() in STREAMED
+            and not is_side_file(PurePosixPath(p.relative_to(folder).as_posix()), paths)
+        )
     ]
     if any(p.suffix.lower() == brat.ANN for p in files):  # a brat corpus: .txt + .ann pairs
         pairs = [_file_member(p) for p in files if brat.is_brat_member(p.name)]
@@ -165,9 +176,10 @@ def _read_zip(file, name: str, options: ImportOptions) -> Iterator:
         infos = [
             info for info in archive.infolist() if not info.is_dir() and not _hidden(info.filename)
         ]
+        paths = {PurePosixPath(info.filename) for info in infos}
         for info in infos:
             path = PurePosixPath(info.filename)
-            if path.suffix.lower() in STREAMED and path.name not in NOT_TASKS:
+            if path.suffix.lower() in STREAMED and not is_side_file(path, paths):
                 with archive.open(info) as stream:
                     yield from STREAMED[path.suffix.lower()][1](
                         stream, f"{name}:{info.filename}", options

@@ -25,10 +25,18 @@ counted under ``dropped.no_token``. A span whose ends fall inside a token tags t
 (counted under ``adjusted.widened_to_tokens``). A span crossing a line break restarts with
 ``B-`` in the next sentence, so every sentence is valid BIO on its own (counted under
 ``adjusted.split_at_newline``). Spans written (not dropped) are counted under ``survived``.
+
+``sentences.jsonl`` holds the same sentences for Hugging Face ``datasets`` (which has no CoNLL
+reader): one a line, ``{"doc_id", "sentence", "tokens", "starts", "ends", "tags": {<column>:
+[tag, ...]}}``, tokens as they are in the text (no ``\\`` escape), ``sentence`` counted from 0
+in each document. The card's ``configs`` point ``load_dataset`` at it.
 """
 
+import contextlib
 from bisect import bisect_left, bisect_right
 from collections import Counter
+
+from annotator.core import jsonbytes
 
 from .base import ExportArticle, ExportSpan, FormatWriter
 from .tokenize import tokenize
@@ -50,6 +58,7 @@ class ConllWriter(FormatWriter):
         "article_ids": ("external", ("external", "internal")),
     }
     filename = "tokens.conll"
+    sentences_file = "sentences.jsonl"
 
     def __init__(self, labels, options=None):
         super().__init__(labels, options)
@@ -67,10 +76,23 @@ class ConllWriter(FormatWriter):
                 self.columns.append(name)
             self.column_of[key] = self.columns.index(name)
 
+    def files(self) -> list[str]:
+        return [*super().files(), self.sentences_file]
+
     def start(self) -> None:
         self.stats.survived = Counter()  # in the counts even when no span survives
         self.out.write_text("# columns = " + "\t".join(["token", "start", "end", *self.columns]))
         self.out.write_text("\n")
+        self._sentences = self.sink.open(self.sentences_file)
+
+    def end(self) -> None:
+        self._sentences.close()
+
+    def abort(self) -> None:
+        super().abort()
+        if (file := getattr(self, "_sentences", None)) is not None:
+            with contextlib.suppress(Exception):
+                file.close()
 
     def write_article(self, article: ExportArticle) -> None:
         text = article.text
@@ -92,6 +114,24 @@ class ConllWriter(FormatWriter):
             row = [word, str(token.start), str(token.end), *(c[index] for c in tags)]
             parts.append("\t".join(row) + "\n")
         self.out.write_text("".join(parts))
+        self._sentences.write(self._sentence_lines(ident, tokens, opens, tags))
+
+    def _sentence_lines(self, ident: str, tokens, opens, tags) -> bytes:
+        """The article's sentences as ``sentences.jsonl`` lines."""
+        bounds = [i for i, new in enumerate(opens) if new or i == 0] + [len(tokens)]
+        lines = []
+        for number, (first, stop) in enumerate(zip(bounds, bounds[1:], strict=False)):
+            part = tokens[first:stop]
+            sentence = {
+                "doc_id": ident,
+                "sentence": number,
+                "tokens": [t.text for t in part],
+                "starts": [t.start for t in part],
+                "ends": [t.end for t in part],
+                "tags": {name: tags[c][first:stop] for c, name in enumerate(self.columns)},
+            }
+            lines.append(jsonbytes.dumps(sentence, newline=True))
+        return b"".join(lines)
 
     def _tag(self, article: ExportArticle, tokens, opens, tags) -> None:
         starts = [t.start for t in tokens]
