@@ -6,6 +6,8 @@
 
 import { api, ApiError } from "./api.js";
 import { humanSize } from "./bytes.js";
+import { element as el } from "./dom.js";
+import { jobPoller } from "./jobpoll.js";
 
 const POLL_MS = 1000;
 const PENDING = new Set(["queued", "running"]);
@@ -15,16 +17,6 @@ const root = document.getElementById("datasets");
 const slug = root.dataset.project;
 const tbody = document.querySelector("#exports tbody");
 const rows = new Map(); // export id -> {row, curlRow}
-let timer = null;
-
-function el(tag, { className, text, attrs } = {}, children = []) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  for (const [name, value] of Object.entries(attrs ?? {})) node.setAttribute(name, value);
-  node.append(...children);
-  return node;
-}
 
 /** The options that differ from "everything": what a reader needs to tell exports apart. */
 export function optionsSummary(options = {}) {
@@ -166,34 +158,18 @@ function show(exp, { atTop = false } = {}) {
   }
   rows.set(exp.id, { ...fresh, status: exp.status });
   document.getElementById("exports-empty").hidden = rows.size > 0;
-  schedulePoll();
+  poller.schedule();
 }
 
-function pendingIds() {
-  return [...rows].filter(([, r]) => PENDING.has(r.status)).map(([id]) => id);
-}
-
-function schedulePoll() {
-  if (timer === null && pendingIds().length) timer = setTimeout(poll, POLL_MS);
-}
-
-async function poll() {
-  const errors = document.getElementById("exports-error");
-  for (const id of pendingIds()) {
-    try {
-      show(await api(`/projects/${slug}/exports/${id}/`));
-      errors.textContent = "";
-    } catch (exc) {
-      if (exc instanceof ApiError && exc.status === 404) {
-        rows.get(id).status = "gone"; // deleted meanwhile: stop asking
-      } else {
-        errors.textContent = `Could not refresh export ${id}: ${exc.message}. Retrying.`;
-      }
-    }
-  }
-  timer = null;
-  schedulePoll();
-}
+const poller = jobPoller({
+  url: (id) => `/projects/${slug}/exports/${id}/`,
+  pendingIds: () => [...rows].filter(([, r]) => PENDING.has(r.status)).map(([id]) => id),
+  show,
+  gone: (id) => (rows.get(id).status = "gone"), // deleted meanwhile: stop asking
+  errorBox: document.getElementById("exports-error"),
+  name: (id) => `export ${id}`,
+  intervalMs: POLL_MS,
+});
 
 /** "all" mixes annotators: offered only for a format that names each span's annotator. */
 export function allowsAll(formatOption) {

@@ -33,3 +33,12 @@ export function tableHead(names) {
   thead.append(row);
   return thead;
 }
+
+/** An element with optional class, text and attributes, and its children: for the pages that
+ * build rows and lists with links and buttons in them. */
+export function element(tag, { className, text, attrs } = {}, children = []) {
+  const node = el(tag, className, text);
+  for (const [name, value] of Object.entries(attrs ?? {})) node.setAttribute(name, value);
+  node.append(...children);
+  return node;
+}

@@ -6,8 +6,10 @@
  * with file and line). The project's recent imports, reports included, come from the API when
  * the page loads, so every report stays on the page after a reload.
  */
-import { ApiError, api } from "../api.js";
+import { api } from "../api.js";
 import { humanSize } from "../bytes.js";
+import { element as el } from "../dom.js";
+import { jobPoller } from "../jobpoll.js";
 import { errorMessages } from "./forms.js";
 import { fileReportLines, isPending, jobStateText, layerText } from "./report.js";
 
@@ -20,16 +22,6 @@ const me = form.dataset.user;
 const list = document.getElementById("import-reports");
 const limitBytes = Number(form.dataset.maxBytes) * 1024 * 1024;
 const shown = new Map(); // job id -> {node, job}
-let timer = null;
-
-function el(tag, { className, text, attrs } = {}, children = []) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  for (const [name, value] of Object.entries(attrs ?? {})) node.setAttribute(name, value);
-  node.append(...children);
-  return node;
-}
 
 function csrfToken() {
   return document.querySelector('meta[name="csrf-token"]')?.content ?? "";
@@ -127,34 +119,18 @@ function show(job, { replacing = null } = {}) {
   else list.append(node);
   shown.set(job.id, { node, job });
   document.getElementById("imports-empty").hidden = true;
-  schedulePoll();
+  poller.schedule();
 }
 
-function pendingIds() {
-  return [...shown].filter(([, item]) => isPending(item.job)).map(([id]) => id);
-}
-
-function schedulePoll() {
-  if (timer === null && pendingIds().length) timer = setTimeout(poll, POLL_MS);
-}
-
-async function poll() {
-  const errors = document.getElementById("imports-error");
-  for (const id of pendingIds()) {
-    try {
-      show(await api(`/projects/${slug}/imports/${id}/`));
-      errors.textContent = "";
-    } catch (exc) {
-      if (exc instanceof ApiError && exc.status === 404) {
-        shown.get(id).job.status = "gone"; // deleted meanwhile: stop asking
-      } else {
-        errors.textContent = `Could not refresh import #${id}: ${exc.message}. Retrying.`;
-      }
-    }
-  }
-  timer = null;
-  schedulePoll();
-}
+const poller = jobPoller({
+  url: (id) => `/projects/${slug}/imports/${id}/`,
+  pendingIds: () => [...shown].filter(([, item]) => isPending(item.job)).map(([id]) => id),
+  show,
+  gone: (id) => (shown.get(id).job.status = "gone"), // deleted meanwhile: stop asking
+  errorBox: document.getElementById("imports-error"),
+  name: (id) => `import #${id}`,
+  intervalMs: POLL_MS,
+});
 
 function refuse(item, state, text) {
   item.dataset.status = "refused";
