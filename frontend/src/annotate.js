@@ -24,7 +24,7 @@ import { Recommendations } from "./recommendations.js";
 import { TextView } from "./render.js";
 import { refusal } from "./rules.js";
 import { createSelectionTools } from "./selection.js";
-import { ANNOTATE_SHORTCUTS, labelSection } from "./shortcuts.js";
+import { ANNOTATE_SHORTCUTS, labelSection, onPanelKey } from "./shortcuts.js";
 import { SpanCard } from "./spancard.js";
 import { byPosition, SpanList } from "./spanlist.js";
 import { Suggestions } from "./suggestions.js";
@@ -567,16 +567,7 @@ function onKey(event) {
     neighbour(key === "]" ? 1 : -1);
     return;
   }
-  if (key === "?") {
-    event.preventDefault();
-    state.keys.toggle();
-    return;
-  }
-  if (event.shiftKey && key === "G") {
-    event.preventDefault();
-    state.guidelines.toggle();
-    return;
-  }
+  if (onPanelKey(event, state)) return;
   if (event.shiftKey && key === "L") {
     event.preventDefault();
     toggleLabels();

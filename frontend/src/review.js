@@ -19,7 +19,7 @@ import { TextView } from "./render.js";
 import { AnnotatorRows } from "./rows.js";
 import { refusal } from "./rules.js";
 import { createSelectionTools } from "./selection.js";
-import { labelSection, REVIEW_SHORTCUTS } from "./shortcuts.js";
+import { labelSection, onPanelKey, REVIEW_SHORTCUTS } from "./shortcuts.js";
 import { SpanCard } from "./spancard.js";
 import { humanizeDetail, isolate, offsetsText, plural } from "./text.js";
 import { Threads } from "./threads.js";
@@ -424,16 +424,7 @@ function onKey(event) {
     return;
   }
   if (event.ctrlKey || event.metaKey) return;
-  if (key === "?") {
-    event.preventDefault();
-    state.keys.toggle();
-    return;
-  }
-  if (event.shiftKey && key === "G") {
-    event.preventDefault();
-    state.guidelines.toggle();
-    return;
-  }
+  if (onPanelKey(event, state)) return;
   // With text selected, label keys add gold spans (a, r and e may be label keys too).
   const sel = state.selection.current();
   const lower = key.toLowerCase();

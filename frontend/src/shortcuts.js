@@ -95,3 +95,15 @@ export function labelSection(labels) {
     .map((l) => [[l.hotkey], l.name]);
   return { section: "Label keys", keys };
 }
+
+/**
+ * The keys both pages share: `?` toggles the key map, Shift+G the guidelines (`panels` has
+ * `keys` and `guidelines`, each with `toggle()`). Returns whether the key was one of them.
+ */
+export function onPanelKey(event, panels) {
+  const panel = event.key === "?" ? panels.keys : event.shiftKey && event.key === "G" ? panels.guidelines : null;
+  if (!panel) return false;
+  event.preventDefault();
+  panel.toggle();
+  return true;
+}
