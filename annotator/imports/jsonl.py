@@ -97,8 +97,8 @@ def read_jsonl(stream: IO[bytes], name: str, options: ImportOptions) -> Iterator
     if left_out:
         yield ImportNote(
             name,
-            f"{left_out} image file(s) named by 'file' left out, their URLs imported: import "
-            "the whole export (its .zip or folder) to bring the files too",
+            f"{left_out} image row(s) with a URL and a 'file': a .jsonl read alone brings "
+            "the URL only; import the whole export (its .zip or folder) for the files too",
         )
 
 
