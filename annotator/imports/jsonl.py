@@ -92,7 +92,7 @@ def read_jsonl(stream: IO[bytes], name: str, options: ImportOptions) -> Iterator
             yield ImportIssue(name, number, str(exc))
             continue
         if record.images and options.media is None:
-            left_out += sum(1 for image in obj["images"] if image.get("file") and image["src"])
+            left_out += sum(1 for image in obj["images"] if image.get("file"))
         yield record
     if left_out:
         yield ImportNote(

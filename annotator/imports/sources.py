@@ -2,7 +2,9 @@
 
 A ``.jsonl`` file, a ``.txt`` file (with its labels files next to it if it is
 ``article<ID>.txt``) and a ``.zip`` are one source each. A folder gives one source per ``.jsonl``
-and ``.zip`` file in it, plus one for all its article and labels files together.
+and ``.zip`` file in it, plus one for all its article and labels files together. A ``.jsonl``
+of a zip or folder is read with that zip or folder as its ``media`` (the pictures its image
+rows name: media.py); one read alone has none.
 """
 
 import dataclasses
