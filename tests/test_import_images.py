@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import ManagementUtility
-from django.db import connections
+from django.db import connection, connections
 from test_import_helpers import crlf, normalised, raw_span, utf16_span, zip_bytes
 
 from annotator.annotations.models import Span
@@ -177,12 +177,24 @@ def unzip(data: bytes, folder: Path) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("layer", "as_folder"),
-    [("all", False), ("all", True), ("each", False), ("each", True)],
-    ids=["zip", "unzipped folder", "each annotator's folder, zip", "each annotator's folder"],
+    ("layer", "as_folder", "options"),
+    [
+        ("all", False, []),
+        ("all", True, []),
+        ("each", False, []),
+        ("each", True, []),
+        ("all", False, ["--fast"]),
+    ],
+    ids=[
+        "zip",
+        "unzipped folder",
+        "each annotator's folder, zip",
+        "each annotator's folder",
+        "zip, --fast (PostgreSQL: COPY without FK triggers)",
+    ],
 )
 def test_the_command_imports_an_export_with_its_pictures(
-    source, target, media, tmp_path, capsys, layer, as_folder
+    source, target, media, tmp_path, capsys, layer, as_folder, options
 ):
     data = export_zip(source, layer=layer)
     records = json.loads(
@@ -199,10 +211,12 @@ def test_the_command_imports_an_export_with_its_pictures(
     if as_folder:
         path = unzip(data, tmp_path / "export")
 
-    assert run("--project", "copy", "--annotator", "alice", path) == 0
+    assert run("--project", "copy", "--annotator", "alice", *options, path) == 0
 
     out = capsys.readouterr().out
     assert "2 article(s), 2 span(s), 3 image(s) created" in out
+    if options and connection.vendor == "postgresql":
+        assert "fast path: foreign-key triggers skipped" in out
     assert_images_came_back(target, media)
 
 
