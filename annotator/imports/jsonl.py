@@ -2,8 +2,9 @@
 
 ``{"id", "title", "text", "url", "published", "meta", "original_text", "images", "spans"}``;
 spans as ``spans: [{start, end, label}]``, doccano's ``label: [[start, end, "LABEL"]]`` or
-``entities: [{label, start_offset, end_offset}]``. Read line by line: memory does not grow
-with the file.
+``entities: [{label, start_offset, end_offset}]``; images as ``images: [{src, file, start,
+end}]`` or with ``caption`` (a ``file`` is a picture of the zip or folder read: media.py). Read
+line by line: memory does not grow with the file.
 """
 
 import json
