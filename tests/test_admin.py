@@ -461,6 +461,45 @@ def test_image_caption_beyond_the_text_is_refused_with_the_offset(client, superu
     assert not ArticleImage.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "refusal"),
+    [
+        ("page.png", b"<html><script>alert(1)</script></html>", "the file is not a PNG image"),
+        ("logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "is not an image type"),
+        ("clown.png", b"\x89PNG\r\n\x1a\n pixels", None),
+    ],
+)
+def test_an_uploaded_image_file_must_be_an_image_we_accept(
+    client, superuser, settings, tmp_path, name, content, refusal
+):
+    """The rule imported image files follow too (corpus/images.py, tests/test_import_images.py):
+    the file is served back with a type guessed from its name."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    article = make_article(1)
+    response = client.post(
+        admin_url(Article, "change", article.pk),
+        {
+            "external_id": "art-1",
+            "title": "Article 1",
+            "text": TEXT,
+            "metadata": "{}",
+            **empty_inlines(),
+            "images-TOTAL_FORMS": "1",
+            "images-0-file": SimpleUploadedFile(name, content),
+            "images-0-order": "0",
+        },
+    )
+    if refusal:
+        assert response.status_code == 200
+        assert escape(refusal) in response.content.decode()
+        assert not ArticleImage.objects.exists()
+    else:
+        assert response.status_code == 302
+        assert ArticleImage.objects.get().file.read() == content
+
+
 # --- the round-robin action -----------------------------------------------------------------
 
 

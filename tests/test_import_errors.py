@@ -66,7 +66,11 @@ BAD_JSONL = [
         jsonl_line(images=[{"src": "javascript:alert(1)"}]),
         "'src' must be an http(s) URL",
     ),
-    ("relative image", jsonl_line(images=[{"src": "a.jpg"}]), "'src' must be an http(s) URL"),
+    (
+        "relative image in a .jsonl alone",
+        jsonl_line(images=[{"src": "a.jpg"}]),
+        "import the whole export (its .zip, or the folder",
+    ),
     ("deep meta", jsonl_line(meta=json.loads('{"a":' * 40 + "1" + "}" * 40)), "nested more"),
     ("NUL in meta", jsonl_line(meta={"k": "a\u0000b"}), "NUL"),
     ("lone surrogate", '{"id": "bad", "text": "a\\ud800b"}', "unpaired surrogate"),

@@ -1,7 +1,9 @@
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 
 from annotator.core.forms import NormalizedTextMixin
 from annotator.corpus.assignments import annotator_members
+from annotator.corpus.images import HEAD_BYTES, image_problem
 from annotator.corpus.models import Article, ArticleImage, Project
 
 
@@ -72,13 +74,23 @@ class AssignRoundRobinForm(forms.Form):
 
 
 class ArticleImageForm(forms.ModelForm):
-    """Checks what the database cannot: a source is given and the caption lies inside the text."""
+    """Checks what the database cannot: a source is given, an uploaded file is an image we
+    accept (corpus/images.py, as for imported files) and the caption lies inside the text."""
 
     url = forms.URLField(max_length=2000, required=False, assume_scheme="https")
 
     class Meta:
         model = ArticleImage
         fields = ["file", "url", "caption_start", "caption_end", "order"]
+
+    def clean_file(self):
+        file = self.cleaned_data.get("file")
+        if isinstance(file, UploadedFile):  # a new upload, not the stored file kept
+            head = file.read(HEAD_BYTES)
+            file.seek(0)
+            if problem := image_problem(file.name or "", head):
+                raise forms.ValidationError(problem)
+        return file
 
     def clean(self):
         data = super().clean() or {}

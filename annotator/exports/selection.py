@@ -423,7 +423,7 @@ def image_path(name: str) -> str:
 def export_image(text: str, name: str, url: str, start: int | None, end: int | None):
     file = image_path(name) if name else None
     caption = text[start:end] if start is not None else ""
-    return ExportImage(file or url, url, file, start, end, caption)
+    return ExportImage(url or file or "", url, file, start, end, caption)
 
 
 @contextlib.contextmanager

@@ -2,14 +2,16 @@
 
 ``{"id", "title", "text", "url", "published", "meta", "original_text", "images", "spans"}``;
 spans as ``spans: [{start, end, label}]``, doccano's ``label: [[start, end, "LABEL"]]`` or
-``entities: [{label, start_offset, end_offset}]``. Read line by line: memory does not grow
-with the file.
+``entities: [{label, start_offset, end_offset}]``; images as ``images: [{src, file, start,
+end}]`` or with ``caption`` (a ``file`` is a picture of the zip or folder read: media.py). Read
+line by line: memory does not grow with the file.
 """
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
 
@@ -19,6 +21,7 @@ from .records import (
     MAX_TITLE,
     MAX_URL,
     ArticleRecord,
+    ImageRecord,
     ImportOptions,
     RecordError,
     TextWithOffsets,
@@ -28,9 +31,14 @@ from .records import (
     check_url,
     unique_spans,
 )
-from .report import ImportIssue
+from .report import ImportIssue, ImportNote
+
+if TYPE_CHECKING:
+    from .media import Media
 
 EXTENSIONS = (".jsonl", ".ndjson")
+# a URL's scheme (an image's src that has none is a path in the zip or folder)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 CHUNK = 1 << 20
@@ -56,6 +64,7 @@ def _lines(stream: IO[bytes], limit: int) -> Iterator[bytes | None]:
 def read_jsonl(stream: IO[bytes], name: str, options: ImportOptions) -> Iterator:
     """Yield an ArticleRecord or an ImportIssue per non-blank line."""
     limit = max_line_bytes()
+    left_out = 0  # image files a .jsonl read alone cannot bring (their rows have a URL)
     for number, raw in enumerate(_lines(stream, limit), 1):
         if raw is None:
             yield ImportIssue(name, number, f"the line is longer than {limit} bytes")
@@ -79,9 +88,19 @@ def read_jsonl(stream: IO[bytes], name: str, options: ImportOptions) -> Iterator
             yield ImportIssue(name, number, f"expected a JSON object, got {type(obj).__name__}")
             continue
         try:
-            yield record_from_object(obj, options)
+            record = record_from_object(obj, options)
         except RecordError as exc:
             yield ImportIssue(name, number, str(exc))
+            continue
+        if record.images and options.media is None:
+            left_out += sum(1 for image in obj["images"] if image.get("file"))
+        yield record
+    if left_out:
+        yield ImportNote(
+            name,
+            f"{left_out} image row(s) with a URL and a 'file': a .jsonl read alone brings "
+            "the URL only; import the whole export (its .zip or folder) for the files too",
+        )
 
 
 def record_from_object(obj: dict, options: ImportOptions) -> ArticleRecord:
@@ -108,7 +127,7 @@ def record_from_object(obj: dict, options: ImportOptions) -> ArticleRecord:
         metadata=_metadata(obj.get("meta")),
     )
     record.spans = unique_spans(list(_spans(obj, text, options)))
-    record.images = list(_images(obj.get("images"), text))
+    record.images = list(_images(obj.get("images"), text, options.media))
     return record
 
 
@@ -216,31 +235,52 @@ def _span_fields(form: str, item):
     return tuple(item[k] for k in keys)
 
 
-def _images(value, text: TextWithOffsets):
+def _images(value, text: TextWithOffsets, media: "Media | None"):
     if value is None:
         return
     if not isinstance(value, list):
         raise RecordError("'images' must be a list")
     for n, image in enumerate(value):
         try:
-            yield _image(image, text)
+            yield _image(image, text, media)
         except RecordError as exc:
             raise RecordError(f"images[{n}]: {exc}") from None
 
 
-def _image(image, text: TextWithOffsets):
+def _image(image, text: TextWithOffsets, media: "Media | None") -> ImageRecord:
+    """An image row: ``src`` an http(s) URL, or (our export's file-only image) the file's path
+    in the zip; ``file`` the file's path in the zip or folder (imports/media.py)."""
     if not isinstance(image, dict):
         raise RecordError(f"expected an object, got {image!r}")
-    src = image.get("src")
-    if not isinstance(src, str) or not src:
-        raise RecordError("'src' must be a non-empty string")
-    check_url(src, "'src'")
+    src, path = image.get("src") or "", image.get("file")
+    if not isinstance(src, str):
+        raise RecordError(f"'src' must be a string, got {type(src).__name__}")
+    if path is not None and (not isinstance(path, str) or not path):
+        raise RecordError("'file' must be a path (a non-empty string) or null")
+    if not src and path is None:
+        raise RecordError("give 'src' (a URL) or 'file' (a path in the zip or folder)")
+    url, key = "", "'file'"
+    if _SCHEME.match(src):
+        url = check_url(src, "'src'")
+    elif path is None:
+        path, key = src, "'src'"
+    file = None
+    if path is not None and media is not None:
+        file = media.find(path, key)
+    elif path is not None and not url:
+        raise RecordError(
+            f"{key} {path!r} is a file of an export: import the whole export (its .zip, or "
+            "the folder it was unzipped to), not the .jsonl alone"
+        )
+    start, end = _caption(image, text)
+    return ImageRecord(url, start, end, file)
+
+
+def _caption(image: dict, text: TextWithOffsets) -> tuple[int, int] | tuple[None, None]:
     if "start" in image or "end" in image:
-        start, end = text.span(image.get("start"), image.get("end"))
-    elif image.get("caption"):
+        return text.span(image.get("start"), image.get("end"))
+    if image.get("caption"):
         if not isinstance(image["caption"], str):
             raise RecordError("'caption' must be a string")
-        start, end = text.locate(image["caption"])
-    else:
-        return src, None, None
-    return src, start, end
+        return text.locate(image["caption"])
+    return None, None

@@ -10,12 +10,16 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from annotator.core.text import BOM, NewlineMap, TextDecodeError, decode_utf8, text_checksum
+
+if TYPE_CHECKING:
+    from .media import Media, MediaFile
 
 # Model field limits, checked here so a bad value is an error naming its line, not a DB error.
 MAX_EXTERNAL_ID = 200
@@ -35,6 +39,13 @@ class RecordError(ValueError):
         self.line = line
 
 
+class ImageRecord(NamedTuple):
+    url: str  # "" when the image is a file only
+    start: int | None  # the caption's range in code points of the text, or None
+    end: int | None
+    file: "MediaFile | None" = None  # a file of the zip or folder read (imports/media.py)
+
+
 @dataclass
 class ArticleRecord:
     external_id: str
@@ -47,8 +58,7 @@ class ArticleRecord:
     metadata: dict = field(default_factory=dict)
     # (start, end, label_id) in code points of ``text``
     spans: list[tuple[int, int, int]] = field(default_factory=list)
-    # (url, caption_start, caption_end)
-    images: list[tuple[str, int | None, int | None]] = field(default_factory=list)
+    images: list[ImageRecord] = field(default_factory=list)
     # the labels files the spans came from (SemEval/PTC), for the report
     label_files: list[str] = field(default_factory=list)
     # "file, line N" of each span line that repeats a span of the article (stored once)
@@ -114,6 +124,9 @@ class ImportOptions:
     si_label_id: int | None = None
     # stored on every article of the import (Article.batch): managers assign by batch
     batch: str = ""
+    # the zip or folder a .jsonl is read from, where its image rows' files are (None: a .jsonl
+    # read alone); sources.py sets it per file
+    media: "Media | None" = None
 
 
 class Utf16Offsets:

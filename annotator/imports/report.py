@@ -53,6 +53,9 @@ class FileReport:
     # span lines repeating a span of their article: stored once, counted, the first few named
     repeated_spans: int = 0
     repeated_span_lines: list[str] = field(default_factory=list)
+    # storage names of the image files the file's committed rows name (imports/media.py); not
+    # in as_dict: for a caller whose own transaction rolls back (service.delete_image_files)
+    image_files: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

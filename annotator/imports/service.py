@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import SuspiciousFileOperation
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 
 from annotator.annotations.models import Span, SpanOrigin
@@ -25,6 +26,7 @@ from annotator.core.bulk import (
 from annotator.corpus.models import Article, ArticleImage, Membership, Project, Role
 from annotator.schemas.models import Label
 
+from .media import StoredImages
 from .records import ArticleRecord, ImportOptions, LabelIndex, RecordError
 from .report import FileReport, ImportIssue, ImportNote, ImportReport
 from .sources import Source, source_for_upload, sources_for_path
@@ -44,7 +46,7 @@ ARTICLE_FIELDS = (
     "batch",
 )
 SPAN_FIELDS = ("article_id", "annotator_id", "label_id", "start", "end", "text", "origin")
-IMAGE_FIELDS = ("article_id", "url", "caption_start", "caption_end", "order")
+IMAGE_FIELDS = ("article_id", "url", "file", "caption_start", "caption_end", "order")
 
 
 class ImportSetupError(ValueError):
@@ -155,21 +157,34 @@ def import_source(
     project, source: Source, options, annotator, batch_size=BATCH_SIZE, fast: bool = False
 ) -> FileReport:
     report = FileReport(source.name, source.format)
+    images = StoredImages()
+    stored = False
     try:
         with transaction.atomic():
             use_fast_compression()
             trusted = _lock_references(project, options, annotator) if fast else None
             report.fast_path = trusted is not None
-            _import_records(project, source, options, annotator, batch_size, report, trusted)
+            _import_records(
+                project, source, options, annotator, batch_size, report, trusted, images
+            )
             _check_labels_were_used(report)
             if not report.ok:
                 raise _RollBack
+        stored = True
     except _RollBack:
         report.discard_counts()
     except DatabaseError as exc:  # e.g. a concurrent import of the same external id
         report.discard_counts()
         report.add_error(ImportIssue(source.name, None, f"database error, nothing stored: {exc}"))
+    finally:
+        report.image_files = images.clean_up(committed=stored)
     return report
+
+
+def delete_image_files(report: ImportReport) -> None:
+    """For a caller whose own transaction around the import rolls back (an import job that
+    lost its job to another worker): the image files the import stored go too."""
+    StoredImages.delete([name for file in report.files for name in file.image_files])
 
 
 def _check_labels_were_used(report: FileReport) -> None:
@@ -227,7 +242,9 @@ def _lock_references(project, options, annotator) -> frozenset[int] | None:
         return frozenset(row[0] for row in cursor.fetchall())
 
 
-def _import_records(project, source, options, annotator, batch_size, report, trusted=None):
+def _import_records(project, source, options, annotator, batch_size, report, trusted, images):
+    """Read the source's records into batches for the writer thread; ``images`` stores the
+    image files the records bring (imports/media.py), here while the source is open."""
     seen: set[str] = set()
     batch: list[ArticleRecord] = []
     told_about_annotator = False
@@ -235,7 +252,9 @@ def _import_records(project, source, options, annotator, batch_size, report, tru
     written = FileReport(source.name, source.format)
     with immediate_constraints():
         writer = BackgroundWriter(
-            lambda records: _insert(project, records, annotator, written, trusted, options.batch)
+            lambda records: _insert(
+                project, records, annotator, written, trusted, options.batch, images
+            )
         )
         try:
             for item in source.read(options):
@@ -265,6 +284,8 @@ def _import_records(project, source, options, annotator, batch_size, report, tru
                     continue
                 if not report.ok:
                     continue  # keep validating to list every error; nothing more will be stored
+                if item.images and not _store_image_files(item, images, report):
+                    continue
                 batch.append(item)
                 if len(batch) >= batch_size:
                     writer.put(batch)
@@ -274,6 +295,21 @@ def _import_records(project, source, options, annotator, batch_size, report, tru
         finally:
             writer.close()
             report.merge_counts(written)
+
+
+def _store_image_files(record: ArticleRecord, images: StoredImages, report: FileReport) -> bool:
+    """Store the files of the record's images (False, and an error, if storage fails)."""
+    for image in record.images:
+        if image.file is None:
+            continue
+        try:
+            images.store(image.file)
+        except (OSError, SuspiciousFileOperation) as exc:
+            report.add_error(
+                ImportIssue(image.file.where, None, f"could not store the image file: {exc}")
+            )
+            return False
+    return True
 
 
 def _existing_ids(project, external_ids: list[str]) -> set[str]:
@@ -297,11 +333,13 @@ def _insert(
     batch: list[ArticleRecord],
     annotator,
     report: FileReport,
-    trusted=None,
-    batch_name: str = "",
+    trusted,
+    batch_name: str,
+    stored_images: StoredImages,
 ) -> None:
     """Insert a batch; ``trusted``: the label ids locked by ``_lock_references`` (fast path);
-    ``batch_name``: the import's name on every article."""
+    ``batch_name``: the import's name on every article; ``stored_images``: where the image
+    files of the batch's records were stored."""
     existing = _existing_ids(project, [r.external_id for r in batch])
     fresh = []
     for record in batch:
@@ -340,9 +378,9 @@ def _insert(
         for start, end, label_id in r.spans
     ]
     images = [
-        (article_id, url, start, end, order)
+        (article_id, url, stored_images.name(file) if file else "", start, end, n)
         for article_id, r in zip(article_ids, fresh, strict=True)
-        for order, (url, start, end) in enumerate(r.images)
+        for n, (url, start, end, file) in enumerate(r.images)
     ]
     if trusted is not None:
         # The label check the skipped trigger would have made, before anything is written.

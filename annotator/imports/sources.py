@@ -2,9 +2,12 @@
 
 A ``.jsonl`` file, a ``.txt`` file (with its labels files next to it if it is
 ``article<ID>.txt``) and a ``.zip`` are one source each. A folder gives one source per ``.jsonl``
-and ``.zip`` file in it, plus one for all its article and labels files together.
+and ``.zip`` file in it, plus one for all its article and labels files together. A ``.jsonl``
+of a zip or folder is read with that zip or folder as its ``media`` (the pictures its image
+rows name: media.py); one read alone has none.
 """
 
+import dataclasses
 import functools
 import zipfile
 from collections.abc import Callable, Iterator
@@ -14,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from django.conf import settings
 
 from . import brat, conll, jsonl, label_studio, ptc_names, semeval
+from .media import FolderMedia, ZipMedia
 from .records import ImportOptions, RecordError
 from .report import ImportIssue
 
@@ -75,11 +79,12 @@ def source_for_upload(name: str, stream) -> Source:
     return _failed(name, f"unsupported file type {suffix or '(none)'!r}: expected {SUPPORTED}")
 
 
-def _file_source(path: Path) -> Source:
+def _file_source(path: Path, folder: Path | None = None) -> Source:
+    """``folder``: the folder imported, which holds the image files a .jsonl names."""
     name, suffix = str(path), path.suffix.lower()
     if suffix in STREAMED:
         fmt, reader = STREAMED[suffix]
-        return Source(name, fmt, lambda options: _read_file(path, reader, options))
+        return Source(name, fmt, lambda options: _read_file(path, reader, options, folder))
     if suffix == ".zip":
         return Source(name, "zip", lambda options: _read_zip(path, name, options))
     if suffix == brat.ANN or (suffix == ".txt" and path.with_suffix(brat.ANN).is_file()):
@@ -105,7 +110,7 @@ def _folder_sources(folder: Path) -> list[Source]:
     )
     paths = {PurePosixPath(p.relative_to(folder).as_posix()) for p in files}
     sources = [
-        _file_source(p)
+        _file_source(p, folder)
         for p in files
         if p.suffix.lower() == ".zip"
         or (
@@ -158,7 +163,9 @@ def zip_problem(infos: list[zipfile.ZipInfo]) -> str | None:
     return None
 
 
-def _read_file(path: Path, reader, options: ImportOptions) -> Iterator:
+def _read_file(path: Path, reader, options: ImportOptions, folder: Path | None) -> Iterator:
+    if folder is not None:
+        options = dataclasses.replace(options, media=FolderMedia(folder, path))
     with path.open("rb") as stream:
         yield from reader(stream, str(path), options)
 
@@ -180,9 +187,10 @@ def _read_zip(file, name: str, options: ImportOptions) -> Iterator:
         for info in infos:
             path = PurePosixPath(info.filename)
             if path.suffix.lower() in STREAMED and not is_side_file(path, paths):
+                media = ZipMedia(archive, name, info.filename)
                 with archive.open(info) as stream:
                     yield from STREAMED[path.suffix.lower()][1](
-                        stream, f"{name}:{info.filename}", options
+                        stream, f"{name}:{info.filename}", dataclasses.replace(options, media=media)
                     )
         names = [PurePosixPath(info.filename).name for info in infos]
         is_brat = any(n.lower().endswith(brat.ANN) for n in names)

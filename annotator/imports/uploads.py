@@ -32,7 +32,7 @@ from annotator.corpus.services import user_by_name
 from .models import ImportJob
 from .records import LabelIndex, RecordError
 from .report import FileReport, ImportReport
-from .service import GOLD, import_upload
+from .service import GOLD, delete_image_files, import_upload
 from .sources import source_for_upload, zip_problem
 
 UPLOADER, ANNOTATOR, GOLD_LAYER = "uploader", "annotator", "gold"
@@ -146,6 +146,7 @@ def run(job: ImportJob, progress: Callable[[int, int], None]) -> dict:
             )
             reports += imported.files
             if not mine.update(report=ImportReport(reports).as_dict()):
+                delete_image_files(imported)  # this transaction rolls back: its rows go
                 raise JobFailed("taken over by another worker, which imports this file")
         read += entry["size"]
         progress(read, total)

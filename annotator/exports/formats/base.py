@@ -81,8 +81,8 @@ class ExportSpan(NamedTuple):
 
 
 class ExportImage(NamedTuple):
-    """A picture of an article: ``src`` is where a reader finds it (its path inside the zip
-    when the file is stored by the annotator, else its URL), with its caption's range."""
+    """A picture of an article: ``src`` is its URL, or its path inside the zip when it has a
+    stored file and no URL (docs/formats.md, "jsonl"), with its caption's range."""
 
     src: str
     url: str = ""
