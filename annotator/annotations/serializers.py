@@ -11,6 +11,7 @@ from rest_framework import serializers
 from annotator.annotations.models import Span, SpanOrigin
 from annotator.annotations.spans import MAX_NOTE_CHARS, MAX_SYNC_OPERATIONS
 from annotator.core.fields import StrictIntegerField
+from annotator.core.serializers import FlatSerializer
 
 MAX_SPAN_TEXT_CHARS = 100_000
 
@@ -65,7 +66,7 @@ class SpanSerializer(serializers.ModelSerializer):
         extra_kwargs = {"text": {"help_text": "article.text[start:end]"}}
 
 
-class _SpanFields(serializers.Serializer):
+class _SpanFields(FlatSerializer):
     label = serializers.CharField(max_length=100, help_text="A live label key of the project.")  # type: ignore[assignment]  # DRF's Field.label
     start = StrictIntegerField(min_value=0)
     end = StrictIntegerField(min_value=1)
