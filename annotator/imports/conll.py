@@ -18,7 +18,11 @@ not continue a span of its label starts one (as conlleval reads it). Labels matc
 keys and official names. Each document is an article with external id its ``doc_id`` (else
 ``<file stem>-<n>``, or the file stem when the file is one document) and title its first line.
 Errors name the line: wrong column count, offsets that are not integers or go backwards, a token
-whose length is not ``end - start``, an unknown label.
+whose length is not ``end - start`` or that ends past the largest article, an unknown label.
+
+A file of our layout is read a document at a time (``_Reader._document``: a column at a time,
+no Python step per line); anything that reader does not recognise as plain goes line by line
+(``_Reader.lines``), which is the reference its tests compare it with.
 """
 
 import contextlib
