@@ -58,8 +58,8 @@ _TAG = re.compile(r"^([BIES])-(.+)$")
 _DOCUMENT = b"\n# doc_id = "  # where the export starts a document: the block reader cuts there
 _CHUNK = 1 << 20
 _BLOCK_LIMIT = 1 << 25  # a longer document is read line by line
-# the one-byte and empty fields bytes.split returns are shared objects: list.count and
-# list.index find these by identity
+# bytes.split returns one-byte fields as shared objects: list.count and list.index find
+# these by identity
 _O, _NEWLINE = b"\tO\t\n".split(b"\t")[1:]
 
 
