@@ -136,6 +136,21 @@ def test_odd_documents_read_the_same_by_blocks_and_by_lines(body, options):
         )
 
 
+def test_the_text_is_rebuilt_with_line_breaks_where_sentences_ended(options):
+    data = (
+        (
+            HEADER + "# doc_id = a\n"
+            "We\t2\t4\tO\tO\nlie\t6\t9\tB-doubt\tO\n\n"  # a gap of 2 inside a sentence
+            "Ok\t10\t12\tI-doubt\tO\n\n"  # a new sentence right after: a line break
+            "🔥\t15\t16\tO\tO\n"  # and three characters later: a line break and two spaces
+        ).encode()
+    )
+    [record] = both(data, options)
+    assert record.text == "  We  lie\nOk\n  🔥"
+    doubt = [label.key for label in LABELS].index("doubt") + 1
+    assert record.spans == [(6, 9, doubt), (10, 12, doubt)]  # an I- after a sentence: new span
+
+
 def test_invalid_utf8_and_a_bom_read_the_same(options):
     records = both(
         b"\xef\xbb\xbf" + HEADER.encode() + b"# doc_id = a\nW\xffe\t0\t2\tO\tO\n"
@@ -146,48 +161,39 @@ def test_invalid_utf8_and_a_bom_read_the_same(options):
     assert records[0].line == 3
 
 
-WORDS = st.sampled_from(
-    ["We", "lie", "#hoax", "\\#x", "\\", "-DOCSTART-", "🔥", "e\u0301", "\u00a0", "عادلة", "", "#"]
-)
-TAGS = st.sampled_from(
-    [
-        "O",
-        "O",
-        "O",
-        "B-doubt",
-        "I-doubt",
-        "E-doubt",
-        "S-doubt",
-        "B-Loaded_Language",
-        "I-loaded_language",
-        "_",
-        "B-nope",
-        "X",
-        "",
-    ]
-)
+WORDS = ["We", "lie", "#hoax", "\\#x", "🔥", "e\u0301", "\u00a0x", "عادلة", "עברית", "\\\\p"]
+ODD_WORDS = ["\\", "-DOCSTART-", "", "#", "\u00a0"]
+TAGS = ["O", "O", "O", "B-doubt", "I-doubt", "E-doubt", "S-doubt", "B-Loaded_Language"]
+ODD_TAGS = ["I-loaded_language", "_", "B-nope", "X", ""]
+
+
+@st.composite
+def token_line(draw, position: int, odd: bool) -> tuple[str, int]:
+    """A token line after ``position`` and its end; ``odd``: maybe off by a column, an offset,
+    a word or a tag."""
+    word = draw(st.sampled_from(WORDS + ODD_WORDS if odd else WORDS))
+    start = position + draw(st.sampled_from([1, 1, 1, 2, 0] if odd else [1, 1, 1, 2]))
+    end = start + len(word.removeprefix("\\")) + (draw(st.sampled_from([0, 0, 0, 1])) if odd else 0)
+    tags = draw(st.lists(st.sampled_from(TAGS + ODD_TAGS if odd else TAGS), min_size=2, max_size=2))
+    if odd and draw(st.booleans()):
+        tags = tags[: draw(st.integers(1, 2))] + ["O"] * draw(st.integers(0, 1))
+    return "\t".join([word, str(start), str(end), *tags]), end
 
 
 @st.composite
 def documents(draw) -> str:
-    """A CoNLL file of our layout, mostly right, sometimes off by a column, an offset, a
-    blank line or a comment."""
+    """A CoNLL file of our layout: half of its documents plain (they take the block path),
+    the others with odd lines, blank lines, CRLF or comments (they fall back to the lines)."""
     out = [HEADER]
     for n in range(draw(st.integers(1, 4))):
-        out.append(draw(st.sampled_from([f"# doc_id = d{n}\n", "#doc_id=x\n", "# doc_id = d0\n"])))
+        odd = draw(st.booleans())
+        heads = [f"# doc_id = d{n}\n", "#doc_id=x\n", "# doc_id = d0\n"]
+        out.append(draw(st.sampled_from(heads)) if odd else f"# doc_id = d{n}\n")
+        ends = ["\n", "\n", "\n", "\n\n"] + (["\r\n", "\n\n\n", "\n# c\n"] if odd else [])
         position = 0
-        for _ in range(draw(st.integers(0, 8))):
-            word = draw(WORDS)
-            start = position + draw(st.sampled_from([1, 1, 1, 2, 0]))
-            end = start + len(word.removeprefix("\\")) + draw(st.sampled_from([0, 0, 0, 0, 1]))
-            tags = draw(st.lists(TAGS, min_size=1, max_size=3))
-            if len(tags) < 2 and draw(st.booleans()):
-                tags = (tags * 2)[:2]
-            out.append("\t".join([word, str(start), str(end), *tags]))
-            out.append(
-                draw(st.sampled_from(["\n", "\n", "\n", "\n\n", "\r\n", "\n\n\n", "\n# c\n"]))
-            )
-            position = end
+        for _ in range(draw(st.integers(0 if odd else 1, 8))):
+            line, position = draw(token_line(position, odd))
+            out.append(line + draw(st.sampled_from(ends)))
     return "".join(out)
 
 
