@@ -439,22 +439,22 @@ def empty_inlines():
     return data
 
 
+def post_one_image(client, article, **image):
+    """The change form of ``article`` (as make_article made it) posted with one image row."""
+    fields = {f"images-0-{name}": value for name, value in {**image, "order": "0"}.items()}
+    data = {"external_id": "art-1", "title": "Article 1", "text": TEXT, "metadata": "{}"}
+    data |= {**empty_inlines(), "images-TOTAL_FORMS": "1", **fields}
+    return client.post(admin_url(Article, "change", article.pk), data)
+
+
 def test_image_caption_beyond_the_text_is_refused_with_the_offset(client, superuser):
     article = make_article(1)
-    response = client.post(
-        admin_url(Article, "change", article.pk),
-        {
-            "external_id": "art-1",
-            "title": "Article 1",
-            "text": TEXT,
-            "metadata": "{}",
-            **empty_inlines(),
-            "images-TOTAL_FORMS": "1",
-            "images-0-url": "https://example.org/a.jpg",
-            "images-0-caption_start": "3",
-            "images-0-caption_end": str(len(TEXT) + 1),
-            "images-0-order": "0",
-        },
+    response = post_one_image(
+        client,
+        article,
+        url="https://example.org/a.jpg",
+        caption_start="3",
+        caption_end=str(len(TEXT) + 1),
     )
     assert response.status_code == 200
     assert f"past the article&#x27;s last offset {len(TEXT)}" in response.content.decode()
@@ -478,19 +478,7 @@ def test_an_uploaded_image_file_must_be_an_image_we_accept(
 
     settings.MEDIA_ROOT = tmp_path
     article = make_article(1)
-    response = client.post(
-        admin_url(Article, "change", article.pk),
-        {
-            "external_id": "art-1",
-            "title": "Article 1",
-            "text": TEXT,
-            "metadata": "{}",
-            **empty_inlines(),
-            "images-TOTAL_FORMS": "1",
-            "images-0-file": SimpleUploadedFile(name, content),
-            "images-0-order": "0",
-        },
-    )
+    response = post_one_image(client, article, file=SimpleUploadedFile(name, content))
     if refusal:
         assert response.status_code == 200
         assert escape(refusal) in response.content.decode()

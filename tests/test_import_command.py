@@ -1,31 +1,21 @@
 """manage.py import_articles: its output and exit status; the bulk-insert helper underneath."""
 
 import pytest
-from django.core.management import ManagementUtility, call_command
+from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
-from test_import_helpers import DATA, project_fixture  # noqa: F401  (fixture)
+from test_import_helpers import (  # noqa: F401  (fixtures)
+    DATA,
+    keep_connection_fixture,
+    project_fixture,
+)
+from test_import_helpers import run_import_command as run
 
 from annotator.annotations.models import Span
 from annotator.core import bulk
 from annotator.core.bulk import bulk_insert
 from annotator.corpus.models import Article
-
-
-@pytest.fixture(autouse=True)
-def keep_test_connection(monkeypatch):
-    # manage.py closes every connection when a command ends; the test database must survive it
-    monkeypatch.setattr(connections, "close_all", lambda: None)
-
-
-def run(*args) -> int:
-    """Run the command as manage.py does (argv parsing, exit status)."""
-    try:
-        ManagementUtility(["manage.py", "import_articles", *map(str, args)]).execute()
-    except SystemExit as exit:
-        return exit.code
-    return 0
 
 
 def test_command_imports_and_prints_a_summary_per_file(project, capsys):

@@ -8,6 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.core.management import ManagementUtility
+from django.db import connections
 
 from annotator.corpus.models import Project
 from annotator.schemas.models import Label, LabelSchema
@@ -111,3 +113,19 @@ def project_fixture(db):
         schema=schema, key="old_label", name="Old", official_label="Old_Label", retired=True
     )
     return Project.objects.create(slug="news", name="News", schema=schema)
+
+
+def run_import_command(*args) -> int:
+    """``manage.py import_articles ...`` as a user types it (argv parsing): its exit status.
+    Needs ``keep_connection_fixture`` (autouse where imported)."""
+    try:
+        ManagementUtility(["manage.py", "import_articles", *map(str, args)]).execute()
+    except SystemExit as exit:
+        return exit.code
+    return 0
+
+
+@pytest.fixture(autouse=True)
+def keep_connection_fixture(monkeypatch):
+    # manage.py closes every connection when a command ends; the test database must survive it
+    monkeypatch.setattr(connections, "close_all", lambda: None)

@@ -18,9 +18,16 @@ from api_helpers import client_for, import_files, make_user
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import ManagementUtility
-from django.db import connection, connections
-from test_import_helpers import crlf, normalised, raw_span, utf16_span, zip_bytes
+from django.db import connection
+from test_import_helpers import (  # noqa: F401  (keep_connection_fixture: a fixture)
+    crlf,
+    keep_connection_fixture,
+    normalised,
+    raw_span,
+    utf16_span,
+    zip_bytes,
+)
+from test_import_helpers import run_import_command as run
 
 from annotator.annotations.models import Span
 from annotator.core.jobs import JobStatus
@@ -59,12 +66,6 @@ BOTH_URL = "https://example.org/original.jpg"
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def keep_test_connection(monkeypatch):
-    # manage.py closes every connection when a command ends; the test database must survive it
-    monkeypatch.setattr(connections, "close_all", lambda: None)
 
 
 def image_files(media: Path) -> list[str]:
@@ -135,15 +136,6 @@ def export_zip(project: Project, **options) -> bytes:
     assert result.status == JobStatus.DONE, result.error
     with default_storage.open(result.file.name, "rb") as handle:
         return handle.read()
-
-
-def run(*args) -> int:
-    """``manage.py import_articles ...`` as a user types it: its exit status."""
-    try:
-        ManagementUtility(["manage.py", "import_articles", *map(str, args)]).execute()
-    except SystemExit as exit:
-        return exit.code
-    return 0
 
 
 def assert_images_came_back(project: Project, media: Path) -> None:
