@@ -315,8 +315,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "annotator.core.pagination.DefaultPagination",
     "EXCEPTION_HANDLER": "annotator.core.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "annotator.core.throttling.AnonRateThrottle",
+        "annotator.core.throttling.UserRateThrottle",
     ],
     # Generous for people and scripts (the browser's offline queue flushes in bursts), low enough
     # to stop a runaway loop or a scan.

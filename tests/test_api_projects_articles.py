@@ -328,21 +328,41 @@ def test_guessing_spread_over_addresses_locks_the_account(world: World, settings
     assert login(APIClient(), "ann", "the right password", address="10.0.2.1").status_code == 429
 
 
-def test_api_throttles_anonymous_and_users(world: World, settings):
+def test_api_throttles_anonymous_and_users(world: World, monkeypatch):
     from rest_framework.settings import api_settings
-    from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
-    classes = api_settings.DEFAULT_THROTTLE_CLASSES
-    assert AnonRateThrottle in classes
-    assert UserRateThrottle in classes
-    original = UserRateThrottle.THROTTLE_RATES
-    UserRateThrottle.THROTTLE_RATES = {**original, "user": "3/min"}
-    try:
-        client = client_for(token=world.token)
-        codes = [client.get("/api/v1/projects/").status_code for _ in range(4)]
-        assert codes == [200, 200, 200, 429]
-    finally:
-        UserRateThrottle.THROTTLE_RATES = original
+    from annotator.core.throttling import AnonRateThrottle, UserRateThrottle
+
+    assert [AnonRateThrottle, UserRateThrottle] == api_settings.DEFAULT_THROTTLE_CLASSES
+    rates = {**UserRateThrottle.THROTTLE_RATES, "user": "3/min", "anon": "2/hour"}
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", rates)
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", rates)
+    clock = [6_000_000.0 + 45]  # 45 s into a minute
+    monkeypatch.setattr(UserRateThrottle, "timer", lambda self: clock[0])
+    monkeypatch.setattr(AnonRateThrottle, "timer", lambda self: clock[0])
+
+    client = client_for(token=world.token)
+    responses = [client.get("/api/v1/projects/") for _ in range(4)]
+    assert [r.status_code for r in responses] == [200, 200, 200, 429]
+    assert responses[3]["Retry-After"] == "15"  # the window's end
+    assert "throttled" in responses[3].json()["detail"].lower()
+    clock[0] += 14.5
+    assert client.get("/api/v1/projects/").status_code == 429  # still counted: 5 of 3
+    clock[0] += 0.5  # the next minute: a new window
+    assert [client.get("/api/v1/projects/").status_code for _ in range(4)] == [200] * 3 + [429]
+    # another user has a count of their own
+    assert client_for(world.manager).get("/api/v1/projects/").status_code == 200
+
+    # Anonymous requests count per address (the API answers them 401 before the throttle;
+    # the schema and the token page take them).
+    from django.contrib.auth.models import AnonymousUser
+
+    request = HttpRequest()
+    request.user = AnonymousUser()
+    request.META["REMOTE_ADDR"] = "10.0.0.9"
+    throttle = AnonRateThrottle()
+    assert [throttle.allow_request(request, None) for _ in range(3)] == [True, True, False]
+    assert throttle.wait() == 1_140  # 2/hour: the window ends at 6,001,200 (1,667 hours)
 
 
 @pytest.mark.parametrize(
