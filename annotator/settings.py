@@ -26,6 +26,7 @@ ENV_VARS = (
     "DJANGO_CSRF_TRUSTED_ORIGINS",
     "DJANGO_SECURE_SSL_REDIRECT",
     "DATABASE_URL",
+    "ANNOTATOR_DB_PREPARE",
     "CELERY_BROKER_URL",
     "REDIS_URL",
     "CELERY_TASK_ALWAYS_EAGER",
@@ -161,6 +162,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Statements run five times on a connection become prepared statements: PostgreSQL then plans
+# them once instead of on every execution (planning the span API's access query took 0.2 ms,
+# executing it 0.04 ms). With it PostgreSQL's CPU per span request went from 1.3 to 0.7 ms in
+# bench/api.py. Prepared statements need server-side parameter binding, and a transaction-mode
+# connection pooler (PgBouncer before 1.21) cannot carry them: ANNOTATOR_DB_PREPARE=0 turns
+# them off (docs/deployment.md).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "ANNOTATOR_DB_PREPARE", True
+):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, worker, tests) share the file: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

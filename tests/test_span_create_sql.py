@@ -276,3 +276,28 @@ def test_write_serializers_name_the_bad_fields():
     assert update.is_valid(), update.errors
     assert dict(update.validated_data) == {"note": "n"}
     assert not SpanCreateSerializer(data={"note": "n"}).is_valid()
+
+
+@pytest.mark.postgres
+def test_repeated_statements_run_prepared_on_postgresql(world: World):
+    """Settings turn on psycopg's prepared statements (ANNOTATOR_DB_PREPARE): after a few
+    requests the span API's statements are planned once per connection, and the answers stay
+    right."""
+    from django.db import connection
+
+    client = client_for(world.annotator)
+    for n in range(8):
+        made = create(client, world.article, label="name_calling", start=24 + n, end=40)
+        assert made.status_code == 201, made.json()
+        changed = patch(client, made.json()["id"], {"note": f"n{n}", "version": 1})
+        assert changed.status_code == 200, changed.json()
+        assert changed.json()["version"] == 2
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any(statement.startswith("\nINSERT INTO annotations_span") for statement in prepared)
+    assert any("FOR UPDATE OF a" in statement for statement in prepared)
+    listed = client.get(spans_url(world.article)).json()
+    assert sorted(span["note"] for span in listed if span["start"] >= 24) == [
+        f"n{n}" for n in range(8)
+    ]
