@@ -21,6 +21,7 @@ from annotator.core.bulk import (
     bulk_insert,
     foreign_key_checks_skippable,
     immediate_constraints,
+    planned_each_time,
     use_fast_compression,
 )
 from annotator.corpus.models import Article, ArticleImage, Membership, Project, Role
@@ -160,7 +161,7 @@ def import_source(
     images = StoredImages()
     stored = False
     try:
-        with transaction.atomic():
+        with planned_each_time(), transaction.atomic():
             use_fast_compression()
             trusted = _lock_references(project, options, annotator) if fast else None
             report.fast_path = trusted is not None
