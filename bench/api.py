@@ -8,11 +8,11 @@ spans.
 It creates the database ``annotator_bench_api`` (dropped at the end), migrates it, makes one
 annotator per client with an API token and an assigned article of 5,000 characters (emoji and
 no-break spaces included), and starts gunicorn (production settings, DEBUG off, throttling on
-with a rate high enough not to refuse the benchmark). Each client is a thread with its own
-keep-alive connection that loops for the given time: create a span (with a client id and the
-text it expects), every third round change one of its spans (with its version), every fifth list
-its spans. Per concurrency level it prints p50/p95/p99 latency per operation and requests/s and
-span writes/s. Afterwards it reads every acknowledged span back from the database and checks
+with a rate high enough not to refuse the benchmark, counted in Redis: ``REDIS_URL``, by default
+redis://127.0.0.1:6379/1). Each client is a thread with its own keep-alive connection that
+loops for the given time: create a span (with a client id and the text it expects), every
+third round change one of its spans (with its version), every fifth list its spans. Per concurrency level it prints p50/p95/p99 latency per operation
+and requests/s and span writes/s. Afterwards it reads every acknowledged span back from the database and checks
 that it is there with the acknowledged version: no acknowledged write may be lost.
 
 Targets: span create p95 <= 30 ms at 8 clients; >= 400 span writes/s at 32 clients.
@@ -76,6 +76,8 @@ def main():
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_LOG_LEVEL": "WARNING",
+        # the rate limits' counters in Redis, as in production (docker-compose.yml)
+        "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1",
         "PYTHONPATH": f"{ROOT}/var/bench-api{os.pathsep}{ROOT}",
         "DJANGO_SETTINGS_MODULE": "bench_api_settings",
     }
