@@ -11,9 +11,10 @@ no-break spaces included), and starts gunicorn (production settings, DEBUG off, 
 with a rate high enough not to refuse the benchmark, counted in Redis: ``REDIS_URL``, by default
 redis://127.0.0.1:6379/1). Each client is a thread with its own keep-alive connection that
 loops for the given time: create a span (with a client id and the text it expects), every
-third round change one of its spans (with its version), every fifth list its spans. Per concurrency level it prints p50/p95/p99 latency per operation
-and requests/s and span writes/s. Afterwards it reads every acknowledged span back from the database and checks
-that it is there with the acknowledged version: no acknowledged write may be lost.
+third round change one of its spans (with its version), every fifth list its spans. Per
+concurrency level it prints p50/p95/p99 latency per operation and requests/s and span
+writes/s. Afterwards it reads every acknowledged span back from the database and checks that
+it is there with the acknowledged version: no acknowledged write may be lost.
 
 Targets: span create p95 <= 30 ms at 8 clients; >= 400 span writes/s at 32 clients.
 """
