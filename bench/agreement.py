@@ -178,6 +178,7 @@ def generate(count: int, spans_each: int, gold: bool):
         Assignment(article=article, annotator=user) for article in articles for user in users
     )
     spans = []
+    seen = set()
     for article in articles:
         text = article.text
         truth = []
@@ -194,6 +195,9 @@ def generate(count: int, spans_each: int, gold: bool):
                     start = max(0, start + rng.randint(-5, 5))
                     end = max(start + 1, end + rng.randint(-5, 5))
                     label = label if rng.random() < 0.8 else rng.choice(labels)
+                if (key := (article.pk, user, label, start, end)) in seen:
+                    continue  # no identical span twice in a layer (the database refuses it)
+                seen.add(key)
                 spans.append(
                     Span(
                         article=article,
