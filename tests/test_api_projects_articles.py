@@ -7,6 +7,7 @@ import pytest
 from api_helpers import World, client_for, import_files
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
+from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -363,6 +364,38 @@ def test_api_throttles_anonymous_and_users(world: World, monkeypatch):
     throttle = AnonRateThrottle()
     assert [throttle.allow_request(request, None) for _ in range(3)] == [True, True, False]
     assert throttle.wait() == 1_140  # 2/hour: the window ends at 6,001,200 (1,667 hours)
+
+
+def test_an_unreachable_cache_lets_the_api_and_the_page_work(world: World, settings, caplog):
+    """Redis down (a port nothing listens on): the rate limits let requests through and say so
+    in the log, once; spans are still saved and the annotation page opens."""
+    from annotator.core import cache
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    cache._warned_at[0] = 0.0
+    client = client_for(world.annotator)
+    made = [
+        client.post(
+            f"/api/v1/articles/{world.article.pk}/spans/",
+            {"label": "name_calling", "start": 24 + n, "end": 28 + n},
+            format="json",
+        )
+        for n in range(2)
+    ]
+    assert [r.status_code for r in made] == [201, 201]
+    browser = Client()
+    browser.force_login(world.annotator)
+    page = browser.get(f"/annotate/{world.article.pk}/")
+    assert page.status_code == 200
+    assert world.article.title in page.content.decode()
+    warnings = [r for r in caplog.records if "cache is unreachable" in r.getMessage()]
+    assert len(warnings) == 1
 
 
 @pytest.mark.parametrize(

@@ -256,3 +256,26 @@ def test_an_accepted_recommendation_keeps_its_model_through_sync_too():
     ]
     listed = ann.get(f"/api/v1/articles/{article.pk}/spans/").json()
     assert {s["origin_model"] for s in listed} == {"sequence #7 v3", ""}
+
+
+def test_recommendations_come_while_the_cache_is_unreachable(
+    django_capture_on_commit_callbacks,
+    eager,  # noqa: F811
+    settings,
+):
+    """Redis down: the retraining check (a cache entry a minute) is skipped, the
+    recommendations still come."""
+    w = rec_world(n_train=20, n_fresh=1)
+    boss = client_for(w.manager)
+    pk = boss.post(recs_url(w.project), {"name": "Phrases", "kind": "phrase"}, format="json")
+    train(boss, w.project, pk.json()["id"], django_capture_on_commit_callbacks)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    shown = recommendations(boss, w.fresh[0])
+    assert shown["status"][0]["state"] == "ok"
+    assert shown["recommendations"]

@@ -11,9 +11,12 @@ The windows are fixed (GitHub's API counts this way too): ``rate`` requests per 
 rate's period, aligned to multiples of the period since the epoch, so that every process
 agrees on the window without asking; a client may spend its rate at the end of one window and
 again at the start of the next. ``Retry-After`` is the time left in the window.
+When the cache cannot be reached, requests are let through (``core.cache.or_default``).
 """
 
 from rest_framework import throttling
+
+from annotator.core.cache import or_default
 
 
 class _WindowCounter(throttling.SimpleRateThrottle):
@@ -31,7 +34,8 @@ class _WindowCounter(throttling.SimpleRateThrottle):
         self.key = f"{key}_{window}"
         self.window_ends = (window + 1) * self.duration
         self.now = now
-        return self._count() <= self.num_requests
+        count = or_default(None, self._count)  # None: the cache cannot be reached
+        return count is None or count <= self.num_requests
 
     def _count(self) -> int:
         """This request's number in the window. A window's counter outlives the window by a

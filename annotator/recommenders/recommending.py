@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from annotator.annotations.models import Span
+from annotator.core.cache import or_default
 from annotator.corpus.models import Article, AssignmentStatus, Project, Role
 from annotator.recommenders import external, prediction
 from annotator.recommenders.models import (
@@ -43,7 +44,7 @@ def _external(recommender: Recommender, article: Article) -> tuple[list[Suggesti
     # a deleted one's id (SQLite) is not answered from the old one's cache.
     source = hashlib.sha256(f"{recommender.url} {recommender.created_at}".encode()).hexdigest()
     key = f"recommenders:external:{recommender.pk}:{source[:16]}:{article.pk}:{article.text_sha256}"
-    hit = cache.get(key)
+    hit = or_default(None, cache.get, key)
     if hit is not None:
         spans, version = hit
         return [Suggestion(*s) for s in spans], version
@@ -55,7 +56,8 @@ def _external(recommender: Recommender, article: Article) -> tuple[list[Suggesti
         project=article.project.slug,
         timeout=float(recommender.setting("timeout")),
     )
-    cache.set(key, ([[s.start, s.end, s.label, s.score] for s in spans], version), 300)
+    rows = [[s.start, s.end, s.label, s.score] for s in spans]
+    or_default(None, cache.set, key, (rows, version), 300)
     return spans, version
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from annotator.core import jobs
+from annotator.core.cache import or_default
 from annotator.corpus.models import Project
 from annotator.recommenders import training
 from annotator.recommenders.models import (
@@ -184,7 +185,7 @@ def retrain_if_due(recommender: Recommender, *, throttle: bool = True) -> Traine
     if not recommender.trainable or not recommender.enabled:
         return None
     key = f"recommenders:retrain-check:{recommender.pk}"
-    if throttle and not cache.add(key, 1, RETRAIN_CHECK_SECONDS):
+    if throttle and not or_default(False, cache.add, key, 1, RETRAIN_CHECK_SECONDS):
         return None
     source, size = training.training_size(recommender.project, recommender.setting("min_agreement"))
     if not size:
