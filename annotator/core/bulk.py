@@ -277,7 +277,7 @@ def planned_each_time(using: str = DEFAULT_DB_ALIAS):
     statements a connection repeats). A statement that the load repeats, such as the batch's
     existing external ids, would be prepared with the plan of a table still near empty (a
     sequential scan) and keep it while the table grows inside the load's transaction, whose rows
-    no statistics see: 100,000 articles took 79 s instead of 32 s (bench/import.py)."""
+    no statistics see: 100,000 articles took 79 s instead of 27 s (bench/import.py)."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         yield

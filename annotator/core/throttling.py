@@ -11,6 +11,7 @@ The windows are fixed (GitHub's API counts this way too): ``rate`` requests per 
 rate's period, aligned to multiples of the period since the epoch, so that every process
 agrees on the window without asking; a client may spend its rate at the end of one window and
 again at the start of the next. ``Retry-After`` is the time left in the window.
+
 When the cache cannot be reached, requests are let through (``core.cache.or_default``).
 """
 
