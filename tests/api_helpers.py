@@ -18,6 +18,14 @@ from annotator.schemas.models import Label, LabelSchema
 User = get_user_model()
 
 ARTICLE_TEXT = "The enemy is 100% evil.\nThey will destroy us all, experts say."
+# Redis that is down: a port nothing listens on (settings.CACHES = UNREACHABLE_CACHES)
+UNREACHABLE_CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
 
 
 @dataclass

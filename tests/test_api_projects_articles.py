@@ -4,7 +4,7 @@ import io
 import json
 
 import pytest
-from api_helpers import World, client_for, import_files
+from api_helpers import UNREACHABLE_CACHES, World, client_for, import_files
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.test import Client
@@ -355,7 +355,7 @@ def test_api_throttles_anonymous_and_users(world: World, monkeypatch):
     assert client_for(world.manager).get("/api/v1/projects/").status_code == 200
 
     # Anonymous requests count per address (the API answers them 401 before the throttle;
-    # the schema and the token page take them).
+    # the schema and the docs pages take them).
     from django.contrib.auth.models import AnonymousUser
 
     request = HttpRequest()
@@ -371,13 +371,7 @@ def test_an_unreachable_cache_lets_the_api_and_the_page_work(world: World, setti
     in the log, once; spans are still saved and the annotation page opens."""
     from annotator.core import cache
 
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
+    settings.CACHES = UNREACHABLE_CACHES
     cache._warned_at[0] = 0.0
     client = client_for(world.annotator)
     made = [

@@ -3,7 +3,7 @@ run eagerly here; tests/test_recommenders_worker.py runs a real worker), read re
 accept one as a span, reject one, the project's switches and active ordering."""
 
 import pytest
-from api_helpers import client_for
+from api_helpers import UNREACHABLE_CACHES, client_for
 from recommender_helpers import eager, rec_world, recs_url  # noqa: F401  # eager: a fixture
 
 from annotator.corpus.assignments import next_article_id
@@ -269,13 +269,7 @@ def test_recommendations_come_while_the_cache_is_unreachable(
     boss = client_for(w.manager)
     pk = boss.post(recs_url(w.project), {"name": "Phrases", "kind": "phrase"}, format="json")
     train(boss, w.project, pk.json()["id"], django_capture_on_commit_callbacks)
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
+    settings.CACHES = UNREACHABLE_CACHES
     shown = recommendations(boss, w.fresh[0])
     assert shown["status"][0]["state"] == "ok"
     assert shown["recommendations"]

@@ -36,7 +36,7 @@ def site(transactional_db, tmp_path):
         tmp_path,
         DATABASE_URL=child_database_url(),
         REDIS_URL=redis_url,
-        ANNOTATOR_API_RATE_USER="20/hour",  # a window the test will not straddle,
+        ANNOTATOR_API_RATE_USER="20/hour",  # a window the test will not straddle
     )
     cmd = [
         str(BIN / "gunicorn"),
