@@ -16,9 +16,10 @@ from the sum (the task's micro-average), which is what lets the report stream ar
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Self
+from typing import Self, TypeVar
 
 ANY = None  # the key of the unlabelled variant in per-label results
+Score = TypeVar("Score", "SpanScore", "ExactScore", "Comparison")
 
 
 def merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -67,6 +68,13 @@ def _ratio(numerator: float, denominator: int) -> float:
 
 def _f1(p: float, r: float) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def summed(scores: Iterable[Score], start: Score) -> Score:
+    """``start`` with every score added (``+=``): per-article or per-label scores summed."""
+    for score in scores:
+        start += score
+    return start
 
 
 @dataclass
@@ -164,10 +172,7 @@ def semeval_article(a: Iterable[tuple], b: Iterable[tuple], labelled: bool = Fal
     a, b = list(a), list(b)
     if not labelled:
         return _score(merge((s, e) for s, e, _ in a), merge((s, e) for s, e, _ in b))
-    total = SpanScore()
-    for score in semeval_by_label(a, b).values():
-        total += score
-    return total
+    return summed(semeval_by_label(a, b).values(), SpanScore())
 
 
 def semeval_by_label(a: Iterable[tuple], b: Iterable[tuple]) -> dict[str, SpanScore]:
@@ -191,10 +196,7 @@ def exact_by_label(a: Iterable[tuple], b: Iterable[tuple]) -> dict[str, ExactSco
 
 
 def exact_article(a: Iterable[tuple], b: Iterable[tuple]) -> ExactScore:
-    total = ExactScore()
-    for score in exact_by_label(a, b).values():
-        total += score
-    return total
+    return summed(exact_by_label(a, b).values(), ExactScore())
 
 
 @dataclass
@@ -227,17 +229,11 @@ class Comparison:
 
     @property
     def labelled(self) -> SpanScore:
-        total = SpanScore()
-        for score in self.per_label.values():
-            total += score
-        return total
+        return summed(self.per_label.values(), SpanScore())
 
     @property
     def exact(self) -> ExactScore:
-        total = ExactScore()
-        for score in self.exact_per_label.values():
-            total += score
-        return total
+        return summed(self.exact_per_label.values(), ExactScore())
 
     def as_dict(self) -> dict:
         labels = sorted(self.per_label.keys() | self.exact_per_label.keys())

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db.models.functions import Length
 
 from annotator.agreement import gamma as gamma_module
-from annotator.agreement.measures import ANY, CharAlpha, Comparison
+from annotator.agreement.measures import ANY, CharAlpha, Comparison, summed
 from annotator.agreement.models import AgreementReport
 from annotator.annotations.models import Span
 from annotator.core import jobs
@@ -189,23 +189,16 @@ def compute(
             {"a": users[a], "b": users[b], "a_id": a, "b_id": b, **_keyed(comparison, label_keys)}
             for (a, b), comparison in sorted(pairs.items())
         ],
-        "pairs_overall": _keyed(_sum(pairs.values()), label_keys),
+        "pairs_overall": _keyed(summed(pairs.values(), Comparison()), label_keys),
         "gold": [
             {"annotator": users[a], "annotator_id": a, **_keyed(comparison, label_keys)}
             for a, comparison in sorted(vs_gold.items())
         ],
-        "gold_overall": _keyed(_sum(vs_gold.values()), label_keys),
+        "gold_overall": _keyed(summed(vs_gold.values(), Comparison()), label_keys),
         "alpha": alpha_results,
         "gamma": _gamma_results(gamma, gamma_error, gammas, seconds["gamma"]),
         "seconds": {key: round(value, 3) for key, value in seconds.items()},
     }
-
-
-def _sum(comparisons) -> Comparison:
-    total = Comparison()
-    for comparison in comparisons:
-        total += comparison
-    return total
 
 
 def _keyed(comparison: Comparison, label_keys: dict) -> dict:

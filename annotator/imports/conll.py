@@ -38,6 +38,7 @@ from typing import IO
 import orjson
 from django.conf import settings
 
+from annotator.core.params import is_ascii_int
 from annotator.core.text import text_checksum
 
 from .records import (
@@ -228,7 +229,7 @@ class _Reader:
             if len(fields) != self.width:
                 raise RecordError(f"expected {self.width} tab-separated columns, got {len(fields)}")
             word, start, end = fields[0], fields[1], fields[2]
-            if not (_offset(start) and _offset(end)):
+            if not (is_ascii_int(start) and is_ascii_int(end)):
                 raise RecordError(f"start and end must be integers, got {start!r} and {end!r}")
             begin, stop = int(start), int(end)
             if word[:1] == "\\" and len(word) - 1 == stop - begin:
@@ -302,12 +303,8 @@ def _blocks(stream: IO[bytes]) -> Iterator[tuple[bytes, bool]]:
         yield buffer, whole
 
 
-def _offset(value: str) -> bool:
-    return value.isascii() and value.isdigit()
-
-
 def _is_token_line(fields: list[str], width: int) -> bool:
-    return len(fields) == width and _offset(fields[1]) and _offset(fields[2])
+    return len(fields) == width and is_ascii_int(fields[1]) and is_ascii_int(fields[2])
 
 
 def _text(doc: _Document, offsets: bool) -> tuple[str, list[int], list[int]]:

@@ -29,6 +29,7 @@ from .records import (
     check_text,
     check_text_size,
     check_url,
+    max_record_bytes,
     unique_spans,
 )
 from .report import ImportIssue, ImportNote
@@ -39,14 +40,7 @@ if TYPE_CHECKING:
 EXTENSIONS = (".jsonl", ".ndjson")
 # a URL's scheme (an image's src that has none is a path in the zip or folder)
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-
-
 CHUNK = 1 << 20
-
-
-def max_line_bytes() -> int:
-    """A line holds an article's text and its original text, and spans: room for both."""
-    return 2 * settings.API_MAX_ARTICLE_BYTES + (1 << 20)
 
 
 def _lines(stream: IO[bytes], limit: int) -> Iterator[bytes | None]:
@@ -63,7 +57,7 @@ def _lines(stream: IO[bytes], limit: int) -> Iterator[bytes | None]:
 
 def read_jsonl(stream: IO[bytes], name: str, options: ImportOptions) -> Iterator:
     """Yield an ArticleRecord or an ImportIssue per non-blank line."""
-    limit = max_line_bytes()
+    limit = max_record_bytes()
     left_out = 0  # image files a .jsonl read alone cannot bring (their rows have a URL)
     for number, raw in enumerate(_lines(stream, limit), 1):
         if raw is None:

@@ -17,8 +17,6 @@ import json
 from collections.abc import Iterator
 from typing import IO
 
-from django.conf import settings
-
 from annotator.core.text import normalize_newlines
 
 from .records import (
@@ -29,6 +27,7 @@ from .records import (
     TextWithOffsets,
     check_external_id,
     check_text_size,
+    max_record_bytes,
     title_of,
 )
 from .report import ImportIssue, ImportNote
@@ -57,11 +56,6 @@ def read_label_studio(stream: IO[bytes], name: str, options: ImportOptions) -> I
         yield ImportNote(
             name, f"{merged} task(s) had several annotations: their spans are in one layer"
         )
-
-
-def _limit() -> int:
-    """The largest task: an article's text and its regions."""
-    return 2 * settings.API_MAX_ARTICLE_BYTES + (1 << 20)
 
 
 class _BadJSON(ValueError):
@@ -127,9 +121,9 @@ class _Reader:
             except json.JSONDecodeError as exc:
                 if self.eof:
                     raise _BadJSON(f"bad JSON: {exc.msg}", self.line_at(exc.pos)) from None
-                if len(self.text) - position > _limit():
+                if len(self.text) - position > max_record_bytes():
                     raise _BadJSON(
-                        f"bad JSON, or a task larger than {_limit()} bytes",
+                        f"bad JSON, or a task larger than {max_record_bytes()} bytes",
                         self.line_at(position),
                     ) from None
                 self.more()  # maybe only cut short: read on

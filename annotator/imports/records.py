@@ -245,6 +245,12 @@ def check_text_size(value: str, what: str) -> None:
         raise RecordError(f"{what} is larger than {limit} bytes (UTF-8)")
 
 
+def max_record_bytes() -> int:
+    """The largest JSONL line or Label Studio task: an article's text, its original text and
+    its spans."""
+    return 2 * settings.API_MAX_ARTICLE_BYTES + (1 << 20)
+
+
 def check_external_id(value) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
         raise RecordError(f"id must be a non-empty string or integer, got {value!r}")

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from annotator.core.params import is_ascii_int
 from annotator.core.text import TextDecodeError, decode_utf8
 
 from . import ptc_names
@@ -39,7 +40,6 @@ from .records import (
 )
 from .report import ImportIssue, ImportNote
 
-ARTICLE_NAME = ptc_names.ARTICLE_NAME
 EXPECTED_NAMES = "article<ID>.task2-TC.labels, article<ID>.task1-SI.labels, train-task2-TC.labels"
 
 
@@ -285,11 +285,7 @@ def _label_line(line: str, columns: int, article_id: str, text, options):
     # SI lines are read only when --si-label gave their label
     label_id = options.labels.resolve(fields[1].strip()) if columns == 4 else options.si_label_id
     begin, end = fields[-2].strip(), fields[-1].strip()
-    if not (_is_number(begin) and _is_number(end)):
+    if not (is_ascii_int(begin) and is_ascii_int(end)):
         raise RecordError(f"begin and end must be integers, got {begin!r} and {end!r}")
     start, stop = text.span(int(begin), int(end))
     return start, stop, label_id
-
-
-def _is_number(value: str) -> bool:
-    return value.isascii() and value.isdigit()

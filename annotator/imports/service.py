@@ -8,6 +8,7 @@ on after the first error so that one run lists every problem (up to a limit).
 
 import dataclasses
 from collections.abc import Callable, Iterable
+from operator import attrgetter
 from pathlib import Path
 
 from django.conf import settings
@@ -34,8 +35,8 @@ from .sources import Source, source_for_upload, sources_for_path
 
 BATCH_SIZE = 1000
 
-ARTICLE_FIELDS = (
-    "project_id",
+# The ArticleRecord fields an article row takes as they are, between its project and batch.
+RECORD_FIELDS = (
     "external_id",
     "title",
     "text",
@@ -44,8 +45,9 @@ ARTICLE_FIELDS = (
     "published",
     "metadata",
     "text_sha256",
-    "batch",
 )
+ARTICLE_FIELDS = ("project_id", *RECORD_FIELDS, "batch")
+_record_values = attrgetter(*RECORD_FIELDS)
 SPAN_FIELDS = ("article_id", "annotator_id", "label_id", "start", "end", "text", "origin")
 IMAGE_FIELDS = ("article_id", "url", "file", "caption_start", "caption_end", "order")
 
@@ -353,21 +355,7 @@ def _insert(
     article_ids = bulk_insert(
         Article,
         ARTICLE_FIELDS,
-        [
-            (
-                project.pk,
-                r.external_id,
-                r.title,
-                r.text,
-                r.original_text,
-                r.source_url,
-                r.published,
-                r.metadata,
-                r.text_sha256,
-                batch_name,
-            )
-            for r in fresh
-        ],
+        [(project.pk, *_record_values(r), batch_name) for r in fresh],
         return_ids=True,
         check_foreign_keys=trusted is None,
     )

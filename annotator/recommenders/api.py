@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -39,8 +39,7 @@ ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 
 def _valid(serializer_class, data) -> dict:
     serializer = serializer_class(data=data)
-    if not serializer.is_valid():
-        raise ValidationError(serializer.errors)
+    serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 
 

@@ -5,6 +5,7 @@ predictions on held-out articles, k-fold by article with a fixed seed, and a lea
 """
 
 import random
+from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from annotator.agreement import measures
@@ -35,17 +36,15 @@ class Tally:
     def __init__(self) -> None:
         self.labelled = measures.SpanScore()
         self.unlabelled = measures.SpanScore()
-        self.per_label: dict[str, measures.SpanScore] = {}
-        self.support: dict[str, int] = {}
+        self.per_label: dict[str, measures.SpanScore] = defaultdict(measures.SpanScore)
+        self.support: Counter[str] = Counter()
 
     def add(self, predicted: list[tuple[int, int, str]], gold: list[tuple[int, int, str]]):
         self.labelled += measures.semeval_article(predicted, gold, labelled=True)
         self.unlabelled += measures.semeval_article(predicted, gold)
         for label, score in measures.semeval_by_label(predicted, gold).items():
-            self.per_label.setdefault(label, measures.SpanScore())
             self.per_label[label] += score
-        for _, _, label in gold:
-            self.support[label] = self.support.get(label, 0) + 1
+        self.support.update(label for _, _, label in gold)
 
 
 def _predict(predictor, documents: Documents, tally: Tally) -> None:

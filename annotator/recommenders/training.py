@@ -120,8 +120,7 @@ def _train(job: TrainedModel, recommender: Recommender, progress) -> dict[str, A
         raise JobFailed(no_data_message(recommender))
     started = time.monotonic()
     plain = [(text, spans) for _, text, spans in documents]
-    stages = Stages(progress)
-    artifact = kinds.fit(recommender.kind, plain, categories, stages.of(0, 30))
+    artifact = kinds.fit(recommender.kind, plain, categories, _stage(progress, 0, 30))
     duration = time.monotonic() - started
     suffix = "phrases.json" if recommender.kind == RecommenderKind.PHRASE else "crf.zip"
     job.artifact.save(suffix, ContentFile(artifact), save=False)
@@ -130,12 +129,12 @@ def _train(job: TrainedModel, recommender: Recommender, progress) -> dict[str, A
         lambda blob: _suggestions_only(kinds.load(recommender.kind, blob)),
         plain,
         folds=recommender.setting("folds"),
-        progress=stages.of(30, 90),
+        progress=_stage(progress, 30, 90),
     )
     if recommender.kind == RecommenderKind.SEQUENCE:
         # The queue's order (active ordering) and the first recommendations of open articles.
         job.recommender = recommender
-        prediction.predict_batch(job, stages.of(90, 100))
+        prediction.predict_batch(job, _stage(progress, 90, 100))
     _set_state(recommender, RecommenderState.READY, "")
     labels = sorted({s[2] for _, _, spans in documents for s in spans})
     return {
@@ -156,15 +155,11 @@ def _suggestions_only(predict: kinds.Predictor):
     return lambda text: predict(text)[0]
 
 
-class Stages:
-    """The job's progress in percent, each stage given its share: training, evaluation, batch
-    prediction each report ``(done, total)`` of their own."""
+def _stage(progress, low: int, high: int):
+    """A stage's own ``(done, total)`` (training, evaluation, batch prediction) reported as the
+    job's progress in percent, the stage taking ``low`` to ``high`` of it."""
 
-    def __init__(self, progress):
-        self.progress = progress
+    def report(done: int, total: int) -> None:
+        progress(low + (high - low) * done // max(total, 1), 100)
 
-    def of(self, low: int, high: int):
-        def report(done: int, total: int) -> None:
-            self.progress(low + (high - low) * done // max(total, 1), 100)
-
-        return report
+    return report

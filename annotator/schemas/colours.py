@@ -70,11 +70,6 @@ def to_linear(c: float) -> float:
     return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
 
-def to_srgb(c: float) -> float:
-    c = min(1.0, max(0.0, c))
-    return 12.92 * c if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055
-
-
 def linear_to_lab(rgb: Rgb) -> Lab:
     r, g, b = rgb
     # sRGB primaries, D65 white (IEC 61966-2-1).
@@ -159,11 +154,6 @@ def ciede2000(lab1: Lab, lab2: Lab) -> float:
 
 def delta_e(colour1: str, colour2: str, vision: str = "normal") -> float:
     return ciede2000(lab_of(colour1, vision), lab_of(colour2, vision))
-
-
-def closest_pairs(colours: list[str], vision: str = "normal") -> list[tuple[float, str, str]]:
-    """Every pair with its difference, closest first (for reports and tests)."""
-    return sorted((delta_e(a, b, vision), a, b) for a, b in combinations(colours, 2))
 
 
 @dataclass(frozen=True)

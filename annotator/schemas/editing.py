@@ -30,7 +30,7 @@ from .services import (
     save_label,
     save_schema,
 )
-from .spec import RESERVED_HOTKEYS
+from .spec import RESERVED_HOTKEYS, reserved_message
 
 # Editable fields and their longest values (the model's, and a bound for the free texts).
 TEXT_LIMITS = {
@@ -40,7 +40,6 @@ TEXT_LIMITS = {
     "description": 20_000,
     "example": 20_000,
 }
-EDITABLE = (*TEXT_LIMITS, "colour", "hotkey")  # "color" is accepted for "colour" too
 
 
 def _field_error(field: str, message: str) -> ValidationError:
@@ -108,10 +107,7 @@ def _hotkey_problem(schema: LabelSchema, hotkey: Any, label: Label | None) -> st
     except ValidationError:
         return f"{hotkey!r} is not a hotkey: use one digit or letter."
     if hotkey in RESERVED_HOTKEYS:
-        return (
-            f"{hotkey!r} is reserved by the annotation page "
-            f"({', '.join(sorted(RESERVED_HOTKEYS))}); choose another key."
-        )
+        return reserved_message(hotkey)
     clash = schema.labels.filter(hotkey=hotkey)
     if label is not None:
         clash = clash.exclude(pk=label.pk)

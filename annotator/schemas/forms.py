@@ -7,7 +7,7 @@ from django.forms.models import BaseInlineFormSet
 from annotator.core.forms import NormalizedTextMixin
 
 from .models import Label
-from .spec import RESERVED_HOTKEYS
+from .spec import RESERVED_HOTKEYS, reserved_message
 
 IN_USE_HELP = "In use by spans: cannot be deleted. Retire it, or merge it into another label."
 
@@ -64,10 +64,7 @@ class LabelForm(NormalizedTextMixin, forms.ModelForm):
     def clean_hotkey(self):
         hotkey = (self.cleaned_data.get("hotkey") or "").lower()
         if hotkey in RESERVED_HOTKEYS:
-            raise ValidationError(
-                f"{hotkey!r} is reserved by the annotation page "
-                f"({', '.join(sorted(RESERVED_HOTKEYS))}); choose another key."
-            )
+            raise ValidationError(reserved_message(hotkey))
         return hotkey
 
     def clean(self):

@@ -43,10 +43,7 @@ PALETTE = (
 
 def next_hotkey(taken: set[str]) -> str:
     """The first free hotkey in HOTKEY_SEQUENCE, or "" when all are taken (then no hotkey)."""
-    for key in HOTKEY_SEQUENCE:
-        if key not in taken:
-            return key
-    return ""
+    return next((key for key in HOTKEY_SEQUENCE if key not in taken), "")
 
 
 def next_colour(used: set[str], position: int) -> str:

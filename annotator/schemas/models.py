@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -61,8 +62,6 @@ class Label(models.Model):
         if self.pk is not None:
             stored_key = Label.objects.filter(pk=self.pk).values_list("key", flat=True).first()
             if stored_key is not None and stored_key != self.key:
-                from django.core.exceptions import ValidationError
-
                 raise ValidationError({"key": f"A label's key is immutable (was {stored_key!r})."})
         super().save(*args, **kwargs)
 

@@ -8,7 +8,7 @@ annotation page reserves (``spec.RESERVED_HOTKEYS``: d, s, n, u, z). Colours com
 ``keys.PALETTE``. A label in use is never deleted: retire it or merge it into another label.
 """
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
@@ -26,6 +26,7 @@ from .models import Label, LabelSchema
 from .spec import (
     SCHEMA_FORMAT,
     SCHEMA_FORMAT_VERSION,
+    TEXT_FIELDS,
     LabelSpec,
     SchemaError,
     SchemaSource,
@@ -130,9 +131,7 @@ def _merge_specs(sources: list[SchemaSource]) -> list[LabelSpec]:
     for source in sources:
         for spec in source.labels:
             if spec.key not in merged:
-                merged[spec.key] = LabelSpec(
-                    **{f.name: getattr(spec, f.name) for f in fields(spec)}
-                )
+                merged[spec.key] = replace(spec)  # a copy: later sources change it
                 continue
             for f in fields(spec):
                 value = getattr(spec, f.name)
@@ -192,7 +191,7 @@ def _labels_as_specified(schema, specs, existing, kept, hotkeys) -> dict[str, La
         if spec.key in kept:
             continue
         label = existing.get(spec.key) or Label(schema=schema, key=spec.key)
-        for attr in ("name", "official_label", "category", "description", "example"):
+        for attr in TEXT_FIELDS:
             value = getattr(spec, attr)
             if value is not None:
                 setattr(label, attr, value)

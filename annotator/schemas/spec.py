@@ -23,6 +23,14 @@ SCHEMA_FORMAT_VERSION = 1
 RESERVED_HOTKEYS = frozenset("dsnuz")
 
 
+def reserved_message(hotkey: str) -> str:
+    """Why the admin and the label editor refuse ``hotkey`` (one of RESERVED_HOTKEYS)."""
+    return (
+        f"{hotkey!r} is reserved by the annotation page "
+        f"({', '.join(sorted(RESERVED_HOTKEYS))}); choose another key."
+    )
+
+
 class SchemaError(ValueError):
     """A label schema source or operation is invalid; the message says what and where."""
 
@@ -62,7 +70,8 @@ class SchemaSource:
     labels: list[LabelSpec]
 
 
-_TEXT_FIELDS = ("name", "official_label", "category", "description", "example")
+# A label's free-text fields, kept or defaulted when a source leaves them out.
+TEXT_FIELDS = ("name", "official_label", "category", "description", "example")
 
 
 def parse_labels(items, where: str) -> list[LabelSpec]:
@@ -134,7 +143,7 @@ def _parse_label(item, at: str) -> LabelSpec:
 
 def _text_values(item: dict, at: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for field in _TEXT_FIELDS:
+    for field in TEXT_FIELDS:
         value = item.get(field)
         if field == "description" and value is None:
             value = item.get("definition")
