@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotator.core.markdown import render_markdown
+from annotator.core.serializers import validated
 from annotator.core.tokens import create_token, revoke_token, token_status
 
 
@@ -57,9 +58,8 @@ class MarkdownPreview(APIView):
         summary="Render Markdown to sanitised HTML (the guidelines preview)",
     )
     def post(self, request):
-        serializer = MarkdownSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return Response({"html": render_markdown(serializer.validated_data["markdown"])})
+        markdown = validated(MarkdownSerializer, request.data)["markdown"]
+        return Response({"html": render_markdown(markdown)})
 
 
 @csrf_exempt  # answers every method with 404; there is nothing to protect

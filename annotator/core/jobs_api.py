@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from annotator.core import jobs
 from annotator.core.pagination import DefaultPagination
-from annotator.core.serializers import ErrorSerializer
+from annotator.core.serializers import ErrorSerializer, validated
 
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer}
 
@@ -149,9 +149,8 @@ class JobList(JobViewMixin, APIView):
 
     def post(self, request, slug):
         project = type(self).find_project(request.user, slug)
-        serializer = self.create_serializer_class(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        job = self.create_job(project, serializer.validated_data, request.user)
+        data = validated(self.create_serializer_class, request.data)
+        job = self.create_job(project, data, request.user)
         jobs.enqueue(job)  # a 503 if the broker is down (jobs.BrokerUnavailable)
         return Response(self.serializer_class(job).data, status=status.HTTP_201_CREATED)
 

@@ -11,7 +11,7 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.utils import reset
 from django.conf import settings
 from django.db.models import Sum
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -46,8 +46,7 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
     if request.headers.get("accept", "").startswith("application/json"):
         return JsonResponse({"detail": message}, status=429)
     context = {"message": message, "username": username}
-    response: HttpResponse = render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=429)
-    return response
+    return render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=429)
 
 
 def unlock_account(username: str) -> int:

@@ -1,6 +1,7 @@
 """Serializers every app's API uses."""
 
 import copy
+from typing import Any
 
 from rest_framework import serializers
 
@@ -9,6 +10,17 @@ class ErrorSerializer(serializers.Serializer):
     """Errors: ``detail`` or one entry per bad field, each a list of messages."""
 
     detail = serializers.CharField(required=False)
+
+
+# The error responses most endpoints document.
+ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
+
+
+def validated(serializer_class: type[serializers.Serializer], data) -> Any:
+    """``data`` as ``serializer_class`` validates it; a 400 naming the bad fields otherwise."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 
 
 def _composite(field: serializers.Field) -> bool:

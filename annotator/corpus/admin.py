@@ -250,9 +250,9 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         text_section: dict[str, Any] = {"fields": ["text", "text_length", "text_sha256"]}
-        if obj is not None and article_span_count(obj):
-            text_section["description"] = TEXT_LOCKED_NOTE.format(count=article_span_count(obj))
         if obj is not None:
+            if count := article_span_count(obj):
+                text_section["description"] = TEXT_LOCKED_NOTE.format(count=count)
             text_section["fields"].append("spans_link")
         return [
             (None, {"fields": ["project", "external_id", "title"]}),

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from annotator.core.pagination import DefaultPagination
 from annotator.core.parsers import LimitedJSONParser
-from annotator.core.serializers import ErrorSerializer
+from annotator.core.serializers import ERRORS, ErrorSerializer, validated
 from annotator.corpus import services
 from annotator.corpus.assignments import (
     assignment_create,
@@ -36,6 +36,7 @@ from annotator.corpus.models import (
 )
 from annotator.corpus.permissions import (
     CURATORS,
+    MANAGERS,
     STAFF,
     articles_with_access,
     effective_role,
@@ -71,14 +72,7 @@ from annotator.corpus.serializers import (
     UnlockResultSerializer,
 )
 
-ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 READ_ARTICLES = {Role.ANNOTATOR, Role.REVIEWER, Role.MANAGER, STAFF}
-
-
-def _validated(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 # --- projects -----------------------------------------------------------------------------
@@ -125,7 +119,7 @@ class ProjectList(APIView):
             raise PermissionDenied(
                 "Creating projects needs the 'create project' permission (ask an admin)."
             )
-        data = _validated(ProjectCreateSerializer, request.data)
+        data = validated(ProjectCreateSerializer, request.data)
         project = project_create(user=request.user, data=data, schema_source=data["schema"])
         return Response(_project_detail(request, project.slug), status=status.HTTP_201_CREATED)
 
@@ -159,7 +153,7 @@ class ProjectDetail(APIView):
     def patch(self, request, slug):
         project = get_project(request.user, slug)
         require_manager(project, "change the project's settings")
-        project_update(project=project, data=_validated(ProjectUpdateSerializer, request.data))
+        project_update(project=project, data=validated(ProjectUpdateSerializer, request.data))
         return Response(_project_detail(request, slug))
 
 
@@ -181,7 +175,7 @@ class MemberList(APIView):
     def post(self, request, slug):
         project = get_project(request.user, slug)
         require_manager(project, "add members")
-        data = _validated(MembershipCreateSerializer, request.data)
+        data = validated(MembershipCreateSerializer, request.data)
         membership = services.membership_add(
             project=project, username=data["username"], role=data["role"]
         )
@@ -311,7 +305,7 @@ class ArticleList(APIView):
     def post(self, request, slug):
         project = get_project(request.user, slug)
         require_manager(project, "add articles")
-        data = _validated(ArticleCreateSerializer, request.data)
+        data = validated(ArticleCreateSerializer, request.data)
         article = services.article_create(project=project, data=data)
         article.my_status = None
         return Response(ArticleDetailSerializer(article).data, status=status.HTTP_201_CREATED)
@@ -434,7 +428,7 @@ class ArticleAssignments(APIView):
     )
     def post(self, request, pk):
         article = self._article(request, pk)
-        username = _validated(AssignmentCreateSerializer, request.data)["annotator"]
+        username = validated(AssignmentCreateSerializer, request.data)["annotator"]
         user = services.user_by_name(username, field="annotator")
         assignment = assignment_create(article=article, annotator=user)
         return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
@@ -455,7 +449,7 @@ class AssignmentDetail(APIView):
             .values_list("role", flat=True)
             .first(),
         )
-        if role in {Role.MANAGER, STAFF}:
+        if role in MANAGERS:
             return assignment
         if role is None or (role == Role.ANNOTATOR and assignment.annotator_id != request.user.pk):
             raise NotFound("No such assignment.")
@@ -468,7 +462,7 @@ class AssignmentDetail(APIView):
     )
     def patch(self, request, pk):
         assignment = self._assignment(request, pk)
-        data = _validated(AssignmentUpdateSerializer, request.data)
+        data = validated(AssignmentUpdateSerializer, request.data)
         with transaction.atomic():
             if "annotator" in data:
                 user = services.user_by_name(data["annotator"], field="annotator")

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotator.core.serializers import ErrorSerializer
+from annotator.core.serializers import ERRORS, validated
 from annotator.corpus.assignments import assign_articles
 from annotator.corpus.permissions import CURATORS, get_project, require_manager, require_role
 from annotator.corpus.selectors import ArticleFilter, project_articles, project_batches
@@ -17,8 +17,6 @@ from annotator.corpus.serializers import (
     RoundRobinResultSerializer,
     RoundRobinSerializer,
 )
-
-ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 
 
 class RoundRobin(APIView):
@@ -33,9 +31,7 @@ class RoundRobin(APIView):
         creates nothing. All or nothing."""
         project = get_project(request.user, slug)
         require_manager(project, "assign articles")
-        serializer = RoundRobinSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(RoundRobinSerializer, request.data)
         articles = project_articles(project, ArticleFilter.from_params(data.get("filter") or {}))
         created = assign_articles(
             project,

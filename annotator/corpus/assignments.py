@@ -220,13 +220,12 @@ def assignment_reassign(*, assignment: Assignment, annotator) -> Assignment:
         return assignment
     try:
         check_annotators(assignment.article.project, [annotator])
-    except AssignmentError as error:
-        raise ValidationError({"annotator": [str(error)]}) from None
-    try:
         with transaction.atomic():
             assignment.annotator = annotator
             assignment.status = AssignmentStatus.TODO
             assignment.save(update_fields=["annotator", "status", "updated_at"])
+    except AssignmentError as error:
+        raise ValidationError({"annotator": [str(error)]}) from None
     except IntegrityError:
         raise ValidationError(
             {"annotator": [f"{annotator} is already assigned this article."]}

@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import UploadedFile
 from annotator.core.forms import NormalizedTextMixin
 from annotator.corpus.assignments import annotator_members
 from annotator.corpus.images import HEAD_BYTES, image_problem
-from annotator.corpus.models import Article, ArticleImage, Project
+from annotator.corpus.models import ARTICLE_CONTENT_FIELDS, Article, ArticleImage, Project
 
 
 class ArticleForm(NormalizedTextMixin, forms.ModelForm):
@@ -14,17 +14,7 @@ class ArticleForm(NormalizedTextMixin, forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = [
-            "project",
-            "external_id",
-            "title",
-            "text",
-            "original_text",
-            "source_url",
-            "published",
-            "metadata",
-            "batch",
-        ]
+        fields = ["project", "external_id", "title", *ARTICLE_CONTENT_FIELDS, "batch"]
 
 
 class ProjectForm(NormalizedTextMixin, forms.ModelForm):

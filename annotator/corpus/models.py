@@ -89,6 +89,11 @@ class ArticleTextLocked(ValidationError):
     pass
 
 
+# An article's text and what is known of its source, as the admin's form and the API's article
+# detail list them (after the project, external id and title).
+ARTICLE_CONTENT_FIELDS = ("text", "original_text", "source_url", "published", "metadata")
+
+
 class Article(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="articles")
     external_id = models.CharField(max_length=200)

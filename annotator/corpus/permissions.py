@@ -14,6 +14,7 @@ from annotator.core.queries import only_row
 from annotator.corpus.models import Article, Membership, Project, Role
 
 STAFF = "staff"  # the effective role of a superuser, who is allowed everything
+MANAGERS = {Role.MANAGER, STAFF}  # administer their projects
 CURATORS = {Role.REVIEWER, Role.MANAGER, STAFF}  # read every layer of their projects
 # Read a project's data as a whole (exports, agreement, statistics); annotators are blind to
 # each other, so they are not among them.
@@ -62,7 +63,7 @@ def require_role(obj, roles, action: str) -> None:
 
 
 def require_manager(obj, action: str = "administer this project") -> None:
-    require_role(obj, {Role.MANAGER, STAFF}, action)
+    require_role(obj, MANAGERS, action)
 
 
 def with_access(queryset, user, article: str):

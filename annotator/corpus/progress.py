@@ -5,10 +5,9 @@ from django.db.models import Count
 from annotator.corpus.models import Assignment, AssignmentStatus
 
 
-def _counts(rows) -> dict:
-    counts = {status: 0 for status in AssignmentStatus.values}
-    for status, n in rows:
-        counts[status] = n
+def _counts(assignments) -> dict:
+    counts = dict.fromkeys(AssignmentStatus.values, 0)
+    counts.update(assignments.values_list("status").annotate(n=Count("id")).order_by())
     counts["total"] = sum(counts.values())
     return counts
 
@@ -18,17 +17,10 @@ def project_progress(project, user, *, everyone: bool, per_annotator: bool) -> d
     assignments = Assignment.objects.filter(article__project=project)
     progress = {
         "articles": project.articles.count(),
-        "mine": _counts(
-            assignments.filter(annotator_id=user.pk)
-            .values_list("status")
-            .annotate(n=Count("id"))
-            .order_by()
-        ),
+        "mine": _counts(assignments.filter(annotator_id=user.pk)),
     }
     if everyone:
-        progress["all"] = _counts(
-            assignments.values_list("status").annotate(n=Count("id")).order_by()
-        )
+        progress["all"] = _counts(assignments)
     if per_annotator:
         rows: dict[int, dict] = {}
         for annotator_id, username, status, n in (

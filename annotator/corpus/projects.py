@@ -22,16 +22,6 @@ from annotator.schemas.models import LabelSchema
 
 CREATE_PERMISSION = "corpus.add_project"
 TEXT_FIELDS = ("description", "guidelines")
-SETTINGS = (
-    "name",
-    "description",
-    "guidelines",
-    "annotators_per_article",
-    "allow_overlap",
-    "show_suggestions",
-    "recommendations",
-    "active_ordering",
-)
 FLAGS = (
     "annotators_per_article",
     "allow_overlap",
@@ -39,18 +29,12 @@ FLAGS = (
     "recommendations",
     "active_ordering",
 )
+SETTINGS = ("name", *TEXT_FIELDS, *FLAGS)
 SCHEMA_SOURCES = ("presets", "schema_file", "copy_from", "share_with")
 
 
 def can_create_projects(user) -> bool:
     return bool(user.is_authenticated and (user.is_staff or user.has_perm(CREATE_PERMISSION)))
-
-
-def managed_by(user, project: Project) -> bool:
-    return (
-        user.is_superuser
-        or Membership.objects.filter(user_id=user.pk, project=project, role=Role.MANAGER).exists()
-    )
 
 
 def projects_sharing(schema: LabelSchema):
@@ -96,25 +80,21 @@ def _schema_from(user, source: dict[str, Any], name: str) -> LabelSchema:
         raise ValidationError("Choose at least one preset.")
     if len(given) != 1:
         raise ValidationError(
-            {
-                "schema": [
-                    "Start the labels from exactly one of: presets, a schema file, a copy "
-                    "of another project's schema, or another project's schema shared."
-                ]
-            }
+            "Start the labels from exactly one of: presets, a schema file, a copy "
+            "of another project's schema, or another project's schema shared."
         )
     kind = given[0]
     if kind == "presets":
         return schema_from_presets(list(source["presets"]), name=f"{name} labels", user=user)
     if kind == "schema_file":
         return schema_from_file(source["schema_file"], name=f"{name} labels", user=user)
-    other = _other_project(user, source[kind], kind, manager=kind == "share_with")
+    other = _other_project(user, source[kind], manager=kind == "share_with")
     if kind == "copy_from":
         return schema_copy(other.schema, name=f"{name} labels", user=user)
     return other.schema
 
 
-def _other_project(user, slug: str, field: str, *, manager: bool) -> Project:
+def _other_project(user, slug: str, *, manager: bool) -> Project:
     """A project the user may take labels from: one they are a member of (a manager of, to
     share its schema, since their edits would change it)."""
     project = Project.objects.select_related("schema").filter(slug=slug).first()
@@ -126,7 +106,7 @@ def _other_project(user, slug: str, field: str, *, manager: bool) -> Project:
     ):
         return project
     needed = "you manage" if manager else "you are a member of"
-    raise ValidationError({field: [f"No project {slug!r} that {needed}."]})
+    raise ValidationError(f"No project {slug!r} that {needed}.")
 
 
 def project_create(*, user, data: dict[str, Any], schema_source: dict[str, Any]) -> Project:

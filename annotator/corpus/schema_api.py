@@ -18,15 +18,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotator.core.pagination import DefaultPagination
-from annotator.core.serializers import ErrorSerializer
+from annotator.core.serializers import ERRORS, validated
 from annotator.corpus.permissions import get_project, require_manager
 from annotator.corpus.projects import projects_sharing, schema_edit_problem
 from annotator.schemas import editing
 from annotator.schemas.colours import MIN_DELTA_E
 from annotator.schemas.models import Label
 from annotator.schemas.services import export_schema, retire_label, unretire_label
-
-ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 
 
 class EditorLabelSerializer(serializers.ModelSerializer):
@@ -108,12 +106,6 @@ class SchemaChangeSerializer(serializers.Serializer):
     detail = serializers.JSONField()
 
 
-def _validated(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def schema_state(request, project) -> dict:
     """What the editor shows: the schema, who uses it, its labels and colour warnings."""
     schema = project.schema
@@ -144,11 +136,11 @@ class _SchemaView(APIView):
         return project
 
     def _label(self, project, key: str) -> Label:
-        label = project.schema.labels.select_related("schema", "merged_into").filter(key=key)
-        found = label.first()
-        if found is None:
+        labels = project.schema.labels.select_related("schema", "merged_into")
+        label = labels.filter(key=key).first()
+        if label is None:
             raise NotFound(f"No label {key!r} in this project's schema.")
-        return found
+        return label
 
 
 class ProjectSchema(_SchemaView):
@@ -163,7 +155,7 @@ class ProjectSchema(_SchemaView):
     )
     def patch(self, request, slug):
         project = self._project(request, slug, edit=True)
-        data = _validated(SchemaEditSerializer, request.data)
+        data = validated(SchemaEditSerializer, request.data)
         editing.schema_update(schema=project.schema, data=data, user=request.user)
         return Response(schema_state(request, project))
 
@@ -176,7 +168,7 @@ class SchemaLabels(_SchemaView):
     )
     def post(self, request, slug):
         project = self._project(request, slug, edit=True)
-        data = _validated(LabelInputSerializer, request.data)
+        data = validated(LabelInputSerializer, request.data)
         editing.label_create(schema=project.schema, data=data, user=request.user)
         return Response(schema_state(request, project), status=status.HTTP_201_CREATED)
 
@@ -189,7 +181,7 @@ class SchemaLabel(_SchemaView):
     )
     def patch(self, request, slug, key):
         project = self._project(request, slug, edit=True)
-        data = _validated(LabelInputSerializer, request.data)
+        data = validated(LabelInputSerializer, request.data)
         editing.label_update(label=self._label(project, key), data=data, user=request.user)
         return Response(schema_state(request, project))
 
@@ -227,7 +219,7 @@ class SchemaLabelMerge(_SchemaView):
     )
     def post(self, request, slug, key):
         project = self._project(request, slug, edit=True)
-        into = _validated(MergeSerializer, request.data)["into"]
+        into = validated(MergeSerializer, request.data)["into"]
         moved = editing.label_merge(source=self._label(project, key), into=into, user=request.user)
         return Response({"spans_moved": moved})
 
@@ -240,7 +232,7 @@ class SchemaOrder(_SchemaView):
     )
     def post(self, request, slug):
         project = self._project(request, slug, edit=True)
-        keys = _validated(OrderSerializer, request.data)["keys"]
+        keys = validated(OrderSerializer, request.data)["keys"]
         editing.labels_reorder(schema=project.schema, keys=keys, user=request.user)
         return Response(schema_state(request, project))
 

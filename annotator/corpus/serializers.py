@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from annotator.core.markdown import render_markdown
 from annotator.corpus.models import (
+    ARTICLE_CONTENT_FIELDS,
     Article,
     ArticleImage,
     Assignment,
@@ -224,11 +225,7 @@ class ArticleDetailSerializer(ArticleListSerializer):
     class Meta(ArticleListSerializer.Meta):
         fields = [
             *ArticleListSerializer.Meta.fields,
-            "text",
-            "original_text",
-            "source_url",
-            "published",
-            "metadata",
+            *ARTICLE_CONTENT_FIELDS,
             "text_sha256",
             "images",
         ]
@@ -321,9 +318,7 @@ class BatchSerializer(serializers.Serializer):
     batch = serializers.CharField()
 
 
-class WorkloadSerializer(StatusCountsSerializer):
-    annotator = serializers.IntegerField()
-    username = serializers.CharField()
+class WorkloadSerializer(AnnotatorProgressSerializer):
     spans = serializers.IntegerField()
     last_activity = serializers.DateTimeField(allow_null=True)
 

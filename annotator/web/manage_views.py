@@ -19,7 +19,7 @@ from annotator.corpus.assignments import annotator_members
 from annotator.corpus.models import Assignment, AssignmentStatus, Membership, Role
 from annotator.corpus.permissions import (
     CURATORS,
-    STAFF,
+    MANAGERS,
     articles_with_access,
     effective_role,
     visible_projects,
@@ -38,7 +38,6 @@ from annotator.schemas.colours import MIN_DELTA_E
 from annotator.schemas.presets import get_preset, preset_names
 
 ARTICLES_PER_PAGE = 100
-MANAGERS = {Role.MANAGER, STAFF}
 
 
 def _project(user, slug, roles):
@@ -80,13 +79,8 @@ def project_new(request):
     presets = []
     for name in preset_names():
         preset = get_preset(name) or {}
-        presets.append(
-            {
-                "name": name,
-                "title": preset.get("title", name),
-                "labels": len(preset.get("labels", [])),
-            }
-        )
+        labels = len(preset.get("labels", []))
+        presets.append({"name": name, "title": preset.get("title", name), "labels": labels})
     visible = list(visible_projects(request.user).order_by("name", "pk"))
     for project in visible:
         project.my_role = effective_role(request.user, project.my_role)

@@ -12,7 +12,7 @@ from annotator.corpus.models import Role
 from annotator.corpus.permissions import (
     CURATORS,
     DATA_READERS,
-    STAFF,
+    MANAGERS,
     articles_with_access,
     effective_role,
     visible_projects,
@@ -46,7 +46,7 @@ def home(request):
         project.can_list = curator
         project.can_export = project.my_role in DATA_READERS
         project.can_annotate = progress["mine"]["total"] > 0
-        project.can_manage = project.my_role in (Role.MANAGER, STAFF)
+        project.can_manage = project.my_role in MANAGERS
         projects.append(project)
     return render(request, "web/home.html", {"projects": projects})
 
@@ -120,6 +120,6 @@ def dashboard(request, slug):
     context = {
         "project": project,
         "can_review": project.my_role in CURATORS,
-        "can_manage": project.my_role in {Role.MANAGER, STAFF},
+        "can_manage": project.my_role in MANAGERS,
     }
     return render(request, "web/dashboard.html", context)
