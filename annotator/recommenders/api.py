@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotator.core import jobs
-from annotator.core.serializers import ErrorSerializer
+from annotator.core.serializers import ERRORS, ErrorSerializer, validated
 from annotator.corpus.permissions import (
     articles_with_access,
     get_article,
@@ -33,14 +33,6 @@ from annotator.recommenders.serializers import (
     TrainedModelSerializer,
     TrainSerializer,
 )
-
-ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
-
-
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def find_recommender(request, slug: str, pk: int, *, manage: bool = False) -> Recommender:
@@ -82,7 +74,7 @@ class RecommenderList(APIView):
         project = get_project(request.user, slug)
         require_manager(project, "manage this project's recommenders")
         recommender = services.recommender_create(
-            project, _valid(RecommenderWriteSerializer, request.data)
+            project, validated(RecommenderWriteSerializer, request.data)
         )
         return Response(RecommenderSerializer(recommender).data, status=status.HTTP_201_CREATED)
 
@@ -99,7 +91,7 @@ class RecommenderDetail(APIView):
     )
     def patch(self, request, slug, pk):
         recommender = find_recommender(request, slug, pk, manage=True)
-        data = _valid(RecommenderUpdateSerializer, request.data)
+        data = validated(RecommenderUpdateSerializer, request.data)
         return Response(RecommenderSerializer(services.recommender_update(recommender, data)).data)
 
     @extend_schema(
@@ -181,7 +173,7 @@ class ArticleRejections(APIView):
     )
     def post(self, request, pk):
         article = _article(request, pk)
-        data = _valid(RejectSerializer, request.data)
+        data = validated(RejectSerializer, request.data)
         rejection, created = recommending.reject(article, request.user, data)
         return Response(
             RejectionSerializer(rejection).data,
