@@ -19,8 +19,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from annotator.annotations.models import Comment, Span
+from annotator.annotations.serializers import iso_utc
 from annotator.corpus.models import Article, Membership, Role
-from annotator.corpus.permissions import CURATORS, STAFF
+from annotator.corpus.permissions import CURATORS, MANAGERS
 
 MAX_BODY = 10_000  # characters of one comment
 CURATOR_ROLES = (Role.REVIEWER, Role.MANAGER)
@@ -92,7 +93,7 @@ def may_edit(user, comment: Comment) -> bool:
 
 
 def may_delete(user, comment: Comment, article: Article) -> bool:
-    return may_edit(user, comment) or getattr(article, "my_role", None) in {Role.MANAGER, STAFF}
+    return may_edit(user, comment) or getattr(article, "my_role", None) in MANAGERS
 
 
 def comment_json(comment: Comment) -> dict:
@@ -103,11 +104,7 @@ def comment_json(comment: Comment) -> dict:
         "span": comment.span_id,
         "author": comment.author.username,
         "body": comment.body,
-        "created_at": _iso(comment.created_at),
-        "updated_at": _iso(comment.updated_at),
+        "created_at": iso_utc(comment.created_at),
+        "updated_at": iso_utc(comment.updated_at),
         "edited": edited,
     }
-
-
-def _iso(moment) -> str:
-    return moment.isoformat().replace("+00:00", "Z")

@@ -13,10 +13,9 @@ from rest_framework.views import APIView
 from annotator.annotations import comments
 from annotator.annotations.models import Comment
 from annotator.core.queries import only_row
-from annotator.core.serializers import ErrorSerializer
+from annotator.core.serializers import ERRORS
 from annotator.corpus.permissions import check_article_access, get_article, with_access
 
-ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 OBJECT = OpenApiResponse(OpenApiTypes.OBJECT)
 
 

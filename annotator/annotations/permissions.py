@@ -6,8 +6,8 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from annotator.annotations.models import Span
 from annotator.core.params import parse_id
 from annotator.core.queries import only_row
-from annotator.corpus.models import Article, Role
-from annotator.corpus.permissions import CURATORS, STAFF, check_article_access, with_access
+from annotator.corpus.models import Article
+from annotator.corpus.permissions import CURATORS, MANAGERS, check_article_access, with_access
 
 
 def layer_for(user, article: Article, layer: str | None):
@@ -37,7 +37,7 @@ def check_layer_write(user, article: Article, annotator_id) -> None:
         return
     if annotator_id is None and article.my_role in CURATORS:
         return
-    if article.my_role in {Role.MANAGER, STAFF}:
+    if article.my_role in MANAGERS:
         return
     raise PermissionDenied("You may change only your own spans.")
 

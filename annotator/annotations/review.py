@@ -25,10 +25,6 @@ class AutoAcceptResult:
     skipped: int  # agreeing groups left out: retired label, or overlapping gold where forbidden
 
 
-def _key(start, end, label_key) -> tuple:
-    return (start, end, label_key)
-
-
 def curation_of(article: Article) -> Curation:
     """The article's curation record (unsaved and ``todo`` if nobody reviewed it yet)."""
     curation = Curation.objects.filter(article_id=article.pk).first()
@@ -37,17 +33,10 @@ def curation_of(article: Article) -> Curation:
 
 def annotators_of(article: Article) -> list[dict]:
     """Everyone whose layer counts: assigned annotators and anyone with spans, by username."""
-    users = {}
-    for user_id, username in Assignment.objects.filter(article_id=article.pk).values_list(
-        "annotator_id", "annotator__username"
-    ):
-        users[user_id] = username
-    for user_id, username in (
-        Span.objects.filter(article_id=article.pk, annotator__isnull=False)
-        .values_list("annotator_id", "annotator__username")
-        .distinct()
-    ):
-        users[user_id] = username
+    names = ("annotator_id", "annotator__username")
+    users = dict(Assignment.objects.filter(article_id=article.pk).values_list(*names))
+    spans = Span.objects.filter(article_id=article.pk, annotator__isnull=False)
+    users.update(spans.values_list(*names).distinct())
     return [{"id": pk, "username": name} for pk, name in sorted(users.items(), key=lambda u: u[1])]
 
 
@@ -65,7 +54,7 @@ def group_spans(article: Article) -> list[dict]:
     for span_id, user_id, username, label_key, start, end, text, note in rows.values_list(
         "pk", "annotator_id", "annotator__username", "label__key", "start", "end", "text", "note"
     ):
-        key = _key(start, end, label_key)
+        key = (start, end, label_key)
         group = groups.setdefault(
             key,
             {

@@ -14,9 +14,9 @@ from rest_framework.views import APIView
 
 from annotator.annotations import review
 from annotator.annotations.models import CurationStatus
-from annotator.annotations.serializers import span_json
+from annotator.annotations.serializers import iso_utc, span_json
 from annotator.core.fields import StrictIntegerField
-from annotator.core.serializers import ErrorSerializer
+from annotator.core.serializers import ErrorSerializer, validated
 from annotator.corpus.permissions import CURATORS, get_article, get_project
 
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer}
@@ -39,16 +39,8 @@ def curation_json(curation) -> dict:
         "status": curation.status,
         "reviewer": curation.reviewer.username if curation.reviewer_id else None,
         "rejected": curation.rejected,
-        "updated_at": (
-            curation.updated_at.isoformat().replace("+00:00", "Z") if curation.updated_at else None
-        ),
+        "updated_at": iso_utc(curation.updated_at) if curation.updated_at else None,
     }
-
-
-def _validated(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class CandidateSerializer(serializers.Serializer):
@@ -97,7 +89,7 @@ class ReviewAccept(APIView):
     )
     def post(self, request, pk):
         article = curated_article(request.user, pk)
-        data = _validated(CandidateSerializer, request.data)
+        data = validated(CandidateSerializer, request.data)
         span, created = review.accept(article, reviewer=request.user, **data)
         return Response(
             span_json(span), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
@@ -112,7 +104,7 @@ class ReviewReject(APIView):
     )
     def post(self, request, pk):
         article = curated_article(request.user, pk)
-        data = _validated(CandidateSerializer, request.data)
+        data = validated(CandidateSerializer, request.data)
         removed = review.reject(article, reviewer=request.user, **data)
         return Response({"removed_from_gold": removed})
 
@@ -125,7 +117,7 @@ class CurationDetail(APIView):
     )
     def patch(self, request, pk):
         article = curated_article(request.user, pk)
-        data = _validated(CurationSerializer, request.data)
+        data = validated(CurationSerializer, request.data)
         return Response(curation_json(review.set_status(article, data["status"], request.user)))
 
 
@@ -139,7 +131,7 @@ class ProjectAutoAccept(APIView):
         project = get_project(request.user, slug)
         if project.my_role not in CURATORS:
             raise NotFound(f"No project {slug!r} among those you review.")
-        data = _validated(AutoAcceptSerializer, request.data)
+        data = validated(AutoAcceptSerializer, request.data)
         articles = project.articles.all()
         if "article_ids" in data:
             wanted = set(data["article_ids"])

@@ -27,6 +27,7 @@ from annotator.schemas.models import Label
 
 MAX_NOTE_CHARS = 10_000
 MAX_SYNC_OPERATIONS = 500
+CHANGEABLE = ("label", "start", "end", "note", "text")  # what a create sends, an update changes
 
 
 class SpanError(ServiceError):
@@ -307,7 +308,7 @@ def update_span(
     """
     if version is None and if_match is None:
         raise invalid("version", "Send the version you edited (or an If-Match header).")
-    unknown = set(changes) - {"label", "start", "end", "note", "text"}
+    unknown = set(changes) - set(CHANGEABLE)
     if unknown:
         raise invalid(sorted(unknown)[0], "Is not a field you can change.")
     article = span.article
@@ -437,7 +438,7 @@ def _apply(article, annotator_id, index, operation, labels) -> dict:
         raise invalid("op", "Each operation must be an object.")
     kind = operation.get("op")
     if kind == "create":
-        fields = {k: operation.get(k) for k in ("label", "start", "end", "note", "text")}
+        fields = {k: operation.get(k) for k in CHANGEABLE}
         fields["origin"] = operation.get("origin") or SpanOrigin.MANUAL
         fields["origin_model"] = operation.get("origin_model")
         span, created = create_span(
@@ -459,7 +460,7 @@ def _apply(article, annotator_id, index, operation, labels) -> dict:
     if kind == "delete":
         delete_span(span, version=operation.get("version"), locked=True)
         return {"index": index, "op": kind, "status": 204, "existed": True}
-    changes = {k: operation[k] for k in ("label", "start", "end", "note", "text") if k in operation}
+    changes = {k: operation[k] for k in CHANGEABLE if k in operation}
     if "version" not in operation:
         raise invalid("version", "Send the version you edited.")
     span = update_span(

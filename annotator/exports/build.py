@@ -13,6 +13,7 @@ import gc
 import json
 import os
 import re
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -224,8 +225,7 @@ class ImageFiles:
         except FileNotFoundError:
             return False
         with source, self.sink.open(path) as out:
-            while block := source.read(1 << 20):
-                out.write(block)
+            shutil.copyfileobj(source, out, 1 << 20)
         self.copied.add(path)
         return True
 

@@ -82,7 +82,6 @@ def clean_options(project: Project, fmt: str, options: dict | None) -> ExportOpt
     if not isinstance(done_only, bool):
         raise ExportError(f"option 'done_only' must be true or false, got {done_only!r}")
     annotators = _clean_annotators(project, given.get("annotators"), layer)
-    writer = FORMATS[fmt]
     _check_layer_names_annotators(fmt, layer, annotators)
     keys = set(Label.objects.filter(schema_id=project.schema_id).values_list("key", flat=True))
     labels = _string_list(given.get("labels"), "labels")
@@ -94,7 +93,7 @@ def clean_options(project: Project, fmt: str, options: dict | None) -> ExportOpt
     if not isinstance(format_options, dict):
         raise ExportError("option 'format_options' must be an object")
     # names a bad format option; ``split`` applies to every format
-    format_options = clean_format_options(writer, format_options)
+    format_options = clean_format_options(FORMATS[fmt], format_options)
     return ExportOptions(fmt, layer, annotators, done_only, labels, mapping, format_options)
 
 

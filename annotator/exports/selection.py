@@ -415,13 +415,8 @@ def iter_export_articles(
 MEDIA = "media/"
 
 
-def image_path(name: str) -> str:
-    """Where a stored image file goes in the zip: its storage name under ``media/``."""
-    return MEDIA + name
-
-
 def export_image(text: str, name: str, url: str, start: int | None, end: int | None):
-    file = image_path(name) if name else None
+    file = MEDIA + name if name else None  # a stored file: its storage name under media/
     caption = text[start:end] if start is not None else ""
     return ExportImage(url or file or "", url, file, start, end, caption)
 

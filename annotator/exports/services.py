@@ -62,7 +62,9 @@ def build(export: Export, progress) -> dict[str, Any]:
 
 def publish(export: Export, zip_path: Path, manifest: dict) -> dict[str, Any]:
     """Store the finished zip under its final name; the fields that say so."""
-    digest, size = file_sha256(zip_path), zip_path.stat().st_size
+    with zip_path.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    size = zip_path.stat().st_size
     name = published_name(export)
     if default_storage.exists(name):  # left by an attempt killed between save and done
         default_storage.delete(name)
@@ -89,14 +91,6 @@ class _LocalFile(File):
 
     def temporary_file_path(self) -> str:
         return self._path
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def remove_stale_temp_files(*, building: int) -> None:

@@ -14,7 +14,6 @@ from .base import (
     FormatWriter,
     SpanMismatch,
     file_id,
-    verify_span,
     write_export,
 )
 from .brat import BratWriter
@@ -50,6 +49,5 @@ __all__ = [
     "SpanMismatch",
     "ZipSink",
     "file_id",
-    "verify_span",
     "write_export",
 ]

@@ -326,9 +326,7 @@ class FormatWriter:
 
     def abort(self) -> None:
         """Close what is open after a failure (the export service discards the output)."""
-        if self._out is not None:
-            with contextlib.suppress(Exception):
-                self._out.close()
+        close_quietly(self._out)
 
     # for subclasses ----------------------------------------------------------------------
 
@@ -348,6 +346,14 @@ class FormatWriter:
             raise ExportError(f"article {article.external_id!r}: id {ident!r} used twice")
         self._seen_ids.add(ident)
         return ident
+
+
+def close_quietly(*files: "SinkFile | None") -> None:
+    """Close each file that is open, ignoring errors (after a failure: ``abort``)."""
+    for file in files:
+        if file is not None:
+            with contextlib.suppress(Exception):
+                file.close()
 
 
 def write_export(

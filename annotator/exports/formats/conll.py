@@ -32,13 +32,12 @@ reader): one a line, ``{"doc_id", "sentence", "tokens", "starts", "ends", "tags"
 in each document. The card's ``configs`` point ``load_dataset`` at it.
 """
 
-import contextlib
 from bisect import bisect_left, bisect_right
 from collections import Counter
 
 from annotator.core import jsonbytes
 
-from .base import ExportArticle, ExportSpan, FormatWriter
+from .base import ExportArticle, ExportSpan, FormatWriter, close_quietly
 from .tokenize import tokenize
 
 UNCATEGORISED = "uncategorised"
@@ -90,9 +89,7 @@ class ConllWriter(FormatWriter):
 
     def abort(self) -> None:
         super().abort()
-        if (file := getattr(self, "_sentences", None)) is not None:
-            with contextlib.suppress(Exception):
-                file.close()
+        close_quietly(getattr(self, "_sentences", None))
 
     def write_article(self, article: ExportArticle) -> None:
         text = article.text

@@ -19,12 +19,11 @@ writes cells as they are. ``bom: true`` starts the file with a UTF-8 byte order 
 Excel needs to read UTF-8.
 """
 
-import contextlib
 import csv
 import io
 import re
 
-from .base import ExportArticle, FormatWriter
+from .base import ExportArticle, FormatWriter, close_quietly
 
 COLUMNS = [
     "article_id",
@@ -99,9 +98,7 @@ class CsvWriter(FormatWriter):
 
     def abort(self) -> None:
         super().abort()
-        if hasattr(self, "_images"):
-            with contextlib.suppress(Exception):
-                self._images.close()
+        close_quietly(getattr(self, "_images", None))
 
     def write_article(self, article: ExportArticle) -> None:
         rows = []

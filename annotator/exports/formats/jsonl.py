@@ -21,10 +21,6 @@ from .record import article_record
 _NOTE, _ANNOTATOR = ExportSpan._fields.index("note"), ExportSpan._fields.index("annotator")
 
 
-def _stdlib_json(obj) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
 def json_line(obj, escape: bool = True) -> bytes:
     """``obj`` as one UTF-8 line (``jsonbytes.dumps``): wrap free-form values (article
     metadata) in :func:`stdlib_fragment`, whose numbers orjson may write differently."""
@@ -46,7 +42,7 @@ def _metadata_json(value) -> bytes:
             return orjson.dumps(value)
         except orjson.JSONEncodeError:
             pass
-    return _stdlib_json(value)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _has_float(value) -> bool:

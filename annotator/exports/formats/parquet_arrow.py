@@ -43,7 +43,7 @@ IMAGE_TYPE = pa.list_(
         ]
     )
 )
-SPAN_FIELDS_LATER = {"comments": COMMENT_TYPE}  # fields a richer record adds
+SPAN_TYPES = SPAN_FIELDS | {"comments": COMMENT_TYPE}  # with the fields a richer record adds
 COLUMNS: dict[str, pa.DataType] = {
     "id": pa.string(),
     "article_id": pa.int64(),
@@ -64,8 +64,7 @@ JSON_TEXT = pa.string()
 
 def stored_as_json(fields: list[str], span_fields: list[str]) -> tuple[set[str], set[str]]:
     """The record fields and span fields with no Arrow type here: stored as their JSON text."""
-    span_known = SPAN_FIELDS | SPAN_FIELDS_LATER
-    return set(fields) - set(COLUMNS), set(span_fields) - set(span_known)
+    return set(fields) - set(COLUMNS), set(span_fields) - set(SPAN_TYPES)
 
 
 class RowGroups:
@@ -73,9 +72,8 @@ class RowGroups:
     group at a time to ``stream`` (a file object with ``write`` and ``tell``)."""
 
     def __init__(self, stream: Any, order: list[str], span_fields: list[str]) -> None:
-        span_known = SPAN_FIELDS | SPAN_FIELDS_LATER
         self._span_type = pa.struct(
-            [(name, span_known.get(name, JSON_TEXT)) for name in span_fields]
+            [(name, SPAN_TYPES.get(name, JSON_TEXT)) for name in span_fields]
         )
         types = {name: COLUMNS.get(name, JSON_TEXT) for name in order}
         types["spans"] = pa.list_(self._span_type)

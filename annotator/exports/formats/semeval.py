@@ -26,13 +26,12 @@ re-import never reads empty labels files. The SI scorer takes the SI folder (it 
 gives the commands.
 """
 
-import contextlib
 import re
 from functools import cache
 
 from annotator.schemas.presets import get_preset
 
-from .base import ExportArticle, ExportError, FormatWriter
+from .base import ExportArticle, ExportError, FormatWriter, close_quietly
 
 _FIELD_BREAKERS = re.compile(r"[\t\r\n]")
 
@@ -120,7 +119,4 @@ class SemevalWriter(FormatWriter):
 
     def abort(self) -> None:
         super().abort()
-        for name in ("_si", "_other", "_all"):
-            if (file := getattr(self, name, None)) is not None:
-                with contextlib.suppress(Exception):
-                    file.close()
+        close_quietly(*(getattr(self, name, None) for name in ("_si", "_other", "_all")))

@@ -147,8 +147,7 @@ class SplitWriter(FormatWriter):
 
     def folder_files(self) -> dict[str, bytes]:
         """The format's files for every folder a tool may open (brat's configuration)."""
-        first = next(iter(self.writers.values()))
-        return first.folder_files() if hasattr(first, "folder_files") else {}
+        return next(iter(self.writers.values())).folder_files()
 
 
 # What a format declares about itself (its name, what it carries): its split writer declares
