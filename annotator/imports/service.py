@@ -25,7 +25,14 @@ from annotator.core.bulk import (
     planned_each_time,
     use_fast_compression,
 )
-from annotator.corpus.models import Article, ArticleImage, Membership, Project, Role
+from annotator.corpus.models import (
+    ARTICLE_CONTENT_FIELDS,
+    Article,
+    ArticleImage,
+    Membership,
+    Project,
+    Role,
+)
 from annotator.schemas.models import Label
 
 from .media import StoredImages
@@ -36,16 +43,7 @@ from .sources import Source, source_for_upload, sources_for_path
 BATCH_SIZE = 1000
 
 # The ArticleRecord fields an article row takes as they are, between its project and batch.
-RECORD_FIELDS = (
-    "external_id",
-    "title",
-    "text",
-    "original_text",
-    "source_url",
-    "published",
-    "metadata",
-    "text_sha256",
-)
+RECORD_FIELDS = ("external_id", "title", *ARTICLE_CONTENT_FIELDS, "text_sha256")
 ARTICLE_FIELDS = ("project_id", *RECORD_FIELDS, "batch")
 _record_values = attrgetter(*RECORD_FIELDS)
 SPAN_FIELDS = ("article_id", "annotator_id", "label_id", "start", "end", "text", "origin")
