@@ -27,8 +27,7 @@ class AutoAcceptResult:
 
 def curation_of(article: Article) -> Curation:
     """The article's curation record (unsaved and ``todo`` if nobody reviewed it yet)."""
-    curation = Curation.objects.filter(article_id=article.pk).first()
-    return curation or Curation(article_id=article.pk)
+    return Curation.objects.filter(article_id=article.pk).first() or Curation(article_id=article.pk)
 
 
 def annotators_of(article: Article) -> list[dict]:
@@ -171,7 +170,7 @@ def auto_accept(articles, k, reviewer=None) -> AutoAcceptResult:
     """
     check_k(k)
     ids = sorted({getattr(a, "pk", a) for a in articles})
-    promoted = skipped = 0
+    skipped = 0
     with transaction.atomic():
         # Lock in id order (as any other multi-article writer must) against span writers.
         locked = Article.objects.select_for_update(of=("self",)).select_related("project")
@@ -229,7 +228,6 @@ def auto_accept(articles, k, reviewer=None) -> AutoAcceptResult:
                 )
             )
         Span.objects.bulk_create(new)
-        promoted = len(new)
         for article_id in sorted(touched):
             _touch(by_id[article_id], reviewer)
-    return AutoAcceptResult(promoted, skipped)
+    return AutoAcceptResult(len(new), skipped)

@@ -182,20 +182,19 @@ class MemberList(APIView):
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
-class _MemberView(APIView):
-    def _membership(self, request, slug, pk):
-        project = get_project(request.user, slug)
-        require_manager(project, "change members")
-        membership = project.memberships.select_related("user").filter(pk=pk).first()
-        if membership is None:
-            raise NotFound("No such membership in this project.")
-        return membership
+def _membership(request, slug, pk):
+    project = get_project(request.user, slug)
+    require_manager(project, "change members")
+    membership = project.memberships.select_related("user").filter(pk=pk).first()
+    if membership is None:
+        raise NotFound("No such membership in this project.")
+    return membership
 
 
-class MemberDetail(_MemberView):
+class MemberDetail(APIView):
     @extend_schema(request=MembershipSerializer, responses={200: MembershipSerializer, **ERRORS})
     def patch(self, request, slug, pk):
-        membership = self._membership(request, slug, pk)
+        membership = _membership(request, slug, pk)
         serializer = MembershipSerializer(membership, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         role = serializer.validated_data.get("role", membership.role)
@@ -204,15 +203,15 @@ class MemberDetail(_MemberView):
 
     @extend_schema(responses={204: None, **ERRORS})
     def delete(self, request, slug, pk):
-        services.membership_remove(membership=self._membership(request, slug, pk))
+        services.membership_remove(membership=_membership(request, slug, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MemberUnlock(_MemberView):
+class MemberUnlock(APIView):
     @extend_schema(request=None, responses={200: UnlockResultSerializer, **ERRORS})
     def post(self, request, slug, pk):
         """Lift a login lockout of this member (too many failed logins)."""
-        membership = self._membership(request, slug, pk)
+        membership = _membership(request, slug, pk)
         removed = services.membership_unlock(membership=membership)
         return Response({"username": membership.user.get_username(), "cleared": removed})
 

@@ -53,14 +53,17 @@ def _page(request, template, project, tab, **context):
     return render(request, template, {"project": project, "tab": tab, **context})
 
 
+def _projects_with_roles(user) -> list:
+    projects = list(visible_projects(user).order_by("name", "pk"))
+    for project in projects:
+        project.my_role = effective_role(user, project.my_role)
+    return projects
+
+
 @login_required
 def console(request):
     """Projects the user manages (all of them for superusers), and New project."""
-    projects = []
-    for project in visible_projects(request.user).order_by("name", "pk"):
-        project.my_role = effective_role(request.user, project.my_role)
-        if project.my_role in MANAGERS:
-            projects.append(project)
+    projects = [p for p in _projects_with_roles(request.user) if p.my_role in MANAGERS]
     return render(
         request,
         "web/manage/console.html",
@@ -81,9 +84,7 @@ def project_new(request):
         preset = get_preset(name) or {}
         labels = len(preset.get("labels", []))
         presets.append({"name": name, "title": preset.get("title", name), "labels": labels})
-    visible = list(visible_projects(request.user).order_by("name", "pk"))
-    for project in visible:
-        project.my_role = effective_role(request.user, project.my_role)
+    visible = _projects_with_roles(request.user)
     return render(
         request,
         "web/manage/project_new.html",
