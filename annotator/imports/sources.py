@@ -53,11 +53,10 @@ class Source:
 
 
 def sources_for_path(path: Path) -> list[Source]:
-    name = str(path)
     if path.is_dir():
         return _folder_sources(path)
     if not path.is_file():
-        return [_failed(name, "no such file or folder")]
+        return [_failed(str(path), "no such file or folder")]
     return [_file_source(path)]
 
 
@@ -108,15 +107,13 @@ def _folder_sources(folder: Path) -> list[Source]:
         for p in folder.rglob("*")
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
     )
-    paths = {PurePosixPath(p.relative_to(folder).as_posix()) for p in files}
+    relative = {p: PurePosixPath(p.relative_to(folder).as_posix()) for p in files}
+    paths = set(relative.values())
     sources = [
         _file_source(p, folder)
         for p in files
         if p.suffix.lower() == ".zip"
-        or (
-            p.suffix.lower() in STREAMED
-            and not is_side_file(PurePosixPath(p.relative_to(folder).as_posix()), paths)
-        )
+        or (p.suffix.lower() in STREAMED and not is_side_file(relative[p], paths))
     ]
     if any(p.suffix.lower() == brat.ANN for p in files):  # a brat corpus: .txt + .ann pairs
         pairs = [_file_member(p) for p in files if brat.is_brat_member(p.name)]
@@ -177,12 +174,11 @@ def _read_zip(file, name: str, options: ImportOptions) -> Iterator:
         yield ImportIssue(name, None, f"not a readable zip file ({exc})")
         return
     with archive:
-        if problem := zip_problem([i for i in archive.infolist() if not i.is_dir()]):
+        files = [info for info in archive.infolist() if not info.is_dir()]
+        if problem := zip_problem(files):
             yield ImportIssue(name, None, problem)
             return
-        infos = [
-            info for info in archive.infolist() if not info.is_dir() and not _hidden(info.filename)
-        ]
+        infos = [info for info in files if not _hidden(info.filename)]
         paths = {PurePosixPath(info.filename) for info in infos}
         for info in infos:
             path = PurePosixPath(info.filename)

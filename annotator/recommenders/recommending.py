@@ -176,13 +176,9 @@ def reject(article: Article, user, data: dict) -> tuple[Rejection, bool]:
         )
     if not isinstance(label, str) or not article.project.schema.labels.filter(key=label).exists():
         raise ValidationError({"label": [f"No label {label!r} in this project."]})
+    row = {"article": article, "user": user, "start": start, "end": end, "label": label}
     try:
         with transaction.atomic():
-            return Rejection.objects.create(
-                article=article, user=user, start=start, end=end, label=label
-            ), True
+            return Rejection.objects.create(**row), True
     except IntegrityError:
-        existing = Rejection.objects.get(
-            article=article, user=user, start=start, end=end, label=label
-        )
-        return existing, False
+        return Rejection.objects.get(**row), False

@@ -64,9 +64,9 @@ def _clean_settings(value: Any) -> dict:
 
 def _apply(recommender: Recommender, data: dict) -> None:
     for field in FIELDS:
-        if field not in data or data[field] is None:
+        value = data.get(field)
+        if value is None:
             continue
-        value = data[field]
         if field == "name":
             value = str(value).strip()
             if not value:

@@ -150,17 +150,10 @@ class LabelSchemaAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        view = self.admin_site.admin_view
         return [
-            path(
-                "import/",
-                self.admin_site.admin_view(self.import_view),
-                name=f"{prefix}_import",
-            ),
-            path(
-                "<path:object_id>/export/",
-                self.admin_site.admin_view(self.export_view),
-                name=f"{prefix}_export",
-            ),
+            path("import/", view(self.import_view), name=f"{prefix}_import"),
+            path("<path:object_id>/export/", view(self.export_view), name=f"{prefix}_export"),
             *super().get_urls(),
         ]
 
@@ -279,21 +272,17 @@ class LabelAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retire selected labels (their spans stay)")
     def retire_selected(self, request, queryset):
-        count = 0
-        for label in queryset:
-            if not label.retired:
-                retire_label(label, user=request.user)
-                count += 1
-        self.message_user(request, f"Retired {count} label(s).", messages.SUCCESS)
+        labels = [label for label in queryset if not label.retired]
+        for label in labels:
+            retire_label(label, user=request.user)
+        self.message_user(request, f"Retired {len(labels)} label(s).", messages.SUCCESS)
 
     @admin.action(description="Unretire selected labels")
     def unretire_selected(self, request, queryset):
-        count = 0
-        for label in queryset:
-            if label.retired:
-                unretire_label(label, user=request.user)
-                count += 1
-        self.message_user(request, f"Unretired {count} label(s).", messages.SUCCESS)
+        labels = [label for label in queryset if label.retired]
+        for label in labels:
+            unretire_label(label, user=request.user)
+        self.message_user(request, f"Unretired {len(labels)} label(s).", messages.SUCCESS)
 
     @admin.action(description="Merge selected labels into another label...")
     def merge_selected(self, request, queryset):

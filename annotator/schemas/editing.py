@@ -64,8 +64,7 @@ def _clean(schema: LabelSchema, data: dict[str, Any], *, label: Label | None) ->
             errors[colour_key] = [f"{colour!r} is not a colour: give it as #rrggbb, e.g. #4e79a7."]
     if "hotkey" in data:
         hotkey = data["hotkey"] if data["hotkey"] is not None else ""
-        problem = _hotkey_problem(schema, hotkey, label)
-        if problem:
+        if problem := _hotkey_problem(schema, hotkey, label):
             errors["hotkey"] = [problem]
         else:
             values["hotkey"] = hotkey.lower()
@@ -111,8 +110,7 @@ def _hotkey_problem(schema: LabelSchema, hotkey: Any, label: Label | None) -> st
     clash = schema.labels.filter(hotkey=hotkey)
     if label is not None:
         clash = clash.exclude(pk=label.pk)
-    other = clash.first()
-    if other is not None:
+    if (other := clash.first()) is not None:
         return f"Hotkey {hotkey!r} is already used by {other.name} ({other.key})."
     return None
 
@@ -154,8 +152,6 @@ def label_create(*, schema: LabelSchema, data: dict[str, Any], user=None) -> Lab
         label.color = ""  # save_label picks the next palette colour unless one is given
         for field, value in values.items():
             setattr(label, field, value)
-        if "hotkey" not in data:
-            label.hotkey = ""
         return save_label(label, user=user)
 
 
@@ -166,7 +162,7 @@ def label_update(*, label: Label, data: dict[str, Any], user=None) -> Label:
     values = _clean(label.schema, data, label=label)
     with transaction.atomic():
         LabelSchema.objects.select_for_update().get(pk=label.schema_id)
-        if "hotkey" in values and values["hotkey"]:
+        if values.get("hotkey"):
             problem = _hotkey_problem(label.schema, values["hotkey"], label)
             if problem:  # taken meanwhile
                 raise _field_error("hotkey", problem)
@@ -199,7 +195,7 @@ def labels_reorder(*, schema: LabelSchema, keys: list[str], user=None) -> None:
     with transaction.atomic():
         LabelSchema.objects.select_for_update().get(pk=schema.pk)
         labels = {label.key: label for label in schema.labels.all()}
-        if sorted(keys) != sorted(labels) or len(set(keys)) != len(keys):
+        if sorted(keys) != sorted(labels):  # also when a key is listed twice
             missing = sorted(set(labels) - set(keys))
             unknown = sorted(set(keys) - set(labels))
             parts = []

@@ -298,22 +298,18 @@ def save_schema(schema: LabelSchema, *, user=None) -> LabelSchema:
     with transaction.atomic():
         if schema.pk is None:
             schema.save()
-            record_change(
-                schema,
-                Action.SCHEMA_CREATED,
-                user=user,
-                detail={"after": {f: getattr(schema, f) for f in SCHEMA_FIELDS}},
-            )
+            detail = {"after": _schema_values(schema)}
+            record_change(schema, Action.SCHEMA_CREATED, user=user, detail=detail)
             return schema
         stored = LabelSchema.objects.select_for_update().get(pk=schema.pk)
         schema.save()
-        changes = diff(
-            {f: getattr(stored, f) for f in SCHEMA_FIELDS},
-            {f: getattr(schema, f) for f in SCHEMA_FIELDS},
-        )
-        if changes:
+        if changes := diff(_schema_values(stored), _schema_values(schema)):
             record_change(schema, Action.SCHEMA_EDITED, user=user, detail={"changes": changes})
     return schema
+
+
+def _schema_values(schema: LabelSchema) -> dict:
+    return {f: getattr(schema, f) for f in SCHEMA_FIELDS}
 
 
 def save_label(label: Label, *, user=None) -> Label:
@@ -346,8 +342,7 @@ def save_label(label: Label, *, user=None) -> Label:
         )
         before = label_snapshot(stored)
         label.save()
-        changes = diff(before, label_snapshot(label))
-        if changes:
+        if changes := diff(before, label_snapshot(label)):
             action = Action.LABEL_EDITED
             if set(changes) == {"retired"}:
                 action = Action.LABEL_RETIRED if label.retired else Action.LABEL_UNRETIRED
@@ -360,8 +355,7 @@ def save_label(label: Label, *, user=None) -> Label:
 def delete_label(label: Label, *, user=None) -> None:
     """Delete an unused label; a label with spans raises LabelInUseError (retire or merge it)."""
     with transaction.atomic():
-        in_use = label.spans.count()
-        if in_use:
+        if in_use := label.spans.count():
             raise LabelInUseError(
                 f"Label {label.key!r} is used by {in_use} span(s) and cannot be deleted; "
                 "retire it, or merge it into another label."

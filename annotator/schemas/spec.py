@@ -88,7 +88,7 @@ def parse_labels(items, where: str) -> list[LabelSpec]:
         if spec.key in seen_keys:
             raise SchemaFileError(f"{at}: duplicate key {spec.key!r}.")
         seen_keys.add(spec.key)
-        if spec.hotkey and spec.hotkey in seen_hotkeys:
+        if spec.hotkey in seen_hotkeys:
             raise SchemaFileError(
                 f"{at}: hotkey {spec.hotkey!r} is also used by label {seen_hotkeys[spec.hotkey]!r}."
             )
