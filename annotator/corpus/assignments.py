@@ -4,7 +4,8 @@ Plain functions called by the admin action, the API and management commands alik
 """
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -159,18 +160,25 @@ def next_article_id(project: Project, user) -> int | None:
     )
 
 
-def assignment_create(*, article: Article, annotator) -> Assignment:
-    """Assign ``article`` to one more annotator (a member with the annotator role)."""
+@contextmanager
+def _annotator_errors(annotator) -> Iterator[None]:
+    """An annotator who may not take the article, or has it already: a 400 on ``annotator``."""
     try:
-        check_annotators(article.project, [annotator])
-        with transaction.atomic():
-            return Assignment.objects.create(article=article, annotator=annotator)
+        yield
     except AssignmentError as error:
         raise ValidationError({"annotator": [str(error)]}) from None
     except IntegrityError:
         raise ValidationError(
             {"annotator": [f"{annotator} is already assigned this article."]}
         ) from None
+
+
+def assignment_create(*, article: Article, annotator) -> Assignment:
+    """Assign ``article`` to one more annotator (a member with the annotator role)."""
+    with _annotator_errors(annotator):
+        check_annotators(article.project, [annotator])
+        with transaction.atomic():
+            return Assignment.objects.create(article=article, annotator=annotator)
 
 
 def assignment_set_own_status(*, article: Article, user, status: str) -> bool:
@@ -218,18 +226,12 @@ def assignment_reassign(*, assignment: Assignment, annotator) -> Assignment:
     stay in their own layer."""
     if annotator.pk == assignment.annotator_id:
         return assignment
-    try:
+    with _annotator_errors(annotator):
         check_annotators(assignment.article.project, [annotator])
         with transaction.atomic():
             assignment.annotator = annotator
             assignment.status = AssignmentStatus.TODO
             assignment.save(update_fields=["annotator", "status", "updated_at"])
-    except AssignmentError as error:
-        raise ValidationError({"annotator": [str(error)]}) from None
-    except IntegrityError:
-        raise ValidationError(
-            {"annotator": [f"{annotator} is already assigned this article."]}
-        ) from None
     return assignment
 
 
