@@ -42,3 +42,5 @@ urlpatterns = [
     path("", include("annotator.web.urls")),
     path("", web_views.home, name="home"),
 ]
+
+handler500 = "annotator.core.api.server_error"

@@ -1,4 +1,6 @@
+from django.http import JsonResponse
 from django.utils.cache import add_never_cache_headers
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -65,6 +67,13 @@ class MarkdownPreview(APIView):
 @csrf_exempt  # answers every method with 404; there is nothing to protect
 def api_not_found(request, *args, **kwargs):
     """Any other path under /api/v1/: a JSON 404 like every other API error, not an HTML page."""
-    from django.http import JsonResponse
-
     return JsonResponse({"detail": f"No API endpoint at {request.path}."}, status=404)
+
+
+def server_error(request):
+    """The project's handler500: under /api/ a JSON body as every other API answer (a script
+    parses it), elsewhere the 500.html page."""
+    if request.path.startswith("/api/"):
+        message = "Server error: the request failed on the server (it has been logged)."
+        return JsonResponse({"detail": message}, status=500)
+    return defaults.server_error(request)

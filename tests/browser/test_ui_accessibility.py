@@ -45,6 +45,9 @@ def test_annotator_pages(page, marked, scheme):
     page.goto(marked.url + "/account/token/")
     expect(page.locator("h1")).to_have_text("Your API token")
     assert_accessible(page, "API token")
+    page.goto(f"{marked.url}/review/{article('seed').pk}/")  # not a reviewer: the site's 404
+    expect(page.locator("h1")).to_have_text("Page not found")
+    assert_accessible(page, "page not found")
 
     open_article(page, marked, article("seed"))
     assert_accessible(page, "annotation page")
