@@ -65,6 +65,63 @@ def diff(before: dict, after: dict) -> dict:
     }
 
 
+# How the history table names a field for people (the API keeps the field names).
+FIELD_NAMES = {"color": "colour", "description": "definition", "official_label": "official label"}
+SHOWN_CHARACTERS = 60  # a longer text (a definition) is cut in the one-line summary
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "(empty)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        cut = value if len(value) <= SHOWN_CHARACTERS else value[: SHOWN_CHARACTERS - 1] + "…"
+        return f"“{cut}”"
+    return str(value)
+
+
+def _field(field: str) -> str:
+    return FIELD_NAMES.get(field, field.replace("_", " "))
+
+
+def describe(action: str, detail: dict) -> str:
+    """A recorded change in one line for people (the console's history table); the API and
+    the admin give ``detail`` as it was recorded."""
+    parts = []
+    if sources := detail.get("sources") or detail.get("source"):
+        parts.append("from " + (", ".join(sources) if isinstance(sources, list) else sources))
+    if action == Action.SCHEMA_IMPORTED:
+        parts.append(
+            f"{len(detail.get('created', []))} added, {len(detail.get('updated', []))} updated, "
+            f"{detail.get('unchanged', 0)} unchanged"
+        )
+        parts.extend(detail.get("warnings", []))
+    elif "copied_from" in detail:
+        parts.append(f"copied from {_shown(detail['copied_from'])}, {len(detail['labels'])} labels")
+    elif action in (Action.LABEL_ADDED, Action.SCHEMA_CREATED) and "after" in detail:
+        shown = ("name", "category", "color", "hotkey")
+        parts.append(
+            ", ".join(
+                f"{_field(f)} {_shown(detail['after'][f])}" for f in shown if f in detail["after"]
+            )
+        )
+    elif action == Action.LABELS_REORDERED:
+        parts.append("new order: " + ", ".join(detail.get("after", [])))
+    elif action == Action.LABEL_DELETED and "before" in detail:
+        parts.append(f"was {_shown(detail['before'].get('name'))}")
+    if "into" in detail:  # a merge: its changes (retired, merged into) would say it again
+        parts.append(f"into {detail['into']}, {detail.get('spans_moved', 0)} span(s) moved")
+    else:
+        parts.extend(
+            f"{_field(field)}: {_shown(change.get('before'))} → {_shown(change.get('after'))}"
+            for field, change in detail.get("changes", {}).items()
+        )
+    if action == Action.LABEL_RETIRED and "spans" in detail:
+        parts.append(f"{detail['spans']} span(s) keep the label")
+    return "; ".join(parts)
+
+
 # Changes to a label that someone made by hand (the admin, the API), as opposed to a load.
 HAND_EDITS = (
     Action.LABEL_EDITED,

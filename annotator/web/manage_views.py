@@ -6,6 +6,8 @@ the same rules. Project pages are for the project's managers and staff (404 for 
 as in the API); the article list is for reviewers too; "My articles" for whoever is assigned.
 """
 
+import json
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,6 +37,7 @@ from annotator.corpus.selectors import (
 from annotator.corpus.selectors import project_articles as select_articles
 from annotator.schemas import editing
 from annotator.schemas.colours import MIN_DELTA_E
+from annotator.schemas.history import describe
 from annotator.schemas.presets import get_preset, preset_names
 
 ARTICLES_PER_PAGE = 100
@@ -107,7 +110,10 @@ def project_labels(request, slug):
     project = _project(request.user, slug, MANAGERS)
     labels = list(editing.labels_with_usage(project.schema))
     names = {label.key: label.name for label in labels}
-    history = project.schema.changes.select_related("user").order_by("-at", "-id")[:100]
+    history = list(project.schema.changes.select_related("user").order_by("-at", "-id")[:100])
+    for change in history:  # a line for people, and the record as the API gives it
+        change.summary = describe(change.action, change.detail)
+        change.recorded = json.dumps(change.detail, ensure_ascii=False, indent=1)
     return _page(
         request,
         "web/manage/labels.html",
