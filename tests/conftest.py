@@ -8,9 +8,10 @@ REDIS_BROKER = (
 ).startswith("redis://")
 IN_CI = bool(os.environ.get("CI"))
 
-# The API tests' `world` fixture and helpers (tests/api_helpers.py), loaded here so that pytest
-# rewrites its asserts before any test module imports it.
-pytest_plugins = ["api_helpers"]
+# The API tests' `world` fixture and helpers (tests/api_helpers.py) and the demo site for the
+# page tests (tests/demo_helpers.py; the browser tests' own `demo` serves it live), loaded here
+# so that pytest rewrites their asserts before any test module imports them.
+pytest_plugins = ["api_helpers", "demo_helpers"]
 
 # Playwright's sync API runs an event loop in the main thread; Django's ORM refuses to run
 # inside it unless told that this is a test process.

@@ -4,29 +4,10 @@ script or style (the CSP), and the link from the home page."""
 import re
 
 import pytest
-from django.core.management import call_command
-from django.test import override_settings
-
-from annotator.corpus.models import Article
+from demo_helpers import login
 
 pytestmark = pytest.mark.django_db
 URL = "/projects/propaganda-demo/dashboard/"
-
-
-@pytest.fixture
-def demo(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with override_settings(DEBUG=True):
-        call_command("seed_demo", verbosity=0)
-    return Article.objects.get(project__slug="propaganda-demo", external_id="seed")
-
-
-def login(client, username):
-    # Through the login form, as a user does (and the lockout protection sees a request).
-    response = client.post(
-        "/accounts/login/", {"username": username, "password": f"demo-{username}"}
-    )
-    assert response.status_code == 302, response.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -2,29 +2,13 @@
 under /api/ (tests run with DEBUG off, as production does: Django's technical pages are off)."""
 
 import pytest
+from demo_helpers import login
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client, override_settings
 
-from annotator.corpus.models import Article, Membership, Project, Role
+from annotator.corpus.models import Membership, Project, Role
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with override_settings(DEBUG=True):
-        call_command("seed_demo", verbosity=0)
-    return Article.objects.get(project__slug="propaganda-demo", external_id="seed")
-
-
-def login(client, username, password=None):
-    response = client.post(
-        "/accounts/login/",
-        {"username": username, "password": password or f"demo-{username}"},
-    )
-    assert response.status_code == 302, response.content.decode()
 
 
 def page(response, status):

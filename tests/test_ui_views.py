@@ -3,28 +3,11 @@
 import re
 
 import pytest
-from django.core.management import call_command
-from django.test import override_settings
+from demo_helpers import login
 
-from annotator.corpus.models import Article, Assignment
+from annotator.corpus.models import Assignment
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with override_settings(DEBUG=True):
-        call_command("seed_demo", verbosity=0)
-    return Article.objects.get(project__slug="propaganda-demo", external_id="seed")
-
-
-def login(client, username):
-    # Through the login form, as a user does (and the lockout protection sees a request).
-    response = client.post(
-        "/accounts/login/", {"username": username, "password": f"demo-{username}"}
-    )
-    assert response.status_code == 302, response.content.decode()
 
 
 def test_pages_carry_a_csp_without_inline_script(client, demo):
